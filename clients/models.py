@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.models import TimeStamped
+from mrm.tenancy.models import AgencyOwned
+
+
+class Tag(AgencyOwned, TimeStamped):
+    name = models.CharField(_("tag"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="tag_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Client(AgencyOwned, TimeStamped):
+    """A client company: the account an AM owns."""
+
+    class Status(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        ONBOARDING = "onboarding", _("Onboarding")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CHURNED = "churned", _("Churned")
+
+    class Size(models.TextChoices):
+        SMALL = "small", _("Small business")
+        MEDIUM = "medium", _("Medium business")
+        LARGE = "large", _("Large business")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    class Source(models.TextChoices):
+        BRIEF_FORM = "brief_form", _("Brief form")
+        REFERRAL = "referral", _("Referral")
+        TENDER = "tender", _("Tender")
+        INBOUND = "inbound", _("Inbound request")
+        OUTBOUND = "outbound", _("Outbound")
+        EVENT = "event", _("Event")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("brand / name"), max_length=200)
+    legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    size = models.CharField(_("size"), max_length=20, choices=Size.choices, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.OTHER)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.LEAD)
+    churn_reason = models.CharField(_("churn reason"), max_length=255, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="owned_clients")
+    team = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("team"), blank=True,
+                                  related_name="client_teams")
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="clients")
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["agency", "name"]),
+            models.Index(fields=["agency", "status", "name"]),
+            models.Index(fields=["agency", "owner", "name"]),
+            models.Index(fields=["agency", "industry"]),
+            models.Index(fields=["agency", "-created_at"]),
+            models.Index(fields=["agency", "last_contact_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.first_steps import Step, register
+
+
+def _has_client(agency) -> bool:
+    from .models import Client
+
+    return Client.objects.filter(agency=agency).exists()
+
+
+register(Step("client", _("Add your first client"), _("Or import them from amoCRM, Bitrix24 or a spreadsheet."),
+              "clients:list", _has_client))

@@ -1,0 +1,93 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.tenancy.models import Membership, Role
+from mrm.tenancy.permissions import member_required
+from mrm.tenancy.selectors import staff_list
+
+from . import services
+from .forms import ClientFilterForm, ClientForm
+from .models import Client
+from .selectors import client_get, client_list
+
+
+def _owner_choices(agency):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        pk__in=Membership.objects.filter(agency=agency, is_active=True, role__in=[Role.DIRECTOR, Role.AM])
+        .values("user_id")
+    )
+
+
+@member_required()
+def client_list_view(request):
+    form = ClientFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = client_list(agency=request.agency, membership=request.membership)
+    if filters.get("q"):
+        q = filters["q"]
+        qs = qs.filter(Q(name__icontains=q) | Q(legal_name__icontains=q) | Q(tags__name__iexact=q)).distinct()
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("owner"):
+        qs = qs.filter(owner__uuid=filters["owner"]) if filters["owner"] != "none" else qs.filter(owner=None)
+    if filters.get("industry"):
+        qs = qs.filter(industry=filters["industry"])
+    if filters.get("tag"):
+        qs = qs.filter(tags__name=filters["tag"])
+    qs = qs.order_by(filters.get("sort") or "name", "pk").prefetch_related("tags")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    template = "clients/client_list.html#results" if request.htmx and request.htmx.target == "results" else \
+        "clients/client_list.html"
+    return render(request, template, {
+        "page": page, "form": form, "statuses": Client.Status.choices,
+        "owners": staff_list(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
+        "sort": filters.get("sort") or "name",
+    })
+
+
+@member_required(Role.DIRECTOR, Role.AM)
+def client_create_view(request):
+    form = ClientForm(request.POST or None, owners=_owner_choices(request.agency),
+                      initial={"owner": request.user.pk, "status": Client.Status.LEAD})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tag_names"}
+        try:
+            client = services.client_create(agency=request.agency, actor=request.user, data=data,
+                                            tag_names=form.cleaned_data["tag_names"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Client %(name)s created.") % {"name": client.name})
+            return redirect("clients:detail", client_id=client.pk)
+    return render(request, "clients/client_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@member_required()
+def client_detail_view(request, client_id):
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    return render(request, "clients/client_detail.html", {"client": client, "tags": client.tags.all()})
+
+
+@member_required(Role.DIRECTOR, Role.AM)
+def client_edit_view(request, client_id):
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    form = ClientForm(request.POST or None, instance=client, owners=_owner_choices(request.agency))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tag_names"}
+        try:
+            services.client_update(agency=request.agency, actor=request.user, client=client, data=data,
+                                   tag_names=form.cleaned_data["tag_names"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("clients:detail", client_id=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": client},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,71 @@
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.forms import StyledFormMixin
+
+from .models import User
+
+COMMON_TIMEZONES = sorted(
+    tz for tz in zoneinfo.available_timezones() if tz.startswith(("Europe/", "Asia/", "America/", "Africa/"))
+) + ["UTC"]
+TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES]
+
+
+class LoginForm(StyledFormMixin, AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
+                                                                                 "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": _("Wrong e-mail or password. After 5 failed attempts the account is locked for 30 minutes."),
+        "inactive": _("This account is disabled."),
+    }
+
+
+class OTPTokenForm(StyledFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app"), max_length=8, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class SignupForm(StyledFormMixin, forms.Form):
+    agency_name = forms.CharField(label=_("Agency name"), max_length=200,
+                                  widget=forms.TextInput(attrs={"autofocus": True}))
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 10 characters, not only digits, not a common password."))
+
+
+class InvitationAcceptForm(StyledFormMixin, forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text=_("At least 10 characters, not only digits, not a common password."))
+
+
+class ProfileForm(StyledFormMixin, forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
+    photo = forms.ImageField(label=_("Photo"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "position", "phone", "bio", "language", "timezone"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > 2 * 1024 * 1024:
+            raise forms.ValidationError(_("The photo is larger than 2 MB."))
+        return photo
+
+
+class ApiTokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Key name"), max_length=80, initial=_("Integration"))
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

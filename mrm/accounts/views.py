@@ -1,0 +1,277 @@
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.tenancy.middleware import SESSION_AGENCY_KEY
+from mrm.tenancy.selectors import invitation_get_by_token
+from mrm.tenancy.services import invitation_accept, invitation_check
+
+from . import services
+from .forms import (
+    ApiTokenForm,
+    InvitationAcceptForm,
+    LanguageForm,
+    LoginForm,
+    OTPTokenForm,
+    ProfileForm,
+    SignupForm,
+)
+from .models import ApiToken, User
+
+PENDING_2FA_KEY = "pending_2fa_user"
+BACKEND = "mrm.accounts.backends.EmailBackend"
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _finish_login(request, user: User, device=None) -> HttpResponse:
+    login(request, user, backend=BACKEND)
+    if device is not None:
+        otp_login(request, device)
+    response = redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+    return response
+
+
+def login_view(request):
+    if request.user.is_authenticated and request.method == "GET":
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        device = services.totp_device_get(user=user)
+        if device is not None:
+            request.session[PENDING_2FA_KEY] = user.pk
+            return redirect(reverse("accounts:login_verify") + f"?next={_safe_next(request, '')}")
+        return _finish_login(request, user)
+    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def login_verify_view(request):
+    user_id = request.session.get(PENDING_2FA_KEY)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return redirect("accounts:login")
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.totp_device_get(user=user)
+        verified, _reason = device.verify_is_allowed() if device else (False, None)
+        if device is not None and verified and device.verify_token(form.cleaned_data["token"].strip()):
+            del request.session[PENDING_2FA_KEY]
+            return _finish_login(request, user, device)
+        if device is not None and not verified:
+            form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
+        else:
+            form.add_error("token", _("That code is not right. Try the newest code from the app."))
+    return render(request, "accounts/login_verify.html", {"form": form})
+
+
+def signup_view(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, agency = services.signup(**form.cleaned_data, language=request.LANGUAGE_CODE or "ru")
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            login(request, user, backend=BACKEND)
+            request.session[SESSION_AGENCY_KEY] = agency.pk
+            messages.success(request, _("Welcome to MRM! Your agency workspace is ready."))
+            return redirect("core:today")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def invitation_accept_view(request, token: str):
+    invitation = invitation_get_by_token(token=token)
+    try:
+        invitation_check(invitation=invitation)
+    except ServiceError as exc:
+        status = 404 if exc.code == "invalid" else 410
+        return render(request, "accounts/invitation_invalid.html", {"error": exc.message}, status=status)
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    form = InvitationAcceptForm(request.POST or None) if existing is None else None
+    error = None
+    if request.method == "POST":
+        user = request.user if request.user.is_authenticated else None
+        if user is None and form is not None and form.is_valid():
+            try:
+                user = services.user_create(email=invitation.email, password=form.cleaned_data["password"],
+                                            full_name=form.cleaned_data["full_name"],
+                                            language=request.LANGUAGE_CODE or "ru")
+            except ServiceError as exc:
+                add_service_error(form, exc)
+                user = None
+        if user is not None:
+            try:
+                membership = invitation_accept(token=token, user=user)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                if not request.user.is_authenticated:
+                    login(request, user, backend=BACKEND)
+                request.session[SESSION_AGENCY_KEY] = membership.agency_id
+                messages.success(request, _("You have joined %(agency)s.") % {"agency": invitation.agency.name})
+                return redirect("core:today")
+    return render(request, "accounts/invitation_accept.html", {
+        "invitation": invitation, "form": form, "existing": existing, "error": error, "token": token,
+    })
+
+
+@require_POST
+@login_required
+def agency_switch_view(request):
+    wanted = request.POST.get("agency", "")
+    membership = next((m for m in request.memberships if str(m.agency.uuid) == wanted), None)
+    if membership is None:
+        messages.error(request, _("You are not a member of that agency."))
+    else:
+        request.session[SESSION_AGENCY_KEY] = membership.agency_id
+        messages.success(request, _("Switched to %(agency)s.") % {"agency": membership.agency.name})
+    return redirect("core:today")
+
+
+@require_POST
+def language_set_view(request):
+    form = LanguageForm(request.POST)
+    nxt = _safe_next(request, "/")
+    if not form.is_valid():
+        return redirect(nxt)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response = redirect(nxt)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", max_age=365 * 24 * 3600)
+    return response
+
+
+@login_required
+def no_agency_view(request):
+    if request.membership is not None:
+        return redirect("core:today")
+    return render(request, "accounts/no_agency.html")
+
+
+@login_required
+def profile_view(request):
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=None, initial={
+        f: getattr(request.user, f) for f in services.PROFILE_FIELDS
+    })
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}
+        try:
+            user = services.profile_update(user=request.user, agency=request.agency, data=data,
+                                           photo=form.cleaned_data.get("photo"))
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            response = redirect("accounts:profile")
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
+            return response
+    return render(request, "accounts/profile.html", _profile_context(request, form=form))
+
+
+def _profile_context(request, **extra) -> dict:
+    tokens = []
+    if request.agency is not None:
+        tokens = list(ApiToken.objects.filter(agency=request.agency, user=request.user).order_by("-created_at"))
+    return {
+        "tokens": tokens,
+        "token_form": extra.pop("token_form", ApiTokenForm()),
+        "has_2fa": services.totp_device_get(user=request.user) is not None,
+        **extra,
+    }
+
+
+@require_POST
+@login_required
+def api_token_create_view(request):
+    if request.membership is None or not request.membership.is_staff_member:
+        messages.error(request, _("API keys are for agency staff."))
+        return redirect("accounts:profile")
+    token_form = ApiTokenForm(request.POST)
+    if not token_form.is_valid():
+        form = ProfileForm(initial={f: getattr(request.user, f) for f in services.PROFILE_FIELDS})
+        return render(request, "accounts/profile.html", _profile_context(request, form=form, token_form=token_form),
+                      status=400)
+    token, raw = services.api_token_create(user=request.user, membership=request.membership,
+                                           name=token_form.cleaned_data["name"])
+    form = ProfileForm(initial={f: getattr(request.user, f) for f in services.PROFILE_FIELDS})
+    return render(request, "accounts/profile.html", _profile_context(request, form=form, new_key=raw, new_token=token))
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request, token_id):
+    if request.agency is None:
+        return redirect("accounts:profile")
+    try:
+        services.api_token_revoke(user=request.user, agency=request.agency, token_id=token_id)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The key is revoked: requests with it are refused from now on."))
+    return redirect("accounts:profile")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def two_factor_view(request):
+    """Set up, confirm or switch off the authenticator app."""
+    confirmed = services.totp_device_get(user=request.user)
+    form = OTPTokenForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "disable":
+        try:
+            services.totp_disable(user=request.user, agency=request.agency)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Two-factor authentication is off."))
+        return redirect("accounts:two_factor")
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_setup_confirm(user=request.user, agency=request.agency,
+                                                 token=form.cleaned_data["token"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect("accounts:profile")
+    pending = None
+    if confirmed is None:
+        pending = services.totp_device_get(user=request.user, confirmed=False) if request.method == "POST" else None
+        pending = pending or services.totp_setup_start(user=request.user)
+    secret = base64.b32encode(pending.bin_key).decode() if pending else None
+    return render(request, "accounts/two_factor.html", {
+        "confirmed": confirmed, "form": form, "secret": secret,
+        "qr": _qr_svg(pending.config_url) if pending else None,
+        "required": request.agency is not None and request.agency.require_2fa,
+    })

@@ -1,0 +1,47 @@
+"""The "first steps" checklist on a new workspace; apps contribute steps as they arrive."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    hint: str
+    url_name: str
+    done: Callable  # (agency) -> bool
+
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_STEPS: list[Step] = []
+
+
+def register(step: Step) -> None:
+    if all(s.key != step.key for s in _STEPS):
+        _STEPS.append(step)
+
+
+def steps_for(agency) -> list[tuple[Step, bool]]:
+    return [(step, bool(step.done(agency))) for step in _STEPS]
+
+
+def _team_invited(agency) -> bool:
+    from mrm.tenancy.models import Invitation, Membership
+
+    return Membership.objects.filter(agency=agency).count() > 1 or Invitation.objects.filter(agency=agency).exists()
+
+
+def _branded(agency) -> bool:
+    return bool(agency.logo) or agency.brand_color.upper() != "#1F6FEB"
+
+
+register(Step("brand", _("Add your logo and brand colours"),
+              _("They appear on proposals, PDFs, reports and the client portal."), "tenancy:settings", _branded))
+register(Step("team", _("Invite your team"),
+              _("Account managers, project managers and specialists, each with their own role."), "tenancy:team",
+              _team_invited))

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+from django_scopes import scope
+
+from mrm.core.demo import AGENCIES, DEMO_PASSWORD, demo_email, seed_agency
+
+
+class Command(BaseCommand):
+    help = "Create two demo agencies with people and a realistic portfolio (safe to run again)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args, quiet: bool = False, **options):
+        from clients.demo import seed_clients
+
+        for demo in AGENCIES:
+            agency, members = seed_agency(demo)
+            with scope(agency=agency):
+                seed_clients(agency=agency, members=members)
+        if quiet:
+            return
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        for demo in AGENCIES:
+            self.stdout.write(f"  {demo.name}:")
+            for key, full_name, role, _position in demo.people:
+                self.stdout.write(f"    {role:<10} {demo_email(demo, key):<24} {full_name}")

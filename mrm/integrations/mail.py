@@ -1,0 +1,22 @@
+"""The one seam for outgoing e-mail: plain text plus HTML rendered from templates."""
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_templated(*, to: list[str], subject: str, template: str, context: dict, language: str | None = None,
+                   reply_to: list[str] | None = None) -> None:
+    """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        ctx = {"site_url": settings.SITE_URL, **context}
+        text = render_to_string(f"{template}.txt", ctx)
+        try:
+            html = render_to_string(f"{template}.html", ctx)
+        except Exception:  # noqa: BLE001 - an HTML part is optional
+            html = None
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=reply_to,
+                                     from_email=settings.DEFAULT_FROM_EMAIL)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

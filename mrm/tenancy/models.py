@@ -1,0 +1,191 @@
+import secrets
+import uuid
+from datetime import time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1F6FEB."))
+
+
+class Agency(models.Model):
+    """The tenant: one advertising or digital agency and its settings."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("agency name"), max_length=200)
+    slug = models.SlugField(_("public address"), max_length=60, unique=True)
+    logo = models.ImageField(_("logo"), upload_to="agency-logos/", blank=True)
+    brand_color = models.CharField(_("brand colour"), max_length=7, default="#1F6FEB", validators=[hex_colour])
+    accent_color = models.CharField(_("accent colour"), max_length=7, default="#0E9F6E", validators=[hex_colour])
+    currency = models.CharField(_("default currency"), max_length=3, default="RUB")
+    vat_rate = models.DecimalField(
+        _("VAT rate, %"), max_digits=5, decimal_places=2, default=Decimal("20.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    business_hours_start = models.TimeField(_("business day starts"), default=time(10, 0))
+    business_hours_end = models.TimeField(_("business day ends"), default=time(19, 0))
+    # ISO weekdays (1 = Monday) the agency works on, e.g. "12345".
+    work_days = models.CharField(
+        _("working days"), max_length=7, default="12345",
+        validators=[RegexValidator(r"^[1-7]{1,7}$", _("Digits 1 (Monday) to 7 (Sunday)."))],
+    )
+    require_2fa = models.BooleanField(_("require two-factor authentication for staff"), default=False)
+    no_contact_days = models.PositiveSmallIntegerField(
+        _("flag clients with no contact for, days"), default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    target_retention = models.DecimalField(_("retention target, %"), max_digits=5, decimal_places=2, default=Decimal("85"))
+    target_nps = models.DecimalField(_("NPS target"), max_digits=5, decimal_places=2, default=Decimal("50"))
+    target_upsell = models.DecimalField(_("upsell rate target, %"), max_digits=5, decimal_places=2, default=Decimal("30"))
+    target_response_hours = models.DecimalField(
+        _("first response target, business hours"), max_digits=5, decimal_places=2, default=Decimal("2")
+    )
+    target_report_quality = models.DecimalField(
+        _("report rating target, 1–5"), max_digits=3, decimal_places=2, default=Decimal("4.5")
+    )
+    target_revenue_growth = models.DecimalField(
+        _("revenue per client growth target, %/year"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgencyOwned(models.Model):
+    """Base of every agency-owned model: the agency link and a manager that refuses to run unscoped."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    DIRECTOR = "director", _("Director")
+    AM = "am", _("Account manager")
+    SPECIALIST = "specialist", _("Project manager / specialist")
+    CLIENT = "client", _("Client contact")
+
+
+STAFF_ROLES = (Role.DIRECTOR, Role.AM, Role.SPECIALIST)
+
+
+class Membership(AgencyOwned):
+    """A person's place in an agency: the role decides what they may see and do there."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AM)
+    is_owner = models.BooleanField(default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Set for client contacts (role CLIENT): the company whose portal they see. Stored as a plain id
+    # so the tenancy core does not depend on the CRM app.
+    client_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "user"], name="membership_unique_user")]
+        indexes = [models.Index(fields=["agency", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency_id} ({self.role})"
+
+    @property
+    def is_director(self) -> bool:
+        return self.role == Role.DIRECTOR
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class Holiday(AgencyOwned):
+    """A non-working day; response-time KPIs skip it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["agency", "date"], name="holiday_unique_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+def _invitation_expiry():
+    return timezone.now() + timedelta(days=7)
+
+
+class Invitation(AgencyOwned):
+    """An e-mailed, single-use link that makes its holder a member with the given role."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AM)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "email"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AuditLog(AgencyOwned):
+    """Who changed what and when: one row per change made through a service."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=80)
+    target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"]),
+            models.Index(fields=["agency", "action", "-created_at"]),
+            models.Index(fields=["agency", "actor", "-created_at"]),
+            models.Index(fields=["agency", "target_type", "target_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_repr}"

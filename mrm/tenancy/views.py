@@ -1,0 +1,163 @@
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.jobs.models import Job
+
+from . import selectors, services
+from .exports import audit_export_start
+from .forms import AgencySettingsForm, AuditFilterForm, HolidayForm, InvitationForm, MembershipForm
+from .models import Holiday
+from .permissions import director_required
+
+
+@director_required
+def settings_view(request):
+    agency = request.agency
+    form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("logo_upload", "remove_logo")}
+        try:
+            services.agency_update(agency=agency, actor=request.user, data=data,
+                                   logo=form.cleaned_data.get("logo_upload"),
+                                   remove_logo=form.cleaned_data.get("remove_logo", False))
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("tenancy:settings")
+    if form.is_bound and not form.is_valid():
+        agency.refresh_from_db()  # the form mutated the instance; show the sidebar with saved values
+    return render(request, "tenancy/settings.html", {
+        "form": form, "holidays": Holiday.objects.filter(agency=agency).order_by("date"),
+        "holiday_form": HolidayForm(),
+    })
+
+
+@require_POST
+@director_required
+def holiday_add_view(request):
+    form = HolidayForm(request.POST)
+    if request.POST.get("official_year"):
+        try:
+            year = int(request.POST["official_year"])
+            count = services.holiday_import_official(agency=request.agency, actor=request.user, year=year)
+        except (ValueError, NotImplementedError):
+            messages.error(request, _("Choose a year between 2000 and 2100."))
+        else:
+            messages.success(request, _("%(n)s public holidays added.") % {"n": count})
+        return redirect("tenancy:settings")
+    if form.is_valid():
+        try:
+            services.holiday_add(agency=request.agency, actor=request.user, day=form.cleaned_data["date"],
+                                 name=form.cleaned_data["name"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Holiday added."))
+    else:
+        messages.error(request, _("Enter a date and a name for the holiday."))
+    return redirect("tenancy:settings")
+
+
+@require_POST
+@director_required
+def holiday_remove_view(request, holiday_id):
+    holiday = Holiday.objects.filter(agency=request.agency, pk=holiday_id).first()
+    if holiday is None:
+        from django.http import Http404
+
+        raise Http404
+    services.holiday_remove(agency=request.agency, actor=request.user, holiday=holiday)
+    messages.success(request, _("Holiday removed."))
+    return redirect("tenancy:settings")
+
+
+@director_required
+def team_view(request):
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.invitation_create(agency=request.agency, actor=request.user,
+                                                            **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("tenancy:team")
+    return render(request, "tenancy/team.html", {
+        "form": form,
+        "members": selectors.membership_list(agency=request.agency),
+        "invitations": selectors.invitation_list_pending(agency=request.agency),
+    }, status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@director_required
+def membership_edit_view(request, membership_id):
+    membership = selectors.membership_get(agency=request.agency, membership_id=membership_id)
+    form = MembershipForm(request.POST or None, initial={"role": membership.role, "is_active": membership.is_active})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(agency=request.agency, actor=request.user, membership=membership,
+                                       **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("tenancy:team")
+    return render(request, "tenancy/membership_edit.html", {"form": form, "member": membership})
+
+
+@require_POST
+@director_required
+def invitation_revoke_view(request, invitation_id):
+    invitation = selectors.invitation_get(agency=request.agency, invitation_id=invitation_id)
+    services.invitation_revoke(agency=request.agency, actor=request.user, invitation=invitation)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("tenancy:team")
+
+
+@director_required
+def audit_view(request):
+    agency = request.agency
+    form = AuditFilterForm(request.GET or None, actors=selectors.staff_list(agency=agency),
+                           actions=selectors.audit_action_list(agency=agency))
+    filters = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.audit_list(agency=agency, actor_id=filters.get("actor") or None,
+                                action=filters.get("action", ""), date_from=filters.get("date_from"),
+                                date_to=filters.get("date_to"))
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("job", None)
+    job = None
+    if request.GET.get("job"):
+        job = Job.objects.filter(agency=agency, pk=_uuid_or_none(request.GET["job"])).first()
+    return render(request, "tenancy/audit_list.html", {"form": form, "page": page, "query": query.urlencode(),
+                                                       "job": job})
+
+
+def _uuid_or_none(value: str):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@require_POST
+@director_required
+def audit_export_view(request):
+    form = AuditFilterForm(request.POST, actors=selectors.staff_list(agency=request.agency),
+                           actions=selectors.audit_action_list(agency=request.agency))
+    filters = form.cleaned_data if form.is_valid() else {}
+    job = audit_export_start(agency=request.agency, actor=request.user, filters=filters)
+    if request.htmx:
+        return render(request, "jobs/job_progress.html", {"job": job})
+    return redirect(reverse("tenancy:audit") + f"?job={job.pk}")

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
+from mrm.api_urls import router
+from mrm.core.views import healthz_view
+
+urlpatterns = [
+    path("", include("mrm.core.urls")),
+    path("accounts/", include("mrm.accounts.urls")),
+    path("settings/", include("mrm.tenancy.urls")),
+    path("jobs/", include("mrm.jobs.urls")),
+    path("clients/", include("clients.urls")),
+    path("portal/", include("portal.urls")),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz_view, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
