@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from .views import companies
 
 app_name = "clients"
 
+# One block per sub-domain; each module owns its routes.
 urlpatterns = [
-    path("", views.client_list_view, name="list"),
-    path("new/", views.client_create_view, name="create"),
-    path("<uuid:client_id>/", views.client_detail_view, name="detail"),
-    path("<uuid:client_id>/edit/", views.client_edit_view, name="edit"),
+    path("", companies.client_list_view, name="list"),
+    path("new/", companies.client_create_view, name="create"),
+    path("<uuid:client_id>/", companies.client_detail_view, name="detail"),
+    path("<uuid:client_id>/edit/", companies.client_edit_view, name="edit"),
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
+import proposals.api  # noqa: F401,E402
 from mrm.api_urls import router
 from mrm.core.views import healthz_view
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("jobs/", include("mrm.jobs.urls")),
     path("clients/", include("clients.urls")),
     path("portal/", include("portal.urls")),
+    path("proposals/", include("proposals.urls")),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,6 +3,7 @@ import zoneinfo
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -79,13 +80,21 @@ def api_token_create(*, user: User, membership: Membership, name: str) -> tuple[
     return token, raw
 
 
-@transaction.atomic
-def api_token_revoke(*, user: User, agency: Agency, token_id) -> ApiToken:
-    token = ApiToken.objects.filter(agency=agency, user=user, pk=token_id, revoked_at__isnull=True).first()
+def api_token_get(*, user: User, agency: Agency, token_id) -> ApiToken:
+    """The user's own key in this agency, or 404 (another person's or agency's key is "missing")."""
+    token = ApiToken.objects.filter(agency=agency, user=user, pk=token_id).first()
     if token is None:
-        raise ServiceError(_("This key does not exist or is already revoked."), code="not_found")
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+        raise Http404
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, agency: Agency, token: ApiToken) -> ApiToken:
+    """Revoke a key; compare-and-set so a second revoke is a clear error, not a silent no-op."""
+    revoked = ApiToken.objects.filter(agency=agency, user=user, pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if not revoked:
+        raise ServiceError(_("This key is already revoked."), code="revoked")
     audit(agency=agency, actor=user, action="api_token.revoked", target=token)
     return token
 

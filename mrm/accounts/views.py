@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -225,9 +225,10 @@ def api_token_create_view(request):
 @login_required
 def api_token_revoke_view(request, token_id):
     if request.agency is None:
-        return redirect("accounts:profile")
+        raise Http404
+    token = services.api_token_get(user=request.user, agency=request.agency, token_id=token_id)
     try:
-        services.api_token_revoke(user=request.user, agency=request.agency, token_id=token_id)
+        services.api_token_revoke(user=request.user, agency=request.agency, token=token)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

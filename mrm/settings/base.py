@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mrm.jobs",
     "clients",
     "portal",
+    "proposals",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MRM <noreply@mrm.loc
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 X_FRAME_OPTIONS = "DENY"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -3,9 +3,9 @@ from rest_framework import serializers, viewsets
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
 
-from . import services
-from .models import Client
-from .selectors import client_list
+from ..models import Client
+from ..selectors import client_list
+from ..services import companies as services
 
 
 class ClientSerializer(serializers.ModelSerializer):

@@ -6,7 +6,7 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
-from .models import Client, Tag
+from ..models import Client, Tag
 
 CLIENT_FIELDS = ("name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
                  "start_date", "notes")

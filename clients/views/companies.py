@@ -10,10 +10,11 @@ from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.selectors import staff_list
 
-from . import services
-from .forms import ClientFilterForm, ClientForm
-from .models import Client
-from .selectors import client_get, client_list
+from ..forms import ClientFilterForm, ClientForm
+from ..models import Client
+from ..sections import render_sections
+from ..selectors import client_get, client_list
+from ..services import companies as services
 
 
 def _owner_choices(agency):
@@ -72,7 +73,9 @@ def client_create_view(request):
 @member_required()
 def client_detail_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
-    return render(request, "clients/client_detail.html", {"client": client, "tags": client.tags.all()})
+    return render(request, "clients/client_detail.html", {
+        "client": client, "tags": client.tags.all(), "sections": render_sections(request, client),
+    })
 
 
 @member_required(Role.DIRECTOR, Role.AM)

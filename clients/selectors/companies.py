@@ -3,7 +3,7 @@ from django.http import Http404
 
 from mrm.tenancy.models import Agency, Membership, Role
 
-from .models import Client
+from ..models import Client
 
 
 def client_visibility_q(*, membership: Membership) -> Q:

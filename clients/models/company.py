@@ -57,7 +57,9 @@ class Client(AgencyOwned, TimeStamped):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="clients")
     start_date = models.DateField(_("start date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    last_contact_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+    # Set when the client came from an amoCRM/Bitrix24/spreadsheet import: re-imports match on it.
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -68,7 +70,56 @@ class Client(AgencyOwned, TimeStamped):
             models.Index(fields=["agency", "industry"]),
             models.Index(fields=["agency", "-created_at"]),
             models.Index(fields=["agency", "last_contact_at"]),
+            models.Index(fields=["agency", "external_id"]),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class Contact(AgencyOwned, TimeStamped):
+    """A person at a client company."""
+
+    class Role(models.TextChoices):
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+        MARKETING_LEAD = "marketing_lead", _("Marketing lead")
+        FINANCE = "finance", _("Finance")
+        PROCUREMENT = "procurement", _("Procurement")
+        TECHNICAL = "technical", _("Technical")
+        OTHER = "other", _("Other")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        TELEGRAM = "telegram", _("Telegram")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+        MEETING = "meeting", _("Meeting")
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.OTHER)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    telegram = models.CharField(_("Telegram"), max_length=64, blank=True)
+    preferred_channel = models.CharField(_("preferred channel"), max_length=20, choices=Channel.choices,
+                                         default=Channel.EMAIL)
+    notes = models.TextField(_("notes"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "full_name"]
+        indexes = [
+            models.Index(fields=["agency", "client", "full_name"]),
+            models.Index(fields=["agency", "email"]),
+            models.Index(fields=["agency", "full_name"]),
+            models.Index(fields=["agency", "external_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["client"], condition=models.Q(is_primary=True),
+                                    name="contact_one_primary_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name

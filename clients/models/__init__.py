@@ -1,0 +1,11 @@
+from .activity import Interaction, Task
+from .company import Client, Contact, Tag
+from .deals import Deal, Invoice
+from .files import ClientFile, ImportFile
+from .kam import AccountObjective, AccountPlan
+from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, OnboardingTemplateStep
+
+__all__ = [
+    "AccountObjective", "AccountPlan", "Client", "ClientFile", "Contact", "Deal", "ImportFile", "Interaction",
+    "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
+]

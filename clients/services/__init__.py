@@ -1,0 +1,1 @@
+"""Writes of the CRM, one module per sub-domain; import from the module, e.g. `clients.services.companies`."""

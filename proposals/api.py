@@ -1,0 +1,1 @@
+"""Proposals REST API: registers its viewsets on the /api/v1/ router when imported."""

@@ -1,0 +1,76 @@
+"""The route-isolation registry: how to build, in another agency, the object each URL parameter names.
+
+Every URL pattern that takes an object id must be covered here (by URL name, or by parameter name);
+tests/tenancy/test_route_isolation.py fails for any route that is not. Builders take the foreign
+agency and the kwargs built so far (so nested routes get consistent parents) and return the value.
+"""
+from collections.abc import Callable
+
+from django_scopes import scopes_disabled
+
+from . import factories as f
+
+Builder = Callable[..., object]
+
+
+def _client(agency, kw):
+    return f.ClientFactory(agency=agency).pk
+
+
+def _parent_client(agency, kw):
+    if "client_id" in kw:
+        with scopes_disabled():
+            from clients.models import Client
+
+            return Client.objects.get(pk=kw["client_id"])
+    return f.ClientFactory(agency=agency)
+
+
+# Builders by URL parameter name (HTML views).
+BY_PARAM: dict[str, Builder] = {
+    "client_id": _client,
+    "holiday_id": lambda agency, kw: f.HolidayFactory(agency=agency).pk,
+    "membership_id": lambda agency, kw: f.MembershipFactory(agency=agency).uuid,
+    "invitation_id": lambda agency, kw: f.InvitationFactory(agency=agency).uuid,
+    "job_id": lambda agency, kw: f.JobFactory(agency=agency).pk,
+    "token_id": lambda agency, kw: _api_token(agency),
+    "contact_id": lambda agency, kw: f.ContactFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    "deal_id": lambda agency, kw: f.DealFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    "interaction_id": lambda agency, kw: f.InteractionFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    "task_id": lambda agency, kw: f.TaskFactory(agency=agency).pk,
+    "invoice_id": lambda agency, kw: f.InvoiceFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+}
+
+# Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
+BY_ROUTE: dict[str, dict[str, Builder]] = {
+    "client-detail": {"pk": _client},
+    "contact-detail": {"pk": BY_PARAM["contact_id"]},
+    "deal-detail": {"pk": BY_PARAM["deal_id"]},
+    "interaction-detail": {"pk": BY_PARAM["interaction_id"]},
+    "task-detail": {"pk": BY_PARAM["task_id"]},
+    "invoice-detail": {"pk": BY_PARAM["invoice_id"]},
+    "job-detail": {"pk": BY_PARAM["job_id"]},
+}
+
+# Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.
+NOT_OBJECT_ROUTES = {
+    "accounts:invitation_accept",  # a secret token; invalid ones answer 404 (tests/accounts)
+    "accounts:password_reset_confirm",  # Django's signed token
+}
+
+
+def _api_token(agency):
+    from mrm.accounts.models import ApiToken
+
+    member = f.MembershipFactory(agency=agency)
+    _raw, prefix, digest = ApiToken.generate()
+    return ApiToken.objects.create(agency=agency, user=member.user, membership=member, name="k", prefix=prefix,
+                                   key_hash=digest).pk
+
+
+def register(*, param: str | None = None, route: str | None = None, builder: Builder, route_param: str = "pk"):
+    """For later apps: `register(param="proposal_id", builder=...)`."""
+    if param:
+        BY_PARAM[param] = builder
+    if route:
+        BY_ROUTE.setdefault(route, {})[route_param] = builder
