@@ -1,5 +1,6 @@
 """Tests: the same stack as production (DATABASE_URL / CELERY_BROKER_URL from .ci/run), fast hashing."""
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, VAR_DIR
@@ -8,10 +9,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks in-process; tests marked celery_worker start a real worker on the real broker.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("MRM_CELERY_WORKER") != "1"
-MEDIA_ROOT = VAR_DIR / "test-media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process can open the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Per process, so parallel runs on one machine never share a file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 if os.environ.get("MRM_TEST_DB_NAME"):
     # Set for the Celery worker subprocess started by the integration tests.
     DATABASES["default"]["NAME"] = os.environ["MRM_TEST_DB_NAME"]

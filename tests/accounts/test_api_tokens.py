@@ -1,0 +1,73 @@
+import re
+
+import pytest
+from django_scopes import scopes_disabled
+
+from mrm.accounts.models import ApiToken
+from tests.conftest import login
+from tests.factories import ClientFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _create_key(membership) -> str:
+    response = login(membership).post("/accounts/me/api-keys/", {"name": "Zapier"})
+    assert response.status_code == 200
+    match = re.search(r'id="new-key">(mrm_[^<]+)<', response.content.decode())
+    assert match, "the new key is shown once"
+    return match.group(1)
+
+
+def test_key_is_shown_once_and_only_its_hash_is_stored(alice):
+    raw = _create_key(alice)
+    with scopes_disabled():
+        token = ApiToken.objects.get()
+    assert raw not in token.key_hash and token.prefix == raw[:10]
+    assert raw not in login(alice).get("/accounts/me/").content.decode()
+
+
+def test_key_authenticates_api_and_is_bound_to_its_agency(alice, bob):
+    # Bob is also a member of Alice's agency; his Alice key must only ever show Alice's data.
+    MembershipFactory(agency=alice.agency, user=bob.user, role="director")
+    ClientFactory(agency=alice.agency, name="Только у Алисы")
+    ClientFactory(agency=bob.agency, name="Только у Боба")
+    http = login(bob)
+    http.post("/accounts/switch/", {"agency": str(alice.agency.uuid)})
+    raw = _create_key(bob)
+    api = http.__class__()
+    response = api.get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 200
+    names = {c["name"] for c in response.json()["results"]}
+    assert "Только у Алисы" in names and "Только у Боба" not in names
+
+
+def test_revoked_key_is_refused_with_401_and_a_message(alice):
+    raw = _create_key(alice)
+    with scopes_disabled():
+        token = ApiToken.objects.get()
+    assert login(alice).post(f"/accounts/me/api-keys/{token.pk}/revoke/").status_code == 302
+    response = login(alice).__class__().get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"].lower() or "отозван" in response.json()["detail"].lower()
+
+
+@pytest.mark.parametrize("header", ["Token nonsense", "Token ", "Token mrm_" + "x" * 40, "Token \xff"])
+def test_garbage_keys_get_401_not_500(client, db, header):
+    response = client.get("/api/v1/clients/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+
+
+def test_no_credentials_is_403_or_401(client, db):
+    assert client.get("/api/v1/clients/").status_code in (401, 403)
+
+
+def test_client_contact_cannot_create_api_keys(alice_world):
+    response = login(alice_world.client_contact).post("/accounts/me/api-keys/", {"name": "x"})
+    assert response.status_code == 302
+    with scopes_disabled():
+        assert not ApiToken.objects.exists()
+
+
+def test_empty_key_name_is_a_form_error(alice):
+    response = login(alice).post("/accounts/me/api-keys/", {"name": ""})
+    assert response.status_code == 400

@@ -1,0 +1,38 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_the_broker_is_down(client, settings):
+    from mrm.celery import app
+
+    old = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.conf.broker_url = old
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable" and response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_vendored_docs(client, alice):
+    from tests.conftest import login
+
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"/api/v1/clients/" in schema.content
+    docs = login(alice).get("/api/docs/").content.decode()
+    assert "swagger" in docs.lower() and "cdn" not in docs.lower() and "unpkg" not in docs.lower()
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
