@@ -14,6 +14,6 @@ app.autodiscover_tasks()
 def _prepare_filesystem_broker(sender, **kwargs) -> None:
     # The filesystem transport needs its folders before the first message.
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "data_folder_processed"):
+    for key in ("data_folder_in", "data_folder_out", "data_folder_processed", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
