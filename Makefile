@@ -4,7 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-export DJANGO_SETTINGS_MODULE ?= mrm.settings.base
 
 .PHONY: run test install migrate seed lint messages clean
 
@@ -35,7 +34,8 @@ run: seed
 	DEBUG=$${DEBUG:-1} MRM_PORT=$(PORT) $(BIN)/honcho start -f Procfile
 
 test: install
-	$(BIN)/python -m pytest -p xdist -n $${PYTEST_WORKERS:-2} --dist loadgroup -q $(PYTEST_ARGS)
+	mkdir -p var
+	DJANGO_SETTINGS_MODULE=mrm.settings.test $(BIN)/python -m pytest -n $${PYTEST_WORKERS:-2} --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("MRM_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # local SQLite, broker folders and media live here
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
@@ -183,6 +184,7 @@ CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "jobs-fail-stale": {"task": "mrm.jobs.tasks.job_fail_stale_task", "schedule": 300.0},
+    "invoices-mark-overdue": {"task": "clients.tasks.invoices_mark_overdue_all_task", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -9,15 +9,13 @@ def test_healthz_reports_database_and_broker(client):
 
 
 @pytest.mark.django_db
-def test_healthz_answers_503_when_the_broker_is_down(client, settings):
+def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
     from mrm.celery import app
 
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = old
+    # Celery reads CELERY_BROKER_URL from the environment before its own config (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable" and response.json()["database"] == "ok"
 
