@@ -9,7 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import ScopedManager
+from django_scopes import ScopedManager, get_scope
+from django_scopes.manager import DisabledQuerySet
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1F6FEB."))
 
@@ -65,12 +66,32 @@ class Agency(models.Model):
         return self.name
 
 
+class PendingScopeQuerySet(DisabledQuerySet):
+    """An unscoped queryset that still raises on every use, but whose `.all()` may be taken early and is
+    re-resolved later. Django calls `.all()` on a form field's queryset when a ModelForm class is built
+    (import time, no scope) and again when a form is instantiated (inside the request's scope)."""
+
+    def all(self):
+        state = get_scope()
+        if "agency" in state or not state.get("_enabled", True):
+            return self.model._default_manager.all()
+        return self._clone()
+
+
+class AgencyManager(ScopedManager(agency="agency").__class__):
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if isinstance(qs, DisabledQuerySet):
+            return PendingScopeQuerySet(self.model, using=self._db, missing_scopes=qs.missing_scopes)
+        return qs
+
+
 class AgencyOwned(models.Model):
     """Base of every agency-owned model: the agency link and a manager that refuses to run unscoped."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", editable=False)
 
-    objects = ScopedManager(agency="agency")
+    objects = AgencyManager()
 
     class Meta:
         abstract = True

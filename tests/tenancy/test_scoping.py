@@ -39,3 +39,26 @@ def test_scope_shows_only_its_agency(alice, bob):
 def test_anonymous_request_has_no_scope(client):
     # The login page renders without touching tenant data; a tenant query there would raise.
     assert client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_model_form_fields_resolve_their_queryset_in_the_scope_of_use(alice, bob):
+    from django import forms
+
+    from clients.models import Deal
+
+    # Built at import time (no scope): must not raise, must not leak.
+    class DealForm(forms.ModelForm):
+        class Meta:
+            model = Deal
+            fields = ["client", "title"]
+
+    mine = ClientFactory(agency=alice.agency)
+    theirs = ClientFactory(agency=bob.agency)
+    with scope(agency=alice.agency):
+        choices = {c.pk for c in DealForm().fields["client"].queryset}
+    assert mine.pk in choices and theirs.pk not in choices
+    with pytest.raises(ScopeError):
+        list(DealForm().fields["client"].queryset)
+    with pytest.raises(ScopeError):
+        Client.objects.all().count()
