@@ -1,6 +1,12 @@
 from django.urls import path
 
-from .views import companies
+from .views import calendar as calendar_views
+from .views import companies, contacts, files, invoices, search, timeline
+from .views import deals as deal_views
+from .views import importing as importing_views
+from .views import kam as kam_views
+from .views import onboarding as onboarding_views
+from .views import tasks as task_views
 
 app_name = "clients"
 
@@ -10,4 +16,46 @@ urlpatterns = [
     path("new/", companies.client_create_view, name="create"),
     path("<uuid:client_id>/", companies.client_detail_view, name="detail"),
     path("<uuid:client_id>/edit/", companies.client_edit_view, name="edit"),
+    # Client workspace: search, exports, contacts, timeline, documents, invoices
+    path("search/", search.search_view, name="search"),
+    path("export.csv", companies.client_export_csv_view, name="export_csv"),
+    path("export.xlsx", companies.client_export_xlsx_view, name="export_xlsx"),
+    path("<uuid:client_id>/contacts/new/", contacts.contact_create_view, name="contact_create"),
+    path("<uuid:client_id>/contacts/<uuid:contact_id>/edit/", contacts.contact_edit_view, name="contact_edit"),
+    path("<uuid:client_id>/contacts/<uuid:contact_id>/delete/", contacts.contact_delete_view, name="contact_delete"),
+    path("<uuid:client_id>/timeline/", timeline.timeline_view, name="timeline"),
+    path("<uuid:client_id>/interactions/new/", timeline.interaction_create_view, name="interaction_create"),
+    path("<uuid:client_id>/interactions/<uuid:interaction_id>/edit/", timeline.interaction_edit_view,
+         name="interaction_edit"),
+    path("<uuid:client_id>/interactions/<uuid:interaction_id>/delete/", timeline.interaction_delete_view,
+         name="interaction_delete"),
+    path("<uuid:client_id>/files/upload/", files.client_file_upload_view, name="file_upload"),
+    path("<uuid:client_id>/files/<uuid:file_id>/", files.client_file_download_view, name="file_download"),
+    path("<uuid:client_id>/files/<uuid:file_id>/delete/", files.client_file_delete_view, name="file_delete"),
+    path("<uuid:client_id>/invoices/new/", invoices.invoice_create_view, name="invoice_create"),
+    path("<uuid:client_id>/invoices/<uuid:invoice_id>/edit/", invoices.invoice_edit_view, name="invoice_edit"),
+    path("<uuid:client_id>/invoices/<uuid:invoice_id>/paid/", invoices.invoice_paid_view, name="invoice_paid"),
+    # Pipeline, tasks, onboarding, account plans (KAM), personal calendar feed
+    path("deals/", deal_views.deal_board_view, name="deal_board"),
+    path("deals/list/", deal_views.deal_list_view, name="deal_list"),
+    path("deals/new/", deal_views.deal_create_view, name="deal_create"),
+    path("deals/<uuid:deal_id>/edit/", deal_views.deal_edit_view, name="deal_edit"),
+    path("deals/<uuid:deal_id>/move/", deal_views.deal_move_view, name="deal_move"),
+    path("tasks/", task_views.task_list_view, name="task_list"),
+    path("tasks/new/", task_views.task_create_view, name="task_create"),
+    path("tasks/<uuid:task_id>/edit/", task_views.task_edit_view, name="task_edit"),
+    path("tasks/<uuid:task_id>/toggle/", task_views.task_toggle_view, name="task_toggle"),
+    path("onboarding-template/", onboarding_views.onboarding_template_view, name="onboarding_template"),
+    path("<uuid:client_id>/onboarding/start/", onboarding_views.onboarding_start_view, name="onboarding_start"),
+    path("<uuid:client_id>/onboarding/<uuid:step_id>/toggle/", onboarding_views.onboarding_step_toggle_view,
+         name="onboarding_step_toggle"),
+    path("<uuid:client_id>/agreement/", onboarding_views.agreement_edit_view, name="agreement_edit"),
+    path("<uuid:client_id>/account-plan/", kam_views.account_plan_edit_view, name="account_plan_edit"),
+    path("portfolio/", kam_views.portfolio_view, name="portfolio"),
+    path("calendar-feed/", calendar_views.calendar_feed_create_view, name="calendar_feed_create"),
+    path("calendar-feed/revoke/", calendar_views.calendar_feed_revoke_view, name="calendar_feed_revoke"),
+    # Import wizard (amoCRM / Bitrix24 / spreadsheets)
+    path("import/", importing_views.import_upload_view, name="import"),
+    path("import/<uuid:import_id>/", importing_views.import_detail_view, name="import_detail"),
+    path("import/<uuid:import_id>/errors.csv", importing_views.import_errors_view, name="import_errors"),
 ]

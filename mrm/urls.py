@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
 import proposals.api  # noqa: F401,E402
+from clients.views.calendar import calendar_feed_view  # noqa: E402
 from mrm.api_urls import router
 from mrm.core.views import healthz_view
 
@@ -16,10 +17,13 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("portal/", include("portal.urls")),
     path("proposals/", include("proposals.urls")),
+    path("", include("proposals.public_urls")),  # /b/<agency-slug>/ brief form, /p/<token>/ proposal link
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz_view, name="healthz"),
+    # Public, token-authenticated iCal feed (clients/views/calendar.py); enters the feed's agency scope itself.
+    path("calendar/<str:token>.ics", calendar_feed_view, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]
 

@@ -148,3 +148,186 @@ class InvoiceFactory(UnscopedFactory):
     number = factory.Sequence(lambda n: f"INV-{n}")
     issued_on = factory.Faker("date_this_year")
     amount = 50000
+
+
+class ImportFileFactory(UnscopedFactory):
+    class Meta:
+        model = crm.ImportFile
+
+    agency = factory.SubFactory(AgencyFactory)
+    original_name = "clients.csv"
+    encoding = "utf-8"
+    delimiter = ";"
+    headers = factory.LazyFunction(lambda: ["Название компании"])
+    mapping = factory.LazyFunction(lambda: {"0": "name"})
+    match_key = "name"
+    report = factory.LazyFunction(lambda: {"rows": 1, "errors": [{"line": 2, "errors": ["x"]}]})
+
+
+class ClientFileFactory(UnscopedFactory):
+    class Meta:
+        model = crm.ClientFile
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    name = factory.Sequence(lambda n: f"Документ {n}")
+    file = factory.django.FileField(filename="doc.pdf", data=b"%PDF-1.4 test")
+    content_type = "application/pdf"
+    size = 13
+
+
+class OnboardingPlanFactory(UnscopedFactory):
+    class Meta:
+        model = crm.OnboardingPlan
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    started_on = factory.LazyFunction(lambda: __import__("datetime").date.today())
+
+
+class OnboardingStepFactory(UnscopedFactory):
+    class Meta:
+        model = crm.OnboardingStep
+
+    plan = factory.SubFactory(OnboardingPlanFactory)
+    agency = factory.SelfAttribute("plan.agency")
+    title = factory.Sequence(lambda n: f"Шаг {n}")
+    due_on = factory.LazyFunction(lambda: __import__("datetime").date.today())
+
+
+class AccountPlanFactory(UnscopedFactory):
+    class Meta:
+        model = crm.AccountPlan
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+
+
+# --- proposals (briefs, catalog, КП) -------------------------------------------------------------
+from proposals import models as kp  # noqa: E402
+
+
+class RateRoleFactory(UnscopedFactory):
+    class Meta:
+        model = kp.RateRole
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Роль {n}")
+    hourly_rate = 3000
+    cost_rate = 1500
+
+
+class ServiceFactory(UnscopedFactory):
+    class Meta:
+        model = kp.Service
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    discipline = kp.Discipline.SMM
+    name = factory.Sequence(lambda n: f"Услуга {n}")
+    hours_min = 10
+    hours_max = 20
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            with scopes_disabled():
+                obj.roles.set(extracted if extracted is not None else [RateRoleFactory(agency=obj.agency)])
+
+
+class BriefTemplateFactory(UnscopedFactory):
+    class Meta:
+        model = kp.BriefTemplate
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Тип брифа {n}")
+    questions = "Какие соцсети уже ведёте?\nКакой тон общения вам близок?"
+
+
+class BriefFactory(UnscopedFactory):
+    class Meta:
+        model = kp.Brief
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    company_name = factory.SelfAttribute("client.name")
+    contact_name = "Ирина Павлова"
+    contact_email = factory.Sequence(lambda n: f"brief{n}@client.example")
+    goals = "Больше заявок с сайта"
+    channels = factory.LazyFunction(lambda: ["smm"])
+
+
+class CaseFactory(UnscopedFactory):
+    class Meta:
+        model = kp.Case
+
+    agency = factory.SubFactory(AgencyFactory)
+    title = factory.Sequence(lambda n: f"Кейс {n}")
+
+
+class ProposalFactory(UnscopedFactory):
+    class Meta:
+        model = kp.Proposal
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    title = factory.Sequence(lambda n: f"КП {n}")
+    issued_on = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    valid_until = factory.LazyFunction(lambda: __import__("datetime").date.today()
+                                       + __import__("datetime").timedelta(days=14))
+
+
+class ProposalSectionFactory(UnscopedFactory):
+    class Meta:
+        model = kp.ProposalSection
+
+    proposal = factory.SubFactory(ProposalFactory)
+    agency = factory.SelfAttribute("proposal.agency")
+    title = "Как мы поняли задачу"
+    body = "Текст"
+
+
+class EstimateLineFactory(UnscopedFactory):
+    class Meta:
+        model = kp.EstimateLine
+
+    proposal = factory.SubFactory(ProposalFactory)
+    agency = factory.SelfAttribute("proposal.agency")
+    name = "Ведение сообществ"
+    role_name = "SMM-менеджер"
+    stage = "SMM"
+    hours = 10
+    rate = 3000
+    amount = 30000
+
+
+class ProposalTeamMemberFactory(UnscopedFactory):
+    class Meta:
+        model = kp.ProposalTeamMember
+
+    proposal = factory.SubFactory(ProposalFactory)
+    agency = factory.SelfAttribute("proposal.agency")
+    user = factory.SubFactory(UserFactory)
+
+
+class ProposalVersionFactory(UnscopedFactory):
+    class Meta:
+        model = kp.ProposalVersion
+
+    proposal = factory.SubFactory(ProposalFactory)
+    agency = factory.SelfAttribute("proposal.agency")
+    number = factory.Sequence(lambda n: n + 1)
+    snapshot = factory.LazyFunction(dict)
+    content_hash = "0" * 64
+    total = 0
+
+
+class RecipientFactory(UnscopedFactory):
+    class Meta:
+        model = kp.Recipient
+
+    version = factory.SubFactory(ProposalVersionFactory)
+    proposal = factory.SelfAttribute("version.proposal")
+    agency = factory.SelfAttribute("version.agency")
+    name = "Ирина Павлова"
+    email = factory.Sequence(lambda n: f"recipient{n}@client.example")

@@ -39,6 +39,10 @@ BY_PARAM: dict[str, Builder] = {
     "interaction_id": lambda agency, kw: f.InteractionFactory(agency=agency, client=_parent_client(agency, kw)).pk,
     "task_id": lambda agency, kw: f.TaskFactory(agency=agency).pk,
     "invoice_id": lambda agency, kw: f.InvoiceFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    "step_id": lambda agency, kw: f.OnboardingStepFactory(
+        agency=agency, plan=f.OnboardingPlanFactory(agency=agency, client=_parent_client(agency, kw))).pk,
+    "file_id": lambda agency, kw: f.ClientFileFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    "import_id": lambda agency, kw: f.ImportFileFactory(agency=agency).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -56,6 +60,7 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
 NOT_OBJECT_ROUTES = {
     "accounts:invitation_accept",  # a secret token; invalid ones answer 404 (tests/accounts)
     "accounts:password_reset_confirm",  # Django's signed token
+    "calendar_feed",  # a secret iCal token; unknown or revoked answers 404 (tests/clients/test_calendar_feed.py)
 }
 
 
@@ -74,3 +79,16 @@ def register(*, param: str | None = None, route: str | None = None, builder: Bui
         BY_PARAM[param] = builder
     if route:
         BY_ROUTE.setdefault(route, {})[route_param] = builder
+
+
+def _register_proposals() -> None:
+    """Proposals app: briefs, catalog, КП (builders in tests/proposals/builders.py)."""
+    from .proposals import builders as kp
+
+    BY_PARAM.update(kp.BY_PARAM)
+    for route, params in kp.BY_ROUTE.items():
+        BY_ROUTE.setdefault(route, {}).update(params)
+    NOT_OBJECT_ROUTES.update(kp.NOT_OBJECT_ROUTES)
+
+
+_register_proposals()

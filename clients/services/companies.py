@@ -7,6 +7,7 @@ from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Tag
+from .onboarding import onboarding_start_if_active
 
 CLIENT_FIELDS = ("name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
                  "start_date", "notes")
@@ -37,6 +38,7 @@ def client_create(*, agency: Agency, actor, data: dict, tag_names: list[str] | N
     client = Client.objects.create(agency=agency, **data)
     _set_tags(agency=agency, client=client, names=tag_names or [])
     audit(agency=agency, actor=actor, action="client.created", target=client)
+    onboarding_start_if_active(agency=agency, actor=actor, client=client)
     return client
 
 
@@ -56,4 +58,6 @@ def client_update(*, agency: Agency, actor, client: Client, data: dict, tag_name
             changes["tags"] = (", ".join(before), ", ".join(tag_names))
     if changes:
         audit(agency=agency, actor=actor, action="client.updated", target=client, changes=changes)
+    if "status" in changes:
+        onboarding_start_if_active(agency=agency, actor=actor, client=client)  # once: the first time it is active
     return client

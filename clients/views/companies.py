@@ -10,10 +10,15 @@ from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.selectors import staff_list
 
+from .. import exports
 from ..forms import ClientFilterForm, ClientForm
-from ..models import Client
+from ..forms_workspace import ClientCreateForm
+from ..models import Client, Contact, Tag
 from ..sections import render_sections
 from ..selectors import client_get, client_list
+from ..selectors.client_lookups import client_duplicates, industry_list
+from ..selectors.numbers import client_key_numbers
+from ..selectors.onboarding import with_onboarding_progress
 from ..services import companies as services
 
 
@@ -26,14 +31,19 @@ def _owner_choices(agency):
     )
 
 
-@member_required()
-def client_list_view(request):
+def _filtered_clients(request):
+    """The client list as filtered, searched and sorted in the URL (the page and the exports share it)."""
     form = ClientFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = client_list(agency=request.agency, membership=request.membership)
     if filters.get("q"):
         q = filters["q"]
-        qs = qs.filter(Q(name__icontains=q) | Q(legal_name__icontains=q) | Q(tags__name__iexact=q)).distinct()
+        # Subqueries, not joins: no duplicate rows, so no DISTINCT over every column (slow at 10k clients).
+        qs = qs.filter(Q(name__icontains=q) | Q(legal_name__icontains=q)
+                       | Q(pk__in=Client.tags.through.objects.filter(tag__agency=request.agency, tag__name__iexact=q)
+                           .values("client_id"))
+                       | Q(pk__in=Contact.objects.filter(agency=request.agency, full_name__icontains=q)
+                           .values("client_id")))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("owner"):
@@ -43,31 +53,62 @@ def client_list_view(request):
     if filters.get("tag"):
         qs = qs.filter(tags__name=filters["tag"])
     qs = qs.order_by(filters.get("sort") or "name", "pk").prefetch_related("tags")
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return form, filters, qs
+
+
+@member_required()
+def client_list_view(request):
+    form, filters, qs = _filtered_clients(request)
+    page = Paginator(with_onboarding_progress(qs, agency=request.agency), 25).get_page(request.GET.get("page"))
     template = "clients/client_list.html#results" if request.htmx and request.htmx.target == "results" else \
         "clients/client_list.html"
     return render(request, template, {
         "page": page, "form": form, "statuses": Client.Status.choices,
         "owners": staff_list(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
         "sort": filters.get("sort") or "name",
+        "industries": industry_list(agency=request.agency), "tags": Tag.objects.filter(agency=request.agency),
+        "filtered": any(filters.get(k) for k in ("q", "status", "owner", "industry", "tag")),
     })
+
+
+@member_required()
+def client_export_csv_view(request):
+    """The filtered list as CSV (UTF-8 with BOM so Excel opens Cyrillic right)."""
+    _form, _filters, qs = _filtered_clients(request)
+    return exports.client_export_csv(qs)
+
+
+@member_required()
+def client_export_xlsx_view(request):
+    _form, _filters, qs = _filtered_clients(request)
+    return exports.client_export_xlsx(qs)
 
 
 @member_required(Role.DIRECTOR, Role.AM)
 def client_create_view(request):
-    form = ClientForm(request.POST or None, owners=_owner_choices(request.agency),
-                      initial={"owner": request.user.pk, "status": Client.Status.LEAD})
+    form = ClientCreateForm(request.POST or None, owners=_owner_choices(request.agency),
+                            initial={"owner": request.user.pk, "status": Client.Status.LEAD})
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "tag_names"}
-        try:
-            client = services.client_create(agency=request.agency, actor=request.user, data=data,
-                                            tag_names=form.cleaned_data["tag_names"])
-        except ServiceError as exc:
-            add_service_error(form, exc)
+        duplicates = client_duplicates(agency=request.agency, membership=request.membership,
+                                       name=form.cleaned_data["name"])
+        if duplicates and not form.cleaned_data["confirm_duplicate"]:
+            form.add_error("name", _("A client with this name already exists. Check it is not the same company, "
+                                     "then tick “Create anyway”."))
         else:
-            messages.success(request, _("Client %(name)s created.") % {"name": client.name})
-            return redirect("clients:detail", client_id=client.pk)
-    return render(request, "clients/client_form.html", {"form": form}, status=400 if form.errors else 200)
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("tag_names", "confirm_duplicate")}
+            try:
+                client = services.client_create(agency=request.agency, actor=request.user, data=data,
+                                                tag_names=form.cleaned_data["tag_names"])
+            except ServiceError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Client %(name)s created.") % {"name": client.name})
+                return redirect("clients:detail", client_id=client.pk)
+    # The confirmation is drawn inside the duplicate warning, never among the ordinary fields.
+    del form.fields["confirm_duplicate"]
+    return render(request, "clients/client_form.html", {"form": form, "duplicates": duplicates},
+                  status=400 if form.errors else 200)
 
 
 @member_required()
@@ -75,6 +116,7 @@ def client_detail_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     return render(request, "clients/client_detail.html", {
         "client": client, "tags": client.tags.all(), "sections": render_sections(request, client),
+        "numbers": client_key_numbers(agency=request.agency, client=client),
     })
 
 

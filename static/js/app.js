@@ -15,3 +15,64 @@ document.addEventListener("keydown", (event) => {
     if (search) { event.preventDefault(); search.focus(); }
   }
 });
+// htmx 2 leaves 4xx answers unswapped; 422 is how our forms come back with their errors shown in place.
+if (window.htmx) {
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "422", swap: true, error: false },
+    { code: "[45]..", swap: false, error: true },
+  ];
+}
+// Global search dropdown: arrow keys move through the results, Enter opens one, Escape closes.
+(() => {
+  const input = document.getElementById("global-search");
+  const box = document.getElementById("global-search-results");
+  if (!input || !box) return;
+  const items = () => Array.from(box.querySelectorAll(".mrm-search-item"));
+  const open = (yes) => {
+    box.classList.toggle("show", yes && box.children.length > 0);
+    input.setAttribute("aria-expanded", box.classList.contains("show") ? "true" : "false");
+  };
+  const select = (index) => {
+    const list = items();
+    list.forEach((el, i) => {
+      el.classList.toggle("active", i === index);
+      el.setAttribute("aria-selected", i === index ? "true" : "false");
+      if (!el.id) el.id = `global-search-item-${i}`;
+    });
+    if (list[index]) {
+      input.setAttribute("aria-activedescendant", list[index].id);
+      list[index].scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  };
+  const current = () => items().findIndex((el) => el.classList.contains("active"));
+  box.addEventListener("htmx:afterSwap", () => { open(input.value.trim().length >= 2); select(-1); });
+  input.addEventListener("keydown", (event) => {
+    const list = items();
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!list.length) return;
+      event.preventDefault();
+      open(true);
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      select((current() + step + list.length) % list.length);
+    } else if (event.key === "Enter") {
+      const active = list[current()];
+      if (active && box.classList.contains("show")) { event.preventDefault(); window.location.href = active.href; }
+    } else if (event.key === "Escape") {
+      if (box.classList.contains("show")) { event.preventDefault(); open(false); select(-1); }
+      else { input.blur(); }
+    }
+  });
+  input.addEventListener("focus", () => open(input.value.trim().length >= 2));
+  document.addEventListener("click", (event) => { if (!event.target.closest(".mrm-search")) open(false); });
+})();
+// After a successful quick log the form comes back fresh (hx-swap-oob); keep the focus on the summary.
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  if (event.detail.target && event.detail.target.id === "timeline-log") {
+    const first = document.querySelector("#timeline-items .mrm-item");
+    if (first) first.classList.add("mrm-flash");
+  }
+});

@@ -17,9 +17,12 @@ class Command(BaseCommand):
             agency, members = seed_agency(demo)
             with scope(agency=agency):
                 seed_clients(agency=agency, members=members)
+                from proposals.demo import seed_proposals
+
+                seed_proposals(agency=agency, members=members)
         if quiet:
             return
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for demo in AGENCIES:
             self.stdout.write(f"  {demo.name}:")
             for key, full_name, role, _position in demo.people:

@@ -1,0 +1,1 @@
+"""Benchmarks: a bulk data generator and a page timer. Scripts, not tests (see bench/README.md)."""

@@ -1,0 +1,136 @@
+"""Time the main pages of a running MRM: p50/p95 of single requests and under concurrent load.
+
+    .venv/bin/python -m bench.run --url http://127.0.0.1:8799 --user director@sever.demo --password demo-pass-2026
+
+Standard library only (urllib + http.cookiejar). It logs in once like a browser (CSRF token from the
+login form), finds a client and a search word on the client list, then times each page: `--runs`
+sequential requests, and `--concurrency` threads sharing the session for `--runs` requests each.
+"""
+import argparse
+import http.cookiejar
+import math
+import re
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+UA = "mrm-bench/1.0"
+
+
+class Session:
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        request = urllib.request.Request(self.base + path, headers={"User-Agent": UA})
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                body = response.read()
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            body, status = exc.read(), exc.code
+        return status, body, time.perf_counter() - started
+
+    def login(self, user: str, password: str) -> None:
+        status, body, _ = self.get("/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if status != 200 or not token:
+            raise SystemExit(f"No login form at {self.base}/accounts/login/ (HTTP {status}).")
+        data = urllib.parse.urlencode({"username": user, "password": password,
+                                       "csrfmiddlewaretoken": token.group(1).decode()}).encode()
+        request = urllib.request.Request(self.base + "/accounts/login/", data=data, headers={
+            "User-Agent": UA, "Referer": self.base + "/accounts/login/"})
+        try:
+            self.opener.open(request, timeout=60).close()
+        except urllib.error.HTTPError:
+            pass  # the page after login may fail; the session cookie is what counts here
+        if not any(c.name == "sessionid" for c in self.jar):
+            raise SystemExit("Login failed: check --user and --password.")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def pages(session: Session) -> list[tuple[str, str]]:
+    status, body, _ = session.get("/clients/")
+    if status != 200:
+        raise SystemExit(f"/clients/ answered HTTP {status}.")
+    html = body.decode("utf-8", "replace")
+    client = re.search(r'href="(/clients/[0-9a-f-]{36}/)"', html)
+    names = re.findall(r'href="/clients/[0-9a-f-]{36}/"[^>]*>([^<]+)<', html)
+    word = names[0].split()[0] if names else "а"
+    found = [("Client list, page 1", "/clients/"),
+             ("Client list, search + filter", "/clients/?" + urllib.parse.urlencode({"q": word, "status": "active"})),
+             ("Client list, page 50 sorted", "/clients/?sort=-last_contact_at&page=50")]
+    if client:
+        found.append(("Client page", client.group(1)))
+    if session.get("/clients/deals/")[0] == 200:
+        found.append(("Deals kanban", "/clients/deals/"))
+    found.append(("Today", "/today/"))
+    return found
+
+
+def measure(session: Session, path: str, runs: int, concurrency: int) -> dict:
+    for _ in range(2):  # warm up caches, connections and the ORM
+        session.get(path)
+    single, statuses, size = [], set(), 0
+    for _ in range(runs):
+        status, body, took = session.get(path)
+        single.append(took)
+        statuses.add(status)
+        size = len(body)
+    parallel = []
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for status, _body, took in pool.map(lambda _i: session.get(path), range(runs * concurrency)):
+            parallel.append(took)
+            statuses.add(status)
+    wall = time.perf_counter() - started
+    return {"status": ",".join(str(s) for s in sorted(statuses)), "kb": size / 1024,
+            "p50": statistics.median(single), "p95": percentile(single, 95),
+            "c50": statistics.median(parallel), "c95": percentile(parallel, 95), "rps": len(parallel) / wall}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True, help="e.g. http://127.0.0.1:8799")
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--runs", type=int, default=20, help="sequential requests per page (default 20)")
+    parser.add_argument("--concurrency", type=int, default=10, help="parallel clients (default 10)")
+    parser.add_argument("--skip", default="", help="comma-separated words: skip pages whose name contains one")
+    args = parser.parse_args(argv)
+
+    session = Session(args.url)
+    session.login(args.user, args.password)
+    header = (f"{'page':<30} {'HTTP':>5} {'KB':>6} | {'single p50':>10} {'p95':>7} | "
+              f"{'x' + str(args.concurrency) + ' p50':>10} {'p95':>7} {'req/s':>6}")
+    print(f"{args.url} as {args.user}: {args.runs} sequential requests per page, then {args.concurrency} "
+          f"threads x {args.runs} requests (ms)")
+    print(header)
+    print("-" * len(header))
+    failed = False
+    skip = [w.strip().lower() for w in args.skip.split(",") if w.strip()]
+    for name, path in pages(session):
+        if any(w in name.lower() for w in skip):
+            continue
+        r = measure(session, path, args.runs, args.concurrency)
+        failed |= r["status"] != "200"
+        print(f"{name:<30} {r['status']:>5} {r['kb']:>6.0f} | {r['p50'] * 1000:>10.0f} {r['p95'] * 1000:>7.0f} | "
+              f"{r['c50'] * 1000:>10.0f} {r['c95'] * 1000:>7.0f} {r['rps']:>6.1f}")
+    if failed:
+        print("Some requests did not answer 200.", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

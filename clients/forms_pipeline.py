@@ -1,0 +1,143 @@
+"""Forms of the pipeline and the AM's tasks: deals (edit, move, filters) and tasks (edit, quick add, filters)."""
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.forms import StyledFormMixin
+from mrm.core.templatetags.mrm import CURRENCY_SIGNS
+
+from .models import Deal, Task
+from .selectors.deals import DEAL_SORTS
+from .selectors.tasks import TASK_SORTS
+
+
+def currency_choices(agency_currency: str) -> list[tuple[str, str]]:
+    codes = [agency_currency] + [c for c in CURRENCY_SIGNS if c != agency_currency]
+    return [(c, f"{c} {CURRENCY_SIGNS.get(c, '')}".strip()) for c in codes]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.full_name or obj.email
+
+
+class DealForm(StyledFormMixin, forms.ModelForm):
+    service_lines = forms.MultipleChoiceField(label=_("Service lines"), choices=Deal.ServiceLine.choices,
+                                              required=False, widget=forms.CheckboxSelectMultiple)
+    currency = forms.ChoiceField(label=_("Currency"))
+    owner = PersonChoiceField(label=_("Owner"), queryset=None, required=False)
+
+    class Meta:
+        model = Deal
+        fields = ["title", "client", "kind", "stage", "lost_reason", "amount", "currency", "expected_close_date",
+                  "owner", "service_lines"]
+        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "amount": forms.NumberInput(attrs={"min": "0", "step": "1000", "inputmode": "decimal"}),
+                   "title": forms.TextInput(attrs={"placeholder": _("e.g. SMM for the spring launch")})}
+        help_texts = {"lost_reason": _("Required when the deal is lost.")}
+
+    def __init__(self, *args, clients, owners, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["owner"].queryset = owners
+        self.fields["currency"].choices = currency_choices(agency.currency)
+        if self.instance._state.adding:  # the UUID pk is set before saving, so `pk` cannot tell
+            self.fields["currency"].initial = agency.currency
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stage") == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
+            self.add_error("lost_reason", _("Say why the deal was lost: it feeds the win/loss analysis."))
+        return data
+
+
+class DealMoveForm(StyledFormMixin, forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Deal.Stage.choices)
+    before = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    lost_reason = forms.CharField(label=_("Why was it lost?"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stage") == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
+            self.add_error("lost_reason", _("Say why the deal was lost: it feeds the win/loss analysis."))
+        return data
+
+
+class DealFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100)
+    stage = forms.ChoiceField(required=False, choices=[("", "")] + list(Deal.Stage.choices))
+    kind = forms.ChoiceField(required=False, choices=[("", "")] + list(Deal.Kind.choices))
+    owner = forms.CharField(required=False, max_length=40)
+    client = forms.UUIDField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in DEAL_SORTS])
+
+
+def _due_at(date, time, *, agency):
+    """A date (and optional time) in the user's time zone; a date alone means the end of the business day."""
+    if date is None:
+        return None
+    time = time or agency.business_hours_end
+    return timezone.make_aware(datetime.combine(date, time), timezone.get_current_timezone())
+
+
+class TaskForm(StyledFormMixin, forms.ModelForm):
+    due_date = forms.DateField(label=_("Due date"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_time = forms.TimeField(label=_("Time"), required=False,
+                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               help_text=_("Empty: by the end of the working day."))
+    assignee = PersonChoiceField(label=_("Assignee"), queryset=None, required=False)
+
+    class Meta:
+        model = Task
+        fields = ["title", "kind", "priority", "due_date", "due_time", "assignee", "client", "deal", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, clients, deals, assignees, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.fields["client"].queryset = clients
+        self.fields["deal"].queryset = deals
+        self.fields["deal"].label_from_instance = lambda d: f"{d.client.name} — {d.title}"
+        self.fields["assignee"].queryset = assignees
+        if not self.instance._state.adding and self.instance.due_at:
+            local = timezone.localtime(self.instance.due_at)
+            self.fields["due_date"].initial, self.fields["due_time"].initial = local.date(), local.time()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_time") and not data.get("due_date"):
+            self.add_error("due_date", _("Pick a date for the time you entered."))
+        data["due_at"] = _due_at(data.get("due_date"), data.get("due_time"), agency=self.agency)
+        return data
+
+
+class TaskQuickForm(StyledFormMixin, forms.Form):
+    """The one-line "add a task" of the client page."""
+
+    title = forms.CharField(label=_("New task"), max_length=200,
+                            widget=forms.TextInput(attrs={"placeholder": _("Send the media plan, call about the report…")}))
+    kind = forms.ChoiceField(label=_("Type"), choices=Task.Kind.choices, initial=Task.Kind.TASK)
+    due_date = forms.DateField(label=_("Due"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+
+    def clean(self):
+        data = super().clean()
+        data["due_at"] = _due_at(data.get("due_date"), None, agency=self.agency)
+        return data
+
+
+class TaskFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100)
+    scope = forms.ChoiceField(required=False, choices=[("mine", _("Mine")), ("all", _("Everyone's"))])
+    state = forms.ChoiceField(required=False, choices=[("open", _("Open")), ("done", _("Done")), ("all", _("All"))])
+    overdue = forms.BooleanField(required=False)
+    kind = forms.ChoiceField(required=False, choices=[("", "")] + list(Task.Kind.choices))
+    client = forms.UUIDField(required=False)
+    sort = forms.ChoiceField(required=False, choices=[(s, s) for s in TASK_SORTS])

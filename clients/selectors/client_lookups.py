@@ -1,0 +1,30 @@
+from django.db.models import Q
+
+from mrm.tenancy.models import Agency, Membership
+
+from ..models import Client
+from .companies import client_list
+
+
+def _name_variants(name: str) -> set[str]:
+    # SQLite compares Cyrillic case-sensitively; the usual spellings of one name cover real duplicates.
+    name = " ".join(name.split())
+    return {name, name.lower(), name.upper(), name.capitalize(), name.title()}
+
+
+def client_duplicates(*, agency: Agency, membership: Membership, name: str) -> list[dict]:
+    """Clients of the agency with the same name (any case); `visible` says whether the member may open it."""
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    rows = list(Client.objects.filter(agency=agency).filter(Q(name__iexact=name) | Q(name__in=_name_variants(name)))
+                .values("pk", "name", "status")[:5])
+    visible = set(client_list(agency=agency, membership=membership).filter(
+        pk__in=[r["pk"] for r in rows]).values_list("pk", flat=True))
+    return [{**r, "visible": r["pk"] in visible} for r in rows]
+
+
+def industry_list(*, agency: Agency) -> list[str]:
+    """Industries in use, for the list filter."""
+    return list(Client.objects.filter(agency=agency).exclude(industry="").order_by("industry")
+                .values_list("industry", flat=True).distinct())

@@ -1,0 +1,68 @@
+"""Reads of key-account management: one client's account plan and the portfolio grid (KAM quadrants)."""
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+
+from mrm.tenancy.models import Agency, Membership
+
+from ..models import AccountObjective, AccountPlan, Client
+from .deals import visible_to
+
+# Clients that are accounts to manage (leads are not yet, churned ones no longer).
+PORTFOLIO_STATUSES = (Client.Status.ONBOARDING, Client.Status.ACTIVE, Client.Status.PAUSED)
+CELL_LIMIT = 40
+
+
+def account_plan_for(*, agency: Agency, client: Client) -> AccountPlan | None:
+    """The plan with its objectives loaded (two queries), or None before anyone scored the client."""
+    plan = AccountPlan.objects.filter(agency=agency, client=client).first()
+    if plan is not None:
+        plan.objective_list = list(AccountObjective.objects.filter(agency=agency, plan=plan)
+                                   .order_by("status", "due_on", "created_at"))
+    return plan
+
+
+@dataclass
+class Cell:
+    quadrant: str
+    label: str
+    plans: list = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.plans), 0)
+
+
+@dataclass
+class Portfolio:
+    cells: dict
+    unscored: list
+    unscored_count: int
+    total: int
+
+
+def portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
+    """The 2×2 KAM grid of the clients the member sees: counts per quadrant, the clients in each cell
+    (strongest first) and the clients nobody has scored yet. Four queries whatever the portfolio size."""
+    clients = visible_to(Client.objects.filter(agency=agency, status__in=PORTFOLIO_STATUSES), agency=agency,
+                         membership=membership, field_name="pk")
+    plans = AccountPlan.objects.filter(agency=agency, client__in=clients.values("pk")).exclude(quadrant="")
+    cells = {value: Cell(quadrant=value, label=label) for value, label in AccountPlan.Quadrant.choices}
+    for row in plans.order_by().values("quadrant").annotate(n=Count("pk")):
+        if row["quadrant"] in cells:
+            cells[row["quadrant"]].count = row["n"]
+    ranked = plans.annotate(rank=Window(RowNumber(), partition_by=[F("quadrant")],
+                                        order_by=[(F("attractiveness") + F("relationship_strength")).desc(),
+                                                  F("client__name").asc()]))
+    for plan in ranked.filter(rank__lte=CELL_LIMIT).select_related("client", "client__owner").order_by(
+            "quadrant", "rank"):
+        cells[plan.quadrant].plans.append(plan)
+    unscored_qs = clients.filter(Q(account_plan__isnull=True) | Q(account_plan__quadrant="")).select_related(
+        "owner").order_by("name")
+    unscored = list(unscored_qs[:CELL_LIMIT])
+    unscored_count = len(unscored) if len(unscored) < CELL_LIMIT else unscored_qs.order_by().aggregate(
+        n=Count("pk"))["n"]
+    return Portfolio(cells=cells, unscored=unscored, unscored_count=unscored_count,
+                     total=sum(c.count for c in cells.values()) + unscored_count)

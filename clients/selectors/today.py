@@ -1,0 +1,64 @@
+"""What the Today page asks of the CRM: the member's tasks by urgency, clients nobody talked to lately and
+client messages still waiting for an answer. Every function runs a fixed number of queries."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from mrm.tenancy.models import Agency, Membership
+
+from ..models import Client, Interaction, Task
+from .deals import visible_to
+from .tasks import day_bounds, task_list
+
+LIMIT = 8
+
+
+@dataclass
+class Bucket:
+    items: list
+    count: int
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.items), 0)
+
+
+def _bucket(qs, limit: int = LIMIT) -> Bucket:
+    items = list(qs[:limit])
+    count = len(items) if len(items) < limit else qs.order_by().aggregate(n=Count("pk"))["n"]
+    return Bucket(items=items, count=count)
+
+
+def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bucket]:
+    """The member's open tasks: overdue (before today), due today, and follow-ups due by tonight."""
+    start, end = day_bounds()
+    mine = task_list(agency=agency, membership=membership).filter(assignee=user, done_at__isnull=True)
+    by_due = (F("due_at").asc(), "-created_at")
+    tasks = mine.exclude(kind=Task.Kind.FOLLOW_UP)
+    return {
+        "overdue": _bucket(tasks.filter(due_at__lt=start).order_by(*by_due)),
+        "today": _bucket(tasks.filter(due_at__gte=start, due_at__lt=end).order_by(*by_due)),
+        "follow_ups": _bucket(mine.filter(kind=Task.Kind.FOLLOW_UP, due_at__lt=end).order_by(*by_due)),
+    }
+
+
+def clients_without_contact(*, agency: Agency, membership: Membership, limit: int = LIMIT) -> tuple[Bucket, int]:
+    """Active and onboarding clients the member sees with no contact for the agency's N days; longest silence first."""
+    days = agency.no_contact_days
+    cutoff = timezone.now() - timedelta(days=days)
+    qs = visible_to(Client.objects.filter(agency=agency), agency=agency, membership=membership, field_name="pk")
+    qs = qs.filter(status__in=[Client.Status.ACTIVE, Client.Status.ONBOARDING]).filter(
+        Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True)
+    ).select_related("owner").order_by(F("last_contact_at").asc(nulls_first=True), "name")
+    return _bucket(qs, limit), days
+
+
+def unanswered_messages(*, agency: Agency, membership: Membership, limit: int = LIMIT) -> Bucket:
+    """Messages from clients that still wait for the agency's reply; the longest waiting first."""
+    qs = Interaction.objects.filter(agency=agency, direction=Interaction.Direction.INBOUND, needs_reply=True,
+                                    replied_at__isnull=True)
+    qs = visible_to(qs, agency=agency, membership=membership).select_related("client", "client__owner").order_by(
+        "occurred_at")
+    return _bucket(qs, limit)

@@ -1,0 +1,316 @@
+"""Import of companies, contacts and deals: upload → mapping → preview → a Celery job that writes.
+
+Invariants: a file that cannot be read is refused before anything is stored; a run writes all of its
+good rows in one transaction or nothing; with bad rows and "skip bad rows" off it writes nothing and
+reports every bad row; re-importing the same file matches existing records on the chosen key, so it
+creates no duplicates.
+"""
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mrm.core.errors import ServiceError
+from mrm.jobs.models import Job
+from mrm.jobs.services import job_create, job_progress, job_succeed
+from mrm.tenancy.models import Agency, Membership, Role
+from mrm.tenancy.services import audit
+
+from ..importing import readers
+from ..importing.resolve import CheckedRow, Resolver
+from ..importing.schema import default_match_key, guess_mapping, mapping_problems
+from ..models import Client, Contact, Deal, ImportFile, Tag
+
+E = ImportFile.Entity
+PREVIEW_ROWS = 20
+REPORTED_ERRORS = 5000  # rows with reasons kept in the report; the count is always exact
+BATCH = 500
+
+
+@contextmanager
+def open_import_file(import_file: ImportFile) -> Iterator[readers.Table]:
+    """The stored upload as a table; a file gone from storage is a clear error, not a crash."""
+    try:
+        fh = import_file.file.open("rb")
+    except (ValueError, OSError):
+        raise ServiceError(_("The uploaded file is no longer available. Upload it again.")) from None
+    with fh:
+        yield readers.open_table(fh, encoding=import_file.encoding, delimiter=import_file.delimiter)
+
+
+def _int_mapping(import_file: ImportFile) -> dict[int, str]:
+    return dict(sorted((int(i), k) for i, k in import_file.mapping.items() if k))
+
+
+@transaction.atomic
+def import_file_upload(*, agency: Agency, actor, entity: str, upload) -> ImportFile:
+    """Store an uploaded CSV/XLSX after checking it can be read; guess the column mapping."""
+    if entity not in E.values:
+        raise ServiceError(_("Choose what the file contains."), field="entity")
+    info = readers.inspect_file(upload, size=upload.size)
+    mapping = guess_mapping(entity, info.headers)
+    import_file = ImportFile(agency=agency, uploaded_by=actor, entity=entity, original_name=upload.name[:200],
+                             encoding=info.encoding, delimiter=info.delimiter, headers=info.headers, mapping=mapping,
+                             match_key=default_match_key(entity, mapping),
+                             report={"rows": info.row_count, "kind": info.kind})
+    upload.seek(0)
+    import_file.file.save(_safe_name(upload.name), upload, save=False)
+    import_file.save()
+    audit(agency=agency, actor=actor, action="client_import.uploaded", target=import_file,
+          changes={"rows": (None, info.row_count), "entity": (None, entity)})
+    return import_file
+
+
+def _safe_name(name: str) -> str:
+    stem, _dot, ext = name.rpartition(".")
+    ext = ext.lower() if ext.lower() in ("csv", "txt", "tsv", "xlsx") else "csv"
+    return f"upload.{ext}"
+
+
+@transaction.atomic
+def import_file_configure(*, agency: Agency, import_file: ImportFile, mapping: dict[str, str], match_key: str,
+                          skip_bad_rows: bool) -> ImportFile:
+    """Save the column mapping and options (a draft: the run is what the audit log records)."""
+    import_file = ImportFile.objects.select_for_update().get(agency=agency, pk=import_file.pk)
+    if _is_running(import_file):
+        raise ServiceError(_("The import is running; wait until it finishes."))
+    columns = len(import_file.headers)
+    import_file.mapping = {str(i): k for i, k in mapping.items() if k and 0 <= int(i) < columns}
+    import_file.match_key = match_key
+    import_file.skip_bad_rows = skip_bad_rows
+    import_file.save(update_fields=["mapping", "match_key", "skip_bad_rows", "updated_at"])
+    return import_file
+
+
+def _is_running(import_file: ImportFile) -> bool:
+    return import_file.job_id is not None and not Job.objects.get(
+        agency_id=import_file.agency_id, pk=import_file.job_id).is_finished
+
+
+def import_preview(*, agency: Agency, membership: Membership, import_file: ImportFile) -> list[CheckedRow]:
+    """The first rows of the file as they would be imported, each with its errors."""
+    resolver = Resolver(agency=agency, membership=membership, entity=import_file.entity,
+                        match_key=import_file.match_key)
+    mapping = _int_mapping(import_file)
+    checked = []
+    with open_import_file(import_file) as table:
+        for row in table.rows:
+            checked.append(resolver.check(row, mapping))
+            if len(checked) >= PREVIEW_ROWS:
+                break
+    return checked
+
+
+@transaction.atomic
+def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
+    """Queue the import job (after commit). Starting again after a finished run is allowed: it is idempotent."""
+    import_file = ImportFile.objects.select_for_update().get(agency=agency, pk=import_file.pk)
+    if _is_running(import_file):
+        raise ServiceError(_("The import is already running."))
+    problems = mapping_problems(import_file.entity, import_file.mapping, import_file.match_key)
+    if problems:
+        raise ServiceError(problems[0][1], field=problems[0][0] or None)
+    job = job_create(agency=agency, actor=actor, kind="clients.import",
+                     title=_("Import of %(name)s") % {"name": import_file.original_name},
+                     params={"import_id": str(import_file.pk)})
+    import_file.job = job
+    import_file.report = {"rows": import_file.report.get("rows"), "kind": import_file.report.get("kind")}
+    import_file.save(update_fields=["job", "report", "updated_at"])
+    audit(agency=agency, actor=actor, action="client_import.started", target=import_file, changes={
+        "mapping": (None, ", ".join(f"{import_file.headers[int(i)]} → {k}" for i, k in import_file.mapping.items())),
+        "match_key": (None, import_file.match_key), "skip_bad_rows": (None, import_file.skip_bad_rows)})
+    from ..tasks import import_run_task
+
+    import_run_task.delay_on_commit(agency_id=agency.pk, import_id=str(import_file.pk))
+    return job
+
+
+def import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
+    """The job's work: check every row, then write the good ones in one transaction (or nothing)."""
+    membership = Membership.objects.filter(agency=agency, user_id=import_file.uploaded_by_id, is_active=True,
+                                           role__in=[Role.DIRECTOR, Role.AM]).select_related("user").first()
+    if membership is None:
+        raise ServiceError(_("The person who uploaded the file no longer has access to import."))
+    total = import_file.report.get("rows") or 1
+    resolver = Resolver(agency=agency, membership=membership, entity=import_file.entity,
+                        match_key=import_file.match_key)
+    mapping = _int_mapping(import_file)
+    good: list[CheckedRow] = []
+    bad: list[CheckedRow] = []
+    job_progress(job=job, progress=2, message=_("Reading the file…"))
+    with open_import_file(import_file) as table:
+        for n, row in enumerate(table.rows, 1):
+            checked = resolver.check(row, mapping)
+            (good if checked.ok else bad).append(checked)
+            if n % 1000 == 0:
+                job_progress(job=job, progress=min(50, 2 + 48 * n // total), message=_(
+                    "Checked %(n)s of %(total)s rows") % {"n": n, "total": total})
+    report = {"rows": len(good) + len(bad), "kind": import_file.report.get("kind"), "created": 0, "updated": 0,
+              "unchanged": 0, "skipped": 0, "error_count": len(bad),
+              "errors": [{"line": r.line, "errors": r.errors} for r in bad[:REPORTED_ERRORS]]}
+    if bad and not import_file.skip_bad_rows:
+        report["outcome"] = "rejected"
+        _save_report(import_file, report)
+        raise ServiceError(_("%(n)s rows have errors, so nothing was imported. Fix them in the file, or tick “Skip "
+                             "bad rows” to import the good rows only.") % {"n": len(bad)})
+    report["skipped"] = len(bad)
+    job_progress(job=job, progress=55, message=_("Saving %(n)s rows…") % {"n": len(good)})
+    writer = {E.COMPANIES: _write_companies, E.CONTACTS: _write_contacts, E.DEALS: _write_deals}[import_file.entity]
+    with transaction.atomic():
+        counts = writer(agency=agency, membership=membership, rows=good, match_key=import_file.match_key)
+        report.update(counts, outcome="done", finished_at=timezone.now().isoformat())
+        _save_report(import_file, report)
+        audit(agency=agency, actor=membership.user, action="client_import.completed", target=import_file,
+              changes={k: (None, report[k]) for k in ("created", "updated", "unchanged", "skipped")})
+    job_succeed(job=job, message=_("%(created)s created, %(updated)s updated, %(skipped)s skipped") % report)
+    return report
+
+
+def _save_report(import_file: ImportFile, report: dict) -> None:
+    ImportFile.objects.filter(agency_id=import_file.agency_id, pk=import_file.pk).update(
+        report=report, updated_at=timezone.now())
+    import_file.report = report
+
+
+def _apply(obj, values: dict, *, overwrite: bool = True) -> set[str]:
+    """Set non-empty imported values; an empty cell never erases what the AM already has."""
+    changed = set()
+    for name, value in values.items():
+        if value in ("", None) or (not overwrite and getattr(obj, name)):
+            continue
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.add(name)
+    return changed
+
+
+def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, match_key: str) -> tuple[dict, dict]:
+    """Create or update one model from checked rows; rows with the same key merge into one record.
+    A name used as the key is not rewritten: "кофейня зерно" matched «Кофейня Зерно» and keeps it."""
+    keep = match_key if match_key in ("name", "full_name", "title") else None
+    rows = list(rows)
+    ids = [r.existing_id for r in rows if r.existing_id is not None]
+    existing = {}
+    for start in range(0, len(ids), BATCH):
+        existing.update(model.objects.filter(agency=agency, pk__in=ids[start:start + BATCH]).in_bulk())
+    seen: dict = {}
+    created, dirty = [], {}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    by_row = {}
+    for row in rows:
+        obj = existing.get(row.existing_id) if row.existing_id is not None else seen.get(row.key)
+        if obj is None:
+            obj = build(row)
+            created.append(obj)
+            seen[row.key] = obj
+            counts["created"] += 1
+        else:
+            changed = _apply(obj, {k: v for k, v in values(row, obj).items() if k != keep})
+            if changed and obj.pk in existing:
+                dirty.setdefault(obj.pk, (obj, set()))[1].update(changed)
+            counts["updated" if changed else "unchanged"] += 1
+        by_row[row.line] = obj
+    model.objects.bulk_create(created, batch_size=BATCH)
+    now = timezone.now()
+    groups: dict[frozenset, list] = {}
+    for obj, changed in dirty.values():
+        obj.updated_at = now
+        groups.setdefault(frozenset(changed | {"updated_at"}), []).append(obj)
+    for fields, objs in groups.items():
+        model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
+    return counts, by_row
+
+
+def _owner(row: CheckedRow, membership: Membership):
+    # An AM who imports owns what they import; a director may assign owners from the file.
+    return row.owner_id if membership.role == Role.DIRECTOR and row.owner_id else membership.user_id
+
+
+def _write_companies(*, agency: Agency, membership: Membership, rows: list[CheckedRow], match_key: str) -> dict:
+    keys = ("name", "legal_name", "industry", "website", "status", "start_date", "source", "notes", "external_id")
+
+    def values(row: CheckedRow, obj=None) -> dict:
+        data = {k: row.data[k] for k in keys if k in row.data}
+        if membership.role == Role.DIRECTOR and row.owner_id:
+            data["owner_id"] = row.owner_id
+        return data
+
+    def build(row: CheckedRow) -> Client:
+        return Client(agency=agency, **{"owner_id": _owner(row, membership), **values(row)})
+
+    counts, by_row = _write(Client, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    _add_tags(agency=agency, rows=rows, by_row=by_row)
+    return counts
+
+
+def _add_tags(*, agency: Agency, rows: list[CheckedRow], by_row: dict) -> None:
+    wanted = {(by_row[r.line].pk, name) for r in rows for name in r.data.get("tags", [])}
+    if not wanted:
+        return
+    names = {name for _pk, name in wanted}
+    Tag.objects.bulk_create([Tag(agency=agency, name=n) for n in names], ignore_conflicts=True)
+    tag_ids = dict(Tag.objects.filter(agency=agency, name__in=names).values_list("name", "pk"))
+    through = Client.tags.through
+    through.objects.bulk_create([through(client_id=pk, tag_id=tag_ids[name]) for pk, name in wanted],
+                                ignore_conflicts=True, batch_size=BATCH)
+
+
+def _write_contacts(*, agency: Agency, membership: Membership, rows: list[CheckedRow], match_key: str) -> dict:
+    keys = ("full_name", "position", "email", "phone", "telegram", "notes", "external_id")
+    has_primary = set(Contact.objects.filter(agency=agency, is_primary=True).values_list("client_id", flat=True))
+
+    def values(row: CheckedRow, obj=None) -> dict:
+        # A matched contact stays at its company: moving people between clients is a manual decision.
+        data = {k: row.data[k] for k in keys if k in row.data}
+        return data if obj else {**data, "client_id": row.client_id}
+
+    def build(row: CheckedRow) -> Contact:
+        # The first contact of a company without one becomes its primary contact.
+        primary = row.client_id not in has_primary
+        has_primary.add(row.client_id)
+        return Contact(agency=agency, is_primary=primary, **values(row))
+
+    counts, _by_row = _write(Contact, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    return counts
+
+
+def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRow], match_key: str) -> dict:
+    keys = ("title", "stage", "amount", "currency", "expected_close_date", "kind", "lost_reason", "external_id")
+    now = timezone.now()
+
+    def values(row: CheckedRow, obj=None) -> dict:
+        data = {k: row.data[k] for k in keys if k in row.data}
+        if obj is None:
+            data["client_id"] = row.client_id
+        if membership.role == Role.DIRECTOR and row.owner_id:
+            data["owner_id"] = row.owner_id
+        stage = data.get("stage") or (obj.stage if obj else Deal.Stage.NEW)
+        if stage in (Deal.Stage.WON, Deal.Stage.LOST) and not (obj and obj.closed_at):
+            data["closed_at"] = now
+        return data
+
+    def build(row: CheckedRow) -> Deal:
+        return Deal(agency=agency, **{"owner_id": _owner(row, membership), "currency": agency.currency, **values(row)})
+
+    counts, _by_row = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    return counts
+
+
+def import_errors_csv(*, import_file: ImportFile) -> bytes:
+    """The bad rows of the last run with their reasons, for Excel (UTF-8 with BOM, semicolons)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Row"), _("What is wrong")])
+    for item in import_file.report.get("errors", []):
+        writer.writerow([item["line"], "; ".join(item["errors"])])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def finished_at(import_file: ImportFile) -> datetime | None:
+    value = import_file.report.get("finished_at")
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.tenancy.models import Role
+from mrm.tenancy.permissions import member_required
+
+from ..forms_workspace import ContactForm
+from ..selectors import client_get
+from ..selectors.contacts import contact_get, contact_list
+from ..services import contacts as services
+from ._blocks import register_block, render_block
+
+EDITORS = (Role.DIRECTOR, Role.AM)
+
+
+def _contacts_context(request, client) -> dict:
+    return {
+        "contacts": list(contact_list(agency=request.agency, membership=request.membership, client=client)),
+        "can_edit": request.membership.role in EDITORS,
+    }
+
+
+CONTACTS = register_block(key="contacts", template="clients/blocks/contacts.html", column="side", order=10,
+                          context=_contacts_context)
+
+
+def _done(request, client, message: str):
+    if request.htmx:
+        return render_block(request, CONTACTS, client)
+    messages.success(request, message)
+    return redirect(reverse("clients:detail", args=[client.pk]) + "#section-contacts")
+
+
+def _form_page(request, client, form, contact=None):
+    if request.htmx:
+        # The form opens inside the contacts block; errors come back the same way.
+        return render_block(request, CONTACTS, client, form=form, editing=contact,
+                            status=422 if form.errors else 200)
+    return render(request, "clients/contact_form.html", {"client": client, "form": form, "contact": contact},
+                  status=400 if form.errors else 200)
+
+
+@member_required(*EDITORS)
+def contact_create_view(request, client_id):
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(agency=request.agency, actor=request.user, client=client,
+                                              data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            return _done(request, client, _("Contact %(name)s added.") % {"name": contact.full_name})
+    return _form_page(request, client, form)
+
+
+@member_required(*EDITORS)
+def contact_edit_view(request, client_id, contact_id):
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    contact = contact_get(agency=request.agency, membership=request.membership, contact_id=contact_id, client=client)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(agency=request.agency, actor=request.user, contact=contact,
+                                    data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            return _done(request, client, _("Contact saved."))
+    return _form_page(request, client, form, contact)
+
+
+@require_POST
+@member_required(*EDITORS)
+def contact_delete_view(request, client_id, contact_id):
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    contact = contact_get(agency=request.agency, membership=request.membership, contact_id=contact_id, client=client)
+    services.contact_delete(agency=request.agency, actor=request.user, contact=contact)
+    return _done(request, client, _("Contact %(name)s deleted.") % {"name": contact.full_name})

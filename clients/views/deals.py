@@ -1,0 +1,190 @@
+"""The pipeline: kanban board (drag and drop, or a stage select without JS), list, create/edit, client block."""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.tenancy.models import Membership, Role
+from mrm.tenancy.permissions import member_required
+from mrm.tenancy.selectors import staff_list
+
+from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
+from ..models import Deal
+from ..selectors import client_get, client_list
+from ..selectors.deals import deal_board, deal_filter, deal_get, deal_list, money_totals
+from ..services import deals as services
+from ._blocks import register_block
+
+EDITORS = (Role.DIRECTOR, Role.AM)
+PAGE_SIZE = 25
+
+
+def _owner_users(agency):
+    return get_user_model().objects.filter(pk__in=Membership.objects.filter(
+        agency=agency, is_active=True, role__in=EDITORS).values("user_id")).order_by("full_name")
+
+
+def _filters(request) -> tuple[DealFilterForm, dict]:
+    form = DealFilterForm(request.GET or None)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
+def _filter_context(request, form, filters) -> dict:
+    client = None
+    if filters.get("client"):
+        client = client_list(agency=request.agency, membership=request.membership).filter(
+            pk=filters["client"]).first()
+    return {
+        "form": form, "filters": filters, "filter_client": client,
+        "stages": Deal.Stage.choices, "kinds": Deal.Kind.choices,
+        "owners": staff_list(agency=request.agency, roles=list(EDITORS)),
+        "can_edit": request.membership.role in EDITORS, "nav": "deals",
+        "filtered": any(filters.get(k) for k in ("q", "stage", "kind", "owner", "client")),
+    }
+
+
+def _board_context(request) -> dict:
+    form, filters = _filters(request)
+    columns = deal_board(agency=request.agency, membership=request.membership, filters=filters, user=request.user)
+    query = request.GET.urlencode()
+    base = reverse("clients:deal_board")
+    return {**_filter_context(request, form, filters), "columns": columns, "move_stages": Deal.Stage.choices,
+            "query": query, "board_url_base": base, "board_url": f"{base}?{query}" if query else base,
+            "today": timezone.localdate()}
+
+
+@member_required()
+def deal_board_view(request):
+    context = _board_context(request)
+    if request.htmx and request.htmx.target == "board":
+        return render(request, "clients/deal_board.html#board", context)
+    return render(request, "clients/deal_board.html", context)
+
+
+@member_required()
+def deal_list_view(request):
+    form, filters = _filters(request)
+    qs = deal_filter(deal_list(agency=request.agency, membership=request.membership), filters=filters,
+                     user=request.user)
+    totals = money_totals(qs, main_currency=request.agency.currency)
+    sort = filters.get("sort") or "-created_at"
+    page = Paginator(qs.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {**_filter_context(request, form, filters), "page": page, "totals": totals, "sort": sort,
+               "today": timezone.localdate(), "list_url": reverse("clients:deal_list")}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "clients/deal_list.html#results", context)
+    return render(request, "clients/deal_list.html", context)
+
+
+def _deal_form(request, *, data=None, instance=None, initial=None) -> DealForm:
+    return DealForm(data, instance=instance, initial=initial,
+                    clients=client_list(agency=request.agency, membership=request.membership).order_by("name"),
+                    owners=_owner_users(request.agency), agency=request.agency)
+
+
+@member_required(*EDITORS)
+def deal_create_view(request):
+    initial = {"owner": request.user.pk, "stage": request.GET.get("stage") or Deal.Stage.NEW}
+    client = None
+    if request.GET.get("client"):
+        try:
+            client = client_get(agency=request.agency, membership=request.membership, client_id=request.GET["client"])
+        except (Http404, ValidationError):  # a bad or foreign id just means "no client preselected"
+            client = None
+        if client is not None:
+            initial["client"] = client.pk
+            initial["owner"] = client.owner_id or request.user.pk
+    form = _deal_form(request, data=request.POST or None, initial=initial)
+    default_next = reverse("clients:detail", args=[client.pk]) + "#section-deals" if client else \
+        reverse("clients:deal_board")
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = services.deal_create(agency=request.agency, actor=request.user, data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Deal “%(title)s” created.") % {"title": deal.title})
+            return redirect(_next_url(request, default_next))
+    return render(request, "clients/deal_form.html", {"form": form, "client": client, "nav": "deals",
+                                                      "next": _next_url(request, default_next)},
+                  status=400 if form.errors else 200)
+
+
+@member_required(*EDITORS)
+def deal_edit_view(request, deal_id):
+    deal = deal_get(agency=request.agency, membership=request.membership, deal_id=deal_id)
+    form = _deal_form(request, data=request.POST or None, instance=deal)
+    default_next = reverse("clients:deal_board")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deal_update(agency=request.agency, actor=request.user, deal=deal, data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Deal saved."))
+            return redirect(_next_url(request, default_next))
+    return render(request, "clients/deal_form.html", {"form": form, "deal": deal, "client": deal.client, "nav": "deals",
+                                                      "next": _next_url(request, default_next)},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@member_required(*EDITORS)
+def deal_move_view(request, deal_id):
+    """Kanban move: drag and drop posts here with HTMX (the board comes back re-rendered, totals included);
+    without JS the card's stage select posts here and we redirect back. A lost deal needs a reason."""
+    deal = deal_get(agency=request.agency, membership=request.membership, deal_id=deal_id)
+    form = DealMoveForm(request.POST)
+    if form.is_valid():
+        before = None
+        if form.cleaned_data.get("before"):
+            before = deal_list(agency=request.agency, membership=request.membership).filter(
+                pk=form.cleaned_data["before"]).first()
+        try:
+            services.deal_move(agency=request.agency, actor=request.user, deal=deal, stage=form.cleaned_data["stage"],
+                               before=before, lost_reason=form.cleaned_data.get("lost_reason") or "")
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            if request.htmx:
+                return render(request, "clients/deal_board.html#board", _board_context(request))
+            messages.success(request, _("“%(title)s” moved to %(stage)s.") % {
+                "title": deal.title, "stage": Deal.Stage(form.cleaned_data["stage"]).label})
+            return redirect(_next_url(request, reverse("clients:deal_board")))
+    if request.htmx:
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+        context = {**_board_context(request), "move_error": errors}
+        return render(request, "clients/deal_board.html#board", context, status=422)
+    return render(request, "clients/deal_move.html", {
+        "deal": deal, "form": form, "nav": "deals", "next": _next_url(request, reverse("clients:deal_board"))}, status=400)
+
+
+def _deals_block(request, client) -> dict:
+    open_first = Case(When(stage__in=Deal.OPEN_STAGES, then=Value(0)), default=Value(1), output_field=IntegerField())
+    qs = deal_list(agency=request.agency, membership=request.membership).filter(client=client)
+    deals = list(qs.order_by(open_first, "position", "-created_at")[:8])
+    count = len(deals) if len(deals) < 8 else qs.order_by().aggregate(n=Count("pk"))["n"]
+    return {"deals": deals, "count": count, "more": count - len(deals),
+            "can_edit": request.membership.role in EDITORS}
+
+
+DEALS = register_block(key="deals", template="clients/blocks/deals.html", column="main", order=6,
+                       context=_deals_block)

@@ -1,0 +1,16 @@
+from django.shortcuts import render
+
+from mrm.tenancy.permissions import member_required
+
+from ..selectors.search import global_search
+
+
+@member_required()
+def search_view(request):
+    """Top-bar search: a dropdown for HTMX, a full results page otherwise (and for "all results")."""
+    query = request.GET.get("q", "")
+    if request.htmx:
+        results = global_search(agency=request.agency, membership=request.membership, query=query, limit=5)
+        return render(request, "clients/search.html#dropdown", {"results": results})
+    results = global_search(agency=request.agency, membership=request.membership, query=query, limit=50)
+    return render(request, "clients/search.html", {"results": results})

@@ -1,0 +1,178 @@
+"""AM tasks and follow-ups: the task list, create/edit, complete/reopen in place (HTMX), the client block."""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.tenancy.models import STAFF_ROLES, Membership, Role
+from mrm.tenancy.permissions import member_required
+
+from ..forms_pipeline import TaskFilterForm, TaskForm, TaskQuickForm
+from ..models import Deal, Task
+from ..selectors import client_get, client_list
+from ..selectors.deals import deal_list
+from ..selectors.tasks import client_open_tasks, task_filter, task_get, task_list
+from ..services import tasks as services
+from ._blocks import htmx_form_error, register_block, render_block
+from .deals import _next_url
+
+PAGE_SIZE = 30
+
+
+def _assignees(agency):
+    return get_user_model().objects.filter(pk__in=Membership.objects.filter(
+        agency=agency, is_active=True, role__in=STAFF_ROLES).values("user_id")).order_by("full_name")
+
+
+def _task_form(request, *, data=None, instance=None, initial=None, client=None) -> TaskForm:
+    clients = client_list(agency=request.agency, membership=request.membership).order_by("name")
+    deals = deal_list(agency=request.agency, membership=request.membership).filter(stage__in=Deal.OPEN_STAGES)
+    if client is not None:
+        deals = deals.filter(client=client)
+    if instance is not None and instance.deal_id:
+        deals = deals | deal_list(agency=request.agency, membership=request.membership).filter(pk=instance.deal_id)
+    return TaskForm(data, instance=instance, initial=initial, clients=clients, deals=deals.order_by("client__name"),
+                    assignees=_assignees(request.agency), agency=request.agency)
+
+
+def _on_due_date(exc: ServiceError) -> ServiceError:
+    """The service speaks of `due_at`; the forms split it into a date and a time."""
+    if exc.field == "due_at":
+        exc.field = "due_date"
+    return exc
+
+
+@member_required()
+def task_list_view(request):
+    form = TaskFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = task_filter(task_list(agency=request.agency, membership=request.membership), filters=filters,
+                     user=request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page, "form": form, "nav": "tasks", "filters": filters, "scope": filters.get("scope") or "mine",
+        "state": filters.get("state") or "open", "kinds": Task.Kind.choices,
+        "is_director": request.membership.role == Role.DIRECTOR,
+        "filtered": any(filters.get(k) for k in ("q", "overdue", "kind", "client")),
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "clients/task_list.html#results", context)
+    return render(request, "clients/task_list.html", context)
+
+
+def _preset(request) -> dict:
+    """?client=…&deal=… from the client page or a deal card preselect the links."""
+    preset = {}
+    for key, getter in (("client", lambda v: client_get(agency=request.agency, membership=request.membership,
+                                                        client_id=v)),
+                        ("deal", lambda v: deal_list(agency=request.agency, membership=request.membership)
+                         .get(pk=v))):
+        value = request.GET.get(key)
+        if value:
+            try:
+                preset[key] = getter(value)
+            except (Http404, ValidationError, Deal.DoesNotExist):
+                pass
+    if "deal" in preset and "client" not in preset:
+        preset["client"] = preset["deal"].client
+    return preset
+
+
+@member_required()
+def task_create_view(request):
+    preset = _preset(request)
+    client = preset.get("client")
+    default_next = reverse("clients:detail", args=[client.pk]) + "#section-tasks" if client else \
+        reverse("clients:task_list")
+    if request.method == "POST" and request.POST.get("quick") and client is not None:
+        return _quick_create(request, client)
+    initial = {"assignee": request.user.pk, "kind": request.GET.get("kind") or Task.Kind.TASK,
+               "client": client.pk if client else None, "deal": preset["deal"].pk if "deal" in preset else None}
+    form = _task_form(request, data=request.POST or None, initial=initial, client=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(agency=request.agency, actor=request.user, data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, _on_due_date(exc))
+        else:
+            messages.success(request, _("Task “%(title)s” added.") % {"title": task.title})
+            return redirect(_next_url(request, default_next))
+    return render(request, "clients/task_form.html", {"form": form, "client": client, "nav": "tasks",
+                                                      "next": _next_url(request, default_next)},
+                  status=400 if form.errors else 200)
+
+
+def _quick_create(request, client):
+    """The client block's one-line add: HTMX re-renders the block; without JS, back to the client page."""
+    form = TaskQuickForm(request.POST, agency=request.agency)
+    if form.is_valid():
+        data = {"title": form.cleaned_data["title"], "kind": form.cleaned_data["kind"],
+                "due_at": form.cleaned_data["due_at"], "client": client}
+        try:
+            services.task_create(agency=request.agency, actor=request.user, data=data)
+        except ServiceError as exc:
+            add_service_error(form, _on_due_date(exc))
+        else:
+            if request.htmx:
+                return render_block(request, TASKS, client)
+            messages.success(request, _("Task added."))
+            return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
+    if request.htmx:
+        return htmx_form_error(render_block(request, TASKS, client, quick_form=form), target="#section-tasks",
+                               swap="innerHTML")
+    messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
+
+
+@member_required()
+def task_edit_view(request, task_id):
+    task = task_get(agency=request.agency, membership=request.membership, task_id=task_id)
+    form = _task_form(request, data=request.POST or None, instance=task)
+    default_next = reverse("clients:task_list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(agency=request.agency, actor=request.user, task=task, data=form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, _on_due_date(exc))
+        else:
+            messages.success(request, _("Task saved."))
+            return redirect(_next_url(request, default_next))
+    return render(request, "clients/task_form.html", {"form": form, "task": task, "client": task.client, "nav": "tasks",
+                                                      "next": _next_url(request, default_next)},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@member_required()
+def task_toggle_view(request, task_id):
+    """Complete an open task or reopen a done one; HTMX swaps the row in place."""
+    task = task_get(agency=request.agency, membership=request.membership, task_id=task_id)
+    if task.done_at is None:
+        task = services.task_complete(agency=request.agency, actor=request.user, task=task)
+    else:
+        task = services.task_reopen(agency=request.agency, actor=request.user, task=task)
+    if request.htmx:
+        return render(request, "clients/blocks/task_row.html", {"task": task, "show_client": request.POST.get(
+            "show_client") == "1"})
+    if task.done_at:
+        messages.success(request, _("Done: %(title)s.") % {"title": task.title})
+    else:
+        messages.success(request, _("Reopened: %(title)s.") % {"title": task.title})
+    return redirect(_next_url(request, reverse("clients:task_list")))
+
+
+def _tasks_block(request, client) -> dict:
+    tasks, count = client_open_tasks(agency=request.agency, membership=request.membership, client=client)
+    return {"tasks": tasks, "count": count, "more": count - len(tasks),
+            "quick_form": TaskQuickForm(agency=request.agency, auto_id="quick_task_%s")}
+
+
+TASKS = register_block(key="tasks", template="clients/blocks/tasks.html", column="side", order=5,
+                       context=_tasks_block)

@@ -1,0 +1,147 @@
+"""The one seam to WeasyPrint. The renderer fetches nothing outside the app's own files: only `data:`
+URLs and `file://` paths inside the static or media roots; everything else raises ValueError
+(WeasyPrint then skips that resource), so a URL typed into a proposal can never make the server
+call out or read other files."""
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+# WeasyPrint's progress messages are noise in worker logs (set before the import: it logs while loading
+# its default stylesheets); failed resources still log as errors.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
+
+_font_lock = threading.Lock()
+
+
+def font_cache_dir() -> Path:
+    """Where the vendored WOFF2 files are unpacked to TTF once: decoding WOFF2 on every render costs ~1 s."""
+    base = Path(getattr(settings, "VAR_DIR", "") or tempfile.gettempdir())
+    return (base / "pdf-fonts").resolve()
+
+
+def allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT)]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    roots += [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
+    roots.append(font_cache_dir())
+    return [r.resolve() for r in roots]
+
+
+class SafeURLFetcher(URLFetcher):
+    """Serves `data:` URLs and files inside STATIC/MEDIA roots; refuses everything else."""
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme == "file":
+            path = Path(unquote(urlparse(url).path)).resolve()
+            if any(path.is_relative_to(root) for root in allowed_roots()) and path.is_file():
+                return super().fetch(url, headers)
+            raise ValueError(f"file outside the allowed roots: {url}")
+        raise ValueError(f"external resources are not fetched: {url}")
+
+
+def static_file_url(relative: str) -> str:
+    """`file://` URL of a static file (found through the staticfiles finders), or '' if missing."""
+    found = finders.find(relative)
+    return Path(found).resolve().as_uri() if found else ""
+
+
+def media_file_url(name: str) -> str:
+    """`file://` URL of a file in MEDIA_ROOT, or '' if it is missing."""
+    if not name:
+        return ""
+    path = (Path(settings.MEDIA_ROOT) / name).resolve()
+    return path.as_uri() if path.is_file() else ""
+
+
+def _font_source(relative: str) -> Path | None:
+    found = finders.find(relative)
+    return Path(found) if found else None
+
+
+def _merged_inter_url(weight: int) -> str:
+    """`file://` URL of one TTF per weight with Inter's Latin and Cyrillic subsets merged, built once and
+    cached on disk. (Decoding WOFF2 on every render costs ~1 s; two same-family subset faces confuse the
+    renderer's glyph selection, so they become one font.) '' if the files are missing or cannot be merged."""
+    sources = [_font_source(f"vendor/inter/inter-{subset}-{weight}-normal.woff2") for subset in ("latin", "cyrillic")]
+    if not all(sources):
+        return ""
+    target = font_cache_dir() / f"inter-{weight}.ttf"
+    newest = max(src.stat().st_mtime for src in sources)
+    if target.is_file() and target.stat().st_mtime >= newest:
+        return target.as_uri()
+    with _font_lock:
+        try:
+            from fontTools.merge import Merger
+            from fontTools.ttLib import TTFont
+
+            target.parent.mkdir(parents=True, exist_ok=True)
+            plain = []
+            for src in sources:
+                font = TTFont(src)
+                font.flavor = None
+                out = target.parent / f"{src.stem}.ttf"
+                font.save(out)
+                plain.append(str(out))
+            merged = Merger().merge(plain)
+            tmp = target.with_suffix(".tmp")
+            merged.save(tmp)
+            tmp.replace(target)
+        except Exception:  # noqa: BLE001 - DejaVu Sans (vendored TTF) still renders every character
+            return ""
+    return target.as_uri()
+
+
+def font_face_css() -> str:
+    """@font-face rules for the vendored Inter (Cyrillic + Latin merged) and DejaVu Sans as the fallback
+    (it also supplies "₽", which Inter's subsets lack)."""
+    rules = []
+    for weight in (400, 500, 600, 700):
+        url = _merged_inter_url(weight)
+        if url:
+            rules.append(f'@font-face {{ font-family: "Inter"; font-weight: {weight}; '
+                         f'src: url("{url}") format("truetype"); }}')
+    for weight, file in ((400, "DejaVuSans.ttf"), (700, "DejaVuSans-Bold.ttf")):
+        url = static_file_url(f"vendor/dejavu/{file}")
+        if url:
+            rules.append(f'@font-face {{ font-family: "DejaVu Sans"; font-weight: {weight}; '
+                         f'src: url("{url}") format("truetype"); }}')
+    return "\n".join(rules)
+
+
+_fonts_cache: dict[str, tuple] = {}
+
+
+def _fonts() -> tuple[FontConfiguration, CSS]:
+    """The font configuration and @font-face stylesheet, built once per process (and per set of font
+    files): loading six font files for every PDF is a large share of a one-second render."""
+    css_text = font_face_css()
+    cached = _fonts_cache.get(css_text)
+    if cached is None:
+        with _font_lock:
+            config = FontConfiguration()
+            cached = (config, CSS(string=css_text, font_config=config, url_fetcher=SafeURLFetcher()))
+            _fonts_cache.clear()
+            _fonts_cache[css_text] = cached
+    return cached
+
+
+def render_pdf(*, html: str, base_url: str | None = None) -> bytes:
+    """Render HTML to PDF bytes with the vendored fonts and the safe fetcher."""
+    base_url = base_url or Path(settings.MEDIA_ROOT).resolve().as_uri() + "/"
+    fonts, font_css = _fonts()
+    document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher())
+    return document.write_pdf(stylesheets=[font_css], font_config=fonts)

@@ -1,0 +1,352 @@
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.forms import StyledFormMixin
+from mrm.tenancy.models import Membership, Role
+
+from .models import Brief, BriefTemplate, Case, Discipline, ProposalSettings, RateRole, Service
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+
+def check_image(upload) -> None:
+    """Clear errors for case images and similar uploads: type and size."""
+    if upload is None:
+        return
+    if upload.size > IMAGE_MAX_BYTES:
+        raise forms.ValidationError(_("The image is %(mb).1f MB; the limit is 5 MB. Save it smaller and try again.")
+                                    % {"mb": upload.size / 1024 / 1024})
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type and content_type not in IMAGE_TYPES:
+        raise forms.ValidationError(_("Use a JPEG, PNG or WebP image."))
+
+
+def staff_users(agency):
+    return get_user_model().objects.filter(
+        pk__in=Membership.objects.filter(agency=agency, is_active=True).exclude(role=Role.CLIENT).values("user_id")
+    ).order_by("full_name")
+
+
+class RoleForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = RateRole
+        fields = ["name", "hourly_rate", "cost_rate", "order", "is_active"]
+        help_texts = {"hourly_rate": _("What the client pays for an hour, without VAT."),
+                      "cost_rate": _("What an hour costs the agency (salary and overhead); never shown to clients.")}
+
+
+class ServiceForm(StyledFormMixin, forms.ModelForm):
+    roles = forms.ModelMultipleChoiceField(label=_("Delivered by"), queryset=RateRole.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Service
+        fields = ["discipline", "name", "description", "unit", "hours_min", "hours_max", "roles", "order",
+                  "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = RateRole.objects.filter(agency=agency).order_by("order", "name")
+        self.fields["roles"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("hours_min"), data.get("hours_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("hours_max", _("“Hours from” must not be more than “hours to”."))
+        return data
+
+
+class ProposalSettingsForm(StyledFormMixin, forms.ModelForm):
+    followup_days = forms.CharField(label=_("Follow up after, days"),
+                                    help_text=_("Comma-separated, e.g. 3, 7, 14, 30, 90."))
+    brief_owner = forms.ModelChoiceField(label=_("New briefs from unknown companies go to"), required=False,
+                                         queryset=get_user_model().objects.none())
+
+    class Meta:
+        model = ProposalSettings
+        fields = ["followup_days", "validity_days", "default_terms", "brief_owner", "brief_intro",
+                  "brief_form_enabled"]
+        widgets = {"default_terms": forms.Textarea(attrs={"rows": 5}), "brief_intro": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brief_owner"].queryset = get_user_model().objects.filter(
+            pk__in=Membership.objects.filter(agency=agency, is_active=True, role__in=[Role.DIRECTOR, Role.AM])
+            .values("user_id"))
+        if self.instance and not self.is_bound:
+            self.initial["followup_days"] = ", ".join(str(d) for d in self.instance.followup_days)
+
+    def clean_followup_days(self):
+        from mrm.core.errors import ServiceError
+
+        from .services.catalog import parse_followup_days
+
+        try:
+            return parse_followup_days(self.cleaned_data["followup_days"])
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class BriefTemplateForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = BriefTemplate
+        fields = ["name", "discipline", "intro", "questions", "order", "is_active"]
+        widgets = {"intro": forms.Textarea(attrs={"rows": 2}), "questions": forms.Textarea(attrs={"rows": 6})}
+
+
+class CaseForm(StyledFormMixin, forms.ModelForm):
+    image_upload = forms.ImageField(label=_("Image"), required=False,
+                                    help_text=_("JPEG, PNG or WebP, up to 5 MB."))
+    remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
+
+    class Meta:
+        model = Case
+        fields = ["title", "kind", "client_name", "discipline", "description", "result"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_image_upload(self):
+        upload = self.cleaned_data.get("image_upload")
+        check_image(upload)
+        return upload
+
+
+# --- briefs -------------------------------------------------------------------------------------
+
+ATTACHMENT_MAX_FILES = 5
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_MAX_TOTAL = 25 * 1024 * 1024
+ATTACHMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "key", "txt", "rtf", "odt", "png",
+                         "jpg", "jpeg", "webp", "zip"}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def check_attachments(files: list) -> list:
+    """Count, size and type limits for brief attachments, with errors that say how to fix them."""
+    errors = []
+    if len(files) > ATTACHMENT_MAX_FILES:
+        errors.append(_("Attach at most %(n)d files (you chose %(got)d). Zip them or send the rest by e-mail.")
+                      % {"n": ATTACHMENT_MAX_FILES, "got": len(files)})
+    total = 0
+    for f in files:
+        total += f.size
+        ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
+        if ext not in ATTACHMENT_EXTENSIONS:
+            errors.append(_("“%(name)s”: this file type is not accepted. Use PDF, Office documents, images, "
+                            "text or ZIP.") % {"name": f.name})
+        elif f.size == 0:
+            errors.append(_("“%(name)s” is empty. Choose the file again.") % {"name": f.name})
+        elif f.size > ATTACHMENT_MAX_BYTES:
+            errors.append(_("“%(name)s” is %(mb).1f MB; one file may be up to 10 MB.")
+                          % {"name": f.name, "mb": f.size / 1024 / 1024})
+    if total > ATTACHMENT_MAX_TOTAL:
+        errors.append(_("The files together are %(mb).1f MB; the limit is 25 MB.") % {"mb": total / 1024 / 1024})
+    if errors:
+        raise forms.ValidationError(errors)
+    return files
+
+
+class BriefForm(StyledFormMixin, forms.Form):
+    """The brief: the same fields on the public form and for an AM filling it in; template questions are added."""
+
+    company_name = forms.CharField(label=_("Company or brand"), max_length=200)
+    website = forms.CharField(label=_("Website"), max_length=300, required=False)
+    contact_name = forms.CharField(label=_("Your name"), max_length=150)
+    contact_position = forms.CharField(label=_("Position"), max_length=120, required=False)
+    contact_email = forms.EmailField(label=_("E-mail"))
+    contact_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    goals = forms.CharField(label=_("What do you want to achieve?"), max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("Business goals and the numbers that would mean success."))
+    audience = forms.CharField(label=_("Who are your customers?"), max_length=3000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    channels = forms.MultipleChoiceField(label=_("Services you are interested in"), choices=Discipline.choices,
+                                         required=False, widget=forms.CheckboxSelectMultiple)
+    budget = forms.ChoiceField(label=_("Budget"), choices=Brief.Budget.choices, required=False)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    links = forms.CharField(label=_("Links"), max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 2}),
+                            help_text=_("Brand book, current campaigns, competitors you like."))
+    attachments = MultipleFileField(label=_("Files"), required=False,
+                                    help_text=_("Up to 5 files, 10 MB each, 25 MB in total."))
+
+    def __init__(self, *args, template: BriefTemplate | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.question_fields = []
+        for i, question in enumerate(template.question_list if template else []):
+            name = f"q_{i}"
+            self.fields[name] = forms.CharField(label=question, required=False, max_length=2000,
+                                                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+            self.question_fields.append(name)
+        self.fields["channels"].widget.attrs["class"] = "form-check-input"
+
+    @property
+    def questions(self):
+        return [self[name] for name in self.question_fields]
+
+    def clean_attachments(self):
+        return check_attachments(self.cleaned_data.get("attachments") or [])
+
+    def brief_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "attachments" and not k.startswith("q_")}
+        data["answers"] = [{"question": self.fields[n].label, "answer": self.cleaned_data.get(n, "")}
+                           for n in self.question_fields if self.cleaned_data.get(n)]
+        return data
+
+
+class PublicBriefForm(BriefForm):
+    # Humans never see this field (it is off-screen and skipped by the keyboard); bots fill it in.
+    nickname = forms.CharField(required=False, label=_("Leave this field empty"),
+                               widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}))
+    form_token = forms.CharField(widget=forms.HiddenInput)
+    consent = forms.BooleanField(label=_("I agree that the agency processes these details to answer my request."))
+
+
+class InternalBriefForm(BriefForm):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=None, required=False,
+                                    help_text=_("Leave empty to find or create the client by company name."))
+    template = forms.ModelChoiceField(label=_("Brief type"), queryset=BriefTemplate.objects.none(), required=False)
+
+    def __init__(self, *args, clients, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+        self.fields["template"].queryset = templates
+        self.order_fields(["client", "template"])
+
+
+# --- proposals ----------------------------------------------------------------------------------
+
+class ProposalCreateForm(StyledFormMixin, forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+    def __init__(self, *args, clients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = clients
+
+
+class CoverForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    issued_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    valid_until = forms.DateField(label=_("Valid until"),
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("issued_on") and data.get("valid_until") and data["valid_until"] < data["issued_on"]:
+            self.add_error("valid_until", _("The proposal must stay valid at least until its date."))
+        return data
+
+
+class TermsForm(StyledFormMixin, forms.Form):
+    terms = forms.CharField(label=_("Terms"), required=False, max_length=8000,
+                            widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class SectionForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Heading"), max_length=200)
+    body = forms.CharField(label=_("Text"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
+
+
+HOURS_FIELD = {"max_digits": 8, "decimal_places": 1,
+               "validators": [MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5000"))]}
+
+
+class LineAddForm(StyledFormMixin, forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    role = forms.ModelChoiceField(label=_("Role"), queryset=RateRole.objects.none(), required=False,
+                                  help_text=_("Empty: the first role that delivers the service."))
+    hours = forms.DecimalField(label=_("Hours"), required=False, **HOURS_FIELD,
+                               help_text=_("Empty: the middle of the service's usual range."))
+    stage = forms.CharField(label=_("Stage"), max_length=120, required=False)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(agency=agency, is_active=True)
+        self.fields["role"].queryset = RateRole.objects.filter(agency=agency, is_active=True)
+
+
+class LineUpdateForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), **HOURS_FIELD)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=RateRole.objects.none(), required=False)
+    stage = forms.CharField(label=_("Stage"), max_length=120, required=False)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = RateRole.objects.filter(agency=agency)
+
+
+class DiscountForm(StyledFormMixin, forms.Form):
+    discount_percent = forms.DecimalField(label=_("Discount, %"), max_digits=5, decimal_places=2, min_value=0,
+                                          max_value=100)
+    discount_reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("discount_percent") and not (data.get("discount_reason") or "").strip():
+            self.add_error("discount_reason", _("Say why there is a discount: it is shown to the director."))
+        return data
+
+
+class TeamAddForm(StyledFormMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role_title = forms.CharField(label=_("Role in this project"), max_length=120, required=False)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff_users(agency)
+
+
+class CasesForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(label=_("Cases"), queryset=None, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = Case.objects.filter(agency=agency)
+
+
+class ContactChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.full_name} — {obj.email}" + (f", {obj.position}" if obj.position else "")
+
+
+class SendForm(StyledFormMixin, forms.Form):
+    contacts = ContactChoiceField(label=_("Send to"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    message = forms.CharField(label=_("Personal message"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = contacts
+        self.fields["contacts"].widget.attrs["class"] = "form-check-input"
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    signed_name = forms.CharField(label=_("Your full name"), max_length=150,
+                                  widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}))
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    version_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)

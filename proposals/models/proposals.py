@@ -1,0 +1,167 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.models import TimeStamped
+from mrm.tenancy.models import AgencyOwned
+
+from .briefs import Brief
+from .catalog import Case, RateRole, Service
+
+
+class Proposal(AgencyOwned, TimeStamped):
+    """A commercial proposal (КП): cover, sections, estimate, team, cases and terms. Amounts are always
+    computed by `proposals.services.pricing` from hours × role rates; the totals here are a cache of that."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    class DraftedBy(models.TextChoices):
+        MANUAL = "manual", _("Written by hand")
+        AI = "ai", _("Drafted with AI")
+        RULES = "rules", _("Drafted without AI")
+
+    client = models.ForeignKey("clients.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="proposals")
+    deal = models.ForeignKey("clients.Deal", verbose_name=_("deal"), on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="+")
+    brief = models.ForeignKey(Brief, verbose_name=_("brief"), on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="proposals")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(_("date"))
+    valid_until = models.DateField(_("valid until"))
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("20"),
+                                   validators=[MinValueValidator(0), MaxValueValidator(100)])
+    discount_percent = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2, default=Decimal("0"),
+                                           validators=[MinValueValidator(0), MaxValueValidator(100)])
+    discount_reason = models.CharField(_("reason for the discount"), max_length=255, blank=True)
+    terms = models.TextField(_("terms"), blank=True, max_length=8000)
+    cases = models.ManyToManyField(Case, verbose_name=_("cases"), blank=True, related_name="proposals")
+    drafted_by = models.CharField(max_length=8, choices=DraftedBy.choices, default=DraftedBy.MANUAL)
+    draft_flags = models.JSONField(default=list, blank=True)  # what the validator dropped or changed
+    # Cached results of pricing.compute() — refreshed by every service that changes lines or discount.
+    subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    discount_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    vat_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    pdf_file = models.FileField(upload_to="proposals/pdf/", blank=True, max_length=300)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["agency", "-created_at"]),
+            models.Index(fields=["agency", "status", "-created_at"]),
+            models.Index(fields=["agency", "client", "-created_at"]),
+            models.Index(fields=["agency", "owner", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SENT)
+
+
+class ProposalSection(AgencyOwned, TimeStamped):
+    """A text block of the proposal (our understanding, goals, approach, …). Plain text, shown escaped."""
+
+    class Kind(models.TextChoices):
+        UNDERSTANDING = "understanding", _("Our understanding of the task")
+        GOALS = "goals", _("Goals")
+        APPROACH = "approach", _("Approach")
+        QUESTIONS = "questions", _("Open questions")
+        CUSTOM = "custom", _("Custom")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="sections")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CUSTOM)
+    title = models.CharField(_("heading"), max_length=200)
+    body = models.TextField(_("text"), blank=True, max_length=20000)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+        indexes = [models.Index(fields=["agency", "proposal", "order"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EstimateLine(AgencyOwned, TimeStamped):
+    """One estimate row: a catalog service delivered by a rate-card role for some hours. The rate is
+    copied from the rate card when the line is made, so later rate changes don't move a sent price."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    role = models.ForeignKey(RateRole, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    stage = models.CharField(_("stage"), max_length=120, blank=True)
+    name = models.CharField(_("service"), max_length=160)
+    role_name = models.CharField(_("role"), max_length=120)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1,
+                                validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5000"))])
+    rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    order = models.PositiveSmallIntegerField(default=0)
+    flagged = models.BooleanField(default=False)
+    flag_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+        indexes = [models.Index(fields=["agency", "proposal", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.role_name} · {self.hours} h"
+
+
+class ProposalTeamMember(AgencyOwned, TimeStamped):
+    """A person of the agency shown in the proposal's team block (photo and bio come from the user)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role_title = models.CharField(_("role in this project"), max_length=120, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "user"], name="proposalteam_unique_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role_title})"
+
+
+def _version_pdf_path(instance, filename: str) -> str:
+    return f"proposals/{instance.agency_id}/pdf/{instance.proposal_id}-v{instance.number}.pdf"
+
+
+class ProposalVersion(AgencyOwned, TimeStamped):
+    """What exactly was sent: a frozen snapshot and its SHA-256, so an acceptance points at one text."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    pdf_file = models.FileField(upload_to=_version_pdf_path, blank=True, max_length=300)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposalversion_unique_number")]
+        indexes = [models.Index(fields=["agency", "proposal", "-number"])]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} v{self.number}"

@@ -1,0 +1,170 @@
+"""The proposal as a document: the snapshot (what is frozen on send and what the web view and PDF show),
+its hash, and the PDF rendering through `mrm.integrations.pdf`."""
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from mrm.integrations import pdf
+from mrm.jobs.models import Job
+from mrm.jobs.services import job_create, job_progress, job_succeed
+from mrm.tenancy.models import Agency
+
+from ..models import Proposal, ProposalVersion, Service
+from . import editor
+
+SNAPSHOT_SCHEMA = 1
+
+
+def proposal_snapshot(*, proposal: Proposal) -> dict:
+    """Everything the client sees, as plain JSON (money as strings with two decimals)."""
+    from ..selectors import proposal_content
+
+    content = proposal_content(proposal=proposal)
+    agency = proposal.agency
+    totals = editor.totals_for(proposal=proposal, lines=content["lines"])
+    units = dict(Service.objects.filter(agency=agency, pk__in=[ln.service_id for ln in content["lines"]
+                                                                if ln.service_id])
+                 .values_list("pk", "unit"))
+    unit_labels = dict(Service.Unit.choices)
+    stages: dict[str, dict] = {}
+    for line in content["lines"]:
+        bucket = stages.setdefault(line.stage, {"stage": line.stage, "lines": []})
+        bucket["lines"].append({
+            "name": line.name, "role": line.role_name, "hours": str(line.hours), "rate": str(line.rate),
+            "amount": str(line.amount), "note": line.note,
+            "unit": str(unit_labels.get(units.get(line.service_id), "")) if line.service_id else "",
+        })
+    by_stage = {s.stage: s for s in totals.stages}
+    for name, bucket in stages.items():
+        bucket["amount"] = str(by_stage[name].amount)
+        bucket["hours"] = str(by_stage[name].hours)
+    owner = proposal.owner
+    return {
+        "schema": SNAPSHOT_SCHEMA,
+        "proposal_id": str(proposal.pk),
+        "title": proposal.title,
+        "issued_on": proposal.issued_on.isoformat(),
+        "valid_until": proposal.valid_until.isoformat(),
+        "currency": proposal.currency,
+        "agency": {"name": agency.name, "brand_color": agency.brand_color, "accent_color": agency.accent_color,
+                   "logo": agency.logo.name if agency.logo else ""},
+        "client": {"name": proposal.client.name, "legal_name": proposal.client.legal_name},
+        "owner": {"name": owner.full_name, "email": owner.email, "phone": owner.phone,
+                  "position": owner.position} if owner else None,
+        "sections": [{"title": s.title, "body": s.body} for s in content["sections"]],
+        "stages": list(stages.values()),
+        "totals": totals.as_dict(),
+        "discount_reason": proposal.discount_reason,
+        "team": [{"name": m.user.full_name, "role": m.role_title or m.user.position, "bio": m.user.bio,
+                  "photo": m.user.photo.name if m.user.photo else ""} for m in content["team"]],
+        "cases": [{"title": c.title, "kind": c.kind, "client": c.client_name, "description": c.description,
+                   "result": c.result, "image": c.image.name if c.image else ""} for c in content["cases"]],
+        "terms": proposal.terms,
+    }
+
+
+def snapshot_hash(snapshot: dict) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8)."""
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _readable_text(hex_colour: str) -> str:
+    """White or near-black text, whichever reads better on the brand colour (WCAG relative luminance)."""
+    try:
+        r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    except (ValueError, TypeError):
+        return "#ffffff"
+
+    def channel(c):
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return "#101828" if luminance > 0.45 else "#ffffff"
+
+
+def document_context(*, snapshot: dict, for_pdf: bool, version: int | None = None) -> dict:
+    """Template context shared by the PDF and the web view; image references resolved for the medium."""
+    from django.conf import settings
+
+    def image(name: str) -> str:
+        if not name:
+            return ""
+        return pdf.media_file_url(name) if for_pdf else settings.MEDIA_URL + name
+
+    brand = snapshot["agency"]["brand_color"]
+    return {
+        "doc": snapshot, "version": version, "brand": brand, "accent": snapshot["agency"]["accent_color"],
+        "on_brand": _readable_text(brand), "logo_url": image(snapshot["agency"]["logo"]),
+        "team": [{**m, "photo_url": image(m["photo"])} for m in snapshot["team"]],
+        "cases": [{**c, "image_url": image(c["image"])} for c in snapshot["cases"]],
+        "issued_on": _date(snapshot["issued_on"]), "valid_until": _date(snapshot["valid_until"]),
+    }
+
+
+def _date(iso: str):
+    from datetime import date
+
+    return date.fromisoformat(iso)
+
+
+def render_html(*, snapshot: dict, version: int | None = None) -> str:
+    return render_to_string("proposals/pdf/proposal.html", document_context(snapshot=snapshot, for_pdf=True,
+                                                                            version=version))
+
+
+def render_pdf(*, snapshot: dict, version: int | None = None, language: str = "ru") -> bytes:
+    with translation.override(language):
+        return pdf.render_pdf(html=render_html(snapshot=snapshot, version=version))
+
+
+def pdf_start(*, agency: Agency, actor, proposal: Proposal) -> Job:
+    """Queue a PDF of the proposal as it is now (after commit)."""
+    job = job_create(agency=agency, actor=actor, kind="proposal.pdf",
+                     title=_("PDF of “%(title)s”") % {"title": proposal.title[:120]},
+                     params={"proposal_id": str(proposal.pk)})
+    from ..tasks import proposal_render_pdf_task
+
+    proposal_render_pdf_task.delay_on_commit(agency_id=agency.pk, job_id=str(job.pk))
+    return job
+
+
+def pdf_job_run(*, agency: Agency, job: Job) -> None:
+    proposal = Proposal.objects.select_related("client", "owner", "agency").filter(
+        agency=agency, pk=job.params.get("proposal_id")).first()
+    if proposal is None:
+        from mrm.core.errors import ServiceError
+
+        raise ServiceError(_("The proposal was deleted."))
+    job_progress(job=job, progress=20, message=_("Laying out the pages…"))
+    content = render_pdf(snapshot=proposal_snapshot(proposal=proposal))
+    job_progress(job=job, progress=90, message=_("Saving…"))
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(agency=agency, pk=proposal.pk)
+        if locked.pdf_file:
+            locked.pdf_file.delete(save=False)
+        locked.pdf_file.save(f"{agency.uuid}/{proposal.pk}.pdf", ContentFile(content), save=False)
+        locked.pdf_rendered_at = timezone.now()
+        locked.save(update_fields=["pdf_file", "pdf_rendered_at", "updated_at"])
+        job_succeed(job=job, message=_("PDF ready"), result_url=reverse("proposals:pdf_download",
+                                                                        args=[proposal.pk]))
+
+
+def version_pdf(*, version: ProposalVersion) -> bytes:
+    """The PDF of a sent version, rendered from its snapshot once and then kept (deterministic name)."""
+    if version.pdf_file:
+        try:
+            with version.pdf_file.open("rb") as fh:
+                return fh.read()
+        except FileNotFoundError:
+            pass
+    content = render_pdf(snapshot=version.snapshot, version=version.number)
+    version.pdf_file.save("v.pdf", ContentFile(content), save=False)
+    ProposalVersion.objects.filter(agency_id=version.agency_id, pk=version.pk).update(pdf_file=version.pdf_file.name)
+    return content

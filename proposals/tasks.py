@@ -1,0 +1,78 @@
+"""Celery tasks of the proposals app. Each takes ids, claims its Job with a compare-and-set
+(`job_start`), and retries only transient failures of the AI service, with exponential backoff."""
+import logging
+import random
+
+from django.utils.translation import gettext as _
+
+from mrm.celery import app
+from mrm.core.errors import ServiceError
+from mrm.integrations.llm import LLMError, LLMTransientError
+from mrm.jobs.models import Job
+from mrm.jobs.services import job_fail, job_progress, job_running, job_start
+from mrm.tenancy.tasks import AgencyTask
+
+logger = logging.getLogger(__name__)
+
+DRAFT_MAX_RETRIES = 3
+
+
+def backoff_seconds(retries: int) -> int:
+    """5 s, 10 s, 20 s … plus jitter, capped at 2 minutes."""
+    return min(120, 5 * 2 ** retries) + random.randint(0, 3)  # noqa: S311 - jitter, not security
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, max_retries=DRAFT_MAX_RETRIES)
+def proposal_draft_task(self, *, agency_id: int, job_id: str) -> None:
+    """Draft a proposal from a brief (AI or rules). Transient AI errors retry; others fail the job with a
+    message. The brief is never changed by a failure, and nothing is saved until the answer validated."""
+    from .services import drafting
+
+    job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency", "created_by").first()
+    if job is None or not job_start(job=job):
+        return
+    try:
+        drafting.draft_run(agency=job.agency, job=job)
+    except LLMTransientError as exc:
+        if self.request.retries < self.max_retries:
+            wait = backoff_seconds(self.request.retries)
+            job_progress(job=job, progress=10, message=_("%(problem)s Trying again in %(s)d s…") % {
+                "problem": exc.message, "s": wait})
+            if self.request.is_eager:
+                # Eager mode (tests, CELERY_TASK_ALWAYS_EAGER): Celery would raise Retry to the caller; retry
+                # in place instead, like Celery's own eager retry (no countdown without a broker).
+                self.apply(kwargs={"agency_id": agency_id, "job_id": job_id}, retries=self.request.retries + 1)
+                return
+            raise self.retry(exc=exc, countdown=wait) from exc
+        job_fail(job=job, error=_("%(problem)s We tried %(n)d times. Try again later, or draft without AI.")
+                 % {"problem": exc.message, "n": self.request.retries + 1})
+    except LLMError as exc:
+        job_fail(job=job, error=_("%(problem)s You can draft without AI instead.") % {"problem": exc.message})
+    except ServiceError as exc:
+        job_fail(job=job, error=exc.message)
+    except Exception:
+        logger.exception("proposal draft job %s failed", job_id)
+        job_fail(job=job, error=_("Something went wrong on our side while drafting. The brief is safe; try again."))
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True)
+def proposal_render_pdf_task(self, *, agency_id: int, job_id: str) -> None:
+    """Render the current state of a proposal to PDF; idempotent (a finished job is left alone)."""
+    from .services import documents
+
+    job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency").first()
+    if job is None or not job_start(job=job):
+        return
+    with job_running(job=job):
+        documents.pdf_job_run(agency=job.agency, job=job)
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, max_retries=5)
+def proposal_send_task(self, *, agency_id: int, version_id: str, message: str = "") -> None:
+    """Render the sent version's PDF once, then e-mail each recipient once (marker: `emailed_at`)."""
+    from .services import sending
+
+    try:
+        sending.deliver(agency_id=agency_id, version_id=version_id, message=message)
+    except OSError as exc:  # the mail server or storage hiccuped: try again later
+        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc

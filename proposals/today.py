@@ -1,0 +1,42 @@
+"""What the proposals app adds to the workspace: a first step and a Today block."""
+from django.utils.translation import gettext_lazy as _
+
+from mrm.core.first_steps import Step, register
+
+
+def _has_rate_card(agency) -> bool:
+    from .models import RateRole, Service
+
+    return RateRole.objects.filter(agency=agency).exists() and Service.objects.filter(agency=agency).exists()
+
+
+register(Step("rate_card", _("Set up your rate card"),
+              _("Roles with hourly rates and the services you sell: every proposal is priced from them."),
+              "proposals:catalog", _has_rate_card))
+
+
+def proposals_today(request) -> dict:
+    """Sent proposals waiting for an answer, with how often the client opened them (two queries)."""
+    from django.db.models import Max, Sum
+
+    from .models import Proposal
+    from .selectors import proposal_list
+
+    if request.membership is None or not request.membership.is_staff_member:
+        return {"template": "proposals/today_block.html", "proposals": []}
+    qs = proposal_list(agency=request.agency, membership=request.membership).filter(
+        status=Proposal.Status.SENT).annotate(opens=Sum("recipients__open_count"),
+                                             last_open=Max("recipients__last_opened_at")).order_by("-sent_at")
+    if request.membership.role != "director":
+        qs = qs.filter(owner=request.user)
+    return {"template": "proposals/today_block.html", "proposals": list(qs[:6])}
+
+
+def _register_today() -> None:
+    from mrm.core.views import TODAY_SECTIONS
+
+    if proposals_today not in TODAY_SECTIONS:
+        TODAY_SECTIONS.append(proposals_today)
+
+
+_register_today()

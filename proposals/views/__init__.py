@@ -1,0 +1,1 @@
+"""HTML views of the proposals app, one module per sub-domain."""

@@ -1,0 +1,462 @@
+"""Proposals inside the app: the list, the editor (cover, sections, estimate, team, cases, terms), PDF,
+sending, tracking and versions. Every POST has a plain form action; HTMX swaps just the changed block."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Max, Q, Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.models import Contact
+from clients.selectors import client_list
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.jobs.models import Job
+from mrm.tenancy.models import Role
+from mrm.tenancy.permissions import member_required
+
+from .. import selectors
+from ..forms import (
+    CasesForm,
+    CoverForm,
+    DiscountForm,
+    LineAddForm,
+    LineUpdateForm,
+    ProposalCreateForm,
+    SectionForm,
+    SendForm,
+    TeamAddForm,
+    TermsForm,
+)
+from ..models import Proposal, ProposalVersion
+from ..services import documents, editor, sending, tracking
+from ..services.pricing import Totals
+
+EDIT_ROLES = (Role.DIRECTOR, Role.AM)
+SORTS = ("-created_at", "created_at", "title", "-title", "-total", "total", "status", "-sent_at")
+
+
+@member_required()
+def proposal_list_view(request):
+    qs = selectors.proposal_list(agency=request.agency, membership=request.membership).annotate(
+        opens=Sum("recipients__open_count"), last_open=Max("recipients__last_opened_at"))
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-created_at"
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(client__name__icontains=q))
+    if status in Proposal.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by(sort, "pk"), 25).get_page(request.GET.get("page"))
+    template = "proposals/proposal_list.html#results" if request.htmx and request.htmx.target == "results" else \
+        "proposals/proposal_list.html"
+    return render(request, template, {"page": page, "statuses": Proposal.Status.choices, "q": q,
+                                      "status": status, "sort": sort})
+
+
+@member_required(*EDIT_ROLES)
+def proposal_create_view(request):
+    clients = client_list(agency=request.agency, membership=request.membership).order_by("name")
+    initial = {}
+    if request.GET.get("client"):
+        initial["client"] = clients.filter(pk=request.GET["client"]).first() if _uuid_ok(request.GET["client"]) \
+            else None
+    form = ProposalCreateForm(request.POST or None, clients=clients, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        proposal = editor.proposal_create(agency=request.agency, actor=request.user,
+                                          client=form.cleaned_data["client"], title=form.cleaned_data["title"])
+        messages.success(request, _("Proposal created. Add sections and estimate lines."))
+        return redirect("proposals:detail", proposal_id=proposal.pk)
+    return render(request, "proposals/proposal_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _uuid_ok(raw) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(raw))
+    except ValueError:
+        return False
+    return True
+
+
+def _get(request, proposal_id) -> Proposal:
+    return selectors.proposal_get(agency=request.agency, membership=request.membership, proposal_id=proposal_id)
+
+
+def _context(request, proposal: Proposal, **extra) -> dict:
+    agency = request.agency
+    content = selectors.proposal_content(proposal=proposal)
+    totals: Totals = editor.totals_for(proposal=proposal, lines=content["lines"])
+    stages: dict[str, list] = {}
+    for line in content["lines"]:
+        stages.setdefault(line.stage, []).append(line)
+    stage_totals = {s.stage: s for s in totals.stages}
+    editable = proposal.is_editable and request.membership.role in EDIT_ROLES
+    jobs = {j.kind: j for j in Job.objects.filter(agency=agency, kind="proposal.pdf",
+                                                  params__proposal_id=str(proposal.pk)).order_by("-created_at")[:1]}
+    ctx = {
+        "proposal": proposal, "content": content, "totals": totals, "editable": editable,
+        "stages": [(name, lines, stage_totals[name]) for name, lines in stages.items()],
+        "cover_form": CoverForm(initial={"title": proposal.title, "issued_on": proposal.issued_on,
+                                         "valid_until": proposal.valid_until}, prefix="cover"),
+        "terms_form": TermsForm(initial={"terms": proposal.terms}, prefix="terms"),
+        "discount_form": DiscountForm(initial={"discount_percent": proposal.discount_percent,
+                                               "discount_reason": proposal.discount_reason}, prefix="discount"),
+        "section_form": SectionForm(prefix="new-section"),
+        "line_form": LineAddForm(agency=agency, prefix="line"),
+        "catalog": selectors.catalog_grouped(agency=agency, active_only=True),
+        "roles": selectors.role_list(agency=agency, active_only=True),
+        "team_form": TeamAddForm(agency=agency, prefix="team"),
+        "cases_form": CasesForm(agency=agency, initial={"cases": content["cases"]}, prefix="cases"),
+        "all_cases": selectors.case_list(agency=agency),
+        "selected_cases": {c.pk for c in content["cases"]},
+        "versions": selectors.version_list(proposal=proposal),
+        "recipients": list(selectors.recipient_list(proposal=proposal)),
+        "pdf_job": jobs.get("proposal.pdf"),
+        "decision": proposal.decisions.filter(agency=agency).select_related("version").first()
+        if proposal.status in (Proposal.Status.ACCEPTED, Proposal.Status.DECLINED) else None,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def _respond(request, proposal: Proposal, block: str, status: int = 200, **extra):
+    """HTMX: re-render just the block; otherwise back to the editor at that block."""
+    if request.htmx:
+        proposal.refresh_from_db()
+        return render(request, f"proposals/proposal_detail.html#{block}", _context(request, proposal, **extra),
+                      status=status)
+    return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
+
+
+@member_required()
+def proposal_detail_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    return render(request, "proposals/proposal_detail.html", _context(request, proposal))
+
+
+def _error(request, proposal, block: str, message: str):
+    if request.htmx:
+        return _respond(request, proposal, block, status=400, error=message, error_block=block)
+    messages.error(request, message)
+    return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
+
+
+def _form_error(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def cover_update_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = CoverForm(request.POST, prefix="cover")
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, "proposals/proposal_detail.html#cover",
+                          _context(request, proposal, cover_form=form), status=400)
+        return render(request, "proposals/proposal_detail.html", _context(request, proposal, cover_form=form),
+                      status=400)
+    try:
+        editor.cover_update(agency=request.agency, actor=request.user, proposal=proposal, data=form.cleaned_data)
+    except ServiceError as exc:
+        add_service_error(form, exc)
+        return render(request, "proposals/proposal_detail.html", _context(request, proposal, cover_form=form),
+                      status=400)
+    messages.success(request, _("Saved."))
+    return _respond(request, proposal, "cover")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def terms_update_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = TermsForm(request.POST, prefix="terms")
+    if not form.is_valid():
+        return render(request, "proposals/proposal_detail.html", _context(request, proposal, terms_form=form),
+                      status=400)
+    try:
+        editor.terms_update(agency=request.agency, actor=request.user, proposal=proposal,
+                            terms=form.cleaned_data["terms"])
+    except ServiceError as exc:
+        return _error(request, proposal, "terms", exc.message)
+    messages.success(request, _("Saved."))
+    return _respond(request, proposal, "terms")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def discount_update_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = DiscountForm(request.POST, prefix="discount")
+    if form.is_valid():
+        try:
+            editor.discount_update(agency=request.agency, actor=request.user, proposal=proposal,
+                                   percent=form.cleaned_data["discount_percent"],
+                                   reason=form.cleaned_data["discount_reason"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+    if form.errors:
+        ctx = _context(request, proposal, discount_form=form)
+        template = "proposals/proposal_detail.html#estimate" if request.htmx else "proposals/proposal_detail.html"
+        return render(request, template, ctx, status=400)
+    return _respond(request, proposal, "estimate")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def section_add_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = SectionForm(request.POST, prefix="new-section")
+    if not form.is_valid():
+        return _error(request, proposal, "sections", _("Give the section a heading."))
+    try:
+        editor.section_add(agency=request.agency, actor=request.user, proposal=proposal,
+                           title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+    except ServiceError as exc:
+        return _error(request, proposal, "sections", exc.message)
+    return _respond(request, proposal, "sections")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def section_update_view(request, proposal_id, section_id):
+    proposal = _get(request, proposal_id)
+    section = selectors.section_get(proposal=proposal, section_id=section_id)
+    form = SectionForm(request.POST, prefix=f"s-{section.pk}")
+    if not form.is_valid():
+        return _error(request, proposal, "sections", _("A section needs a heading; the text was not saved."))
+    try:
+        editor.section_update(agency=request.agency, actor=request.user, proposal=proposal, section=section,
+                              title=form.cleaned_data["title"], body=form.cleaned_data["body"])
+    except ServiceError as exc:
+        return _error(request, proposal, "sections", exc.message)
+    messages.success(request, _("Section saved."))
+    return _respond(request, proposal, "sections")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def section_delete_view(request, proposal_id, section_id):
+    proposal = _get(request, proposal_id)
+    section = selectors.section_get(proposal=proposal, section_id=section_id)
+    try:
+        editor.section_delete(agency=request.agency, actor=request.user, proposal=proposal, section=section)
+    except ServiceError as exc:
+        return _error(request, proposal, "sections", exc.message)
+    return _respond(request, proposal, "sections")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def section_move_view(request, proposal_id, section_id):
+    proposal = _get(request, proposal_id)
+    section = selectors.section_get(proposal=proposal, section_id=section_id)
+    try:
+        editor.section_move(agency=request.agency, actor=request.user, proposal=proposal, section=section,
+                            direction="up" if request.POST.get("direction") == "up" else "down")
+    except ServiceError as exc:
+        return _error(request, proposal, "sections", exc.message)
+    return _respond(request, proposal, "sections")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def line_add_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = LineAddForm(request.POST, agency=request.agency, prefix="line")
+    if not form.is_valid():
+        return _error(request, proposal, "estimate", _("Choose a service from the catalog; hours between 0.5 "
+                                                       "and 5000.") + " " + _form_error(form))
+    try:
+        editor.line_add(agency=request.agency, actor=request.user, proposal=proposal,
+                        service=form.cleaned_data["service"], role=form.cleaned_data.get("role"),
+                        hours=form.cleaned_data.get("hours"), stage=form.cleaned_data.get("stage", ""))
+    except ServiceError as exc:
+        return _error(request, proposal, "estimate", exc.message)
+    return _respond(request, proposal, "estimate")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def line_update_view(request, proposal_id, line_id):
+    proposal = _get(request, proposal_id)
+    line = selectors.line_get(proposal=proposal, line_id=line_id)
+    form = LineUpdateForm(request.POST, agency=request.agency)
+    if not form.is_valid():
+        return _error(request, proposal, "estimate", _("“%(line)s”: hours must be a number between 0.5 and 5000.")
+                      % {"line": line.name})
+    try:
+        editor.line_update(agency=request.agency, actor=request.user, proposal=proposal, line=line,
+                           hours=form.cleaned_data["hours"], role=form.cleaned_data.get("role"),
+                           stage=form.cleaned_data.get("stage"))
+    except ServiceError as exc:
+        return _error(request, proposal, "estimate", exc.message)
+    return _respond(request, proposal, "estimate")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def line_delete_view(request, proposal_id, line_id):
+    proposal = _get(request, proposal_id)
+    line = selectors.line_get(proposal=proposal, line_id=line_id)
+    try:
+        editor.line_delete(agency=request.agency, actor=request.user, proposal=proposal, line=line)
+    except ServiceError as exc:
+        return _error(request, proposal, "estimate", exc.message)
+    return _respond(request, proposal, "estimate")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def line_move_view(request, proposal_id, line_id):
+    proposal = _get(request, proposal_id)
+    line = selectors.line_get(proposal=proposal, line_id=line_id)
+    try:
+        editor.line_move(agency=request.agency, actor=request.user, proposal=proposal, line=line,
+                         direction="up" if request.POST.get("direction") == "up" else "down")
+    except ServiceError as exc:
+        return _error(request, proposal, "estimate", exc.message)
+    return _respond(request, proposal, "estimate")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def team_add_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = TeamAddForm(request.POST, agency=request.agency, prefix="team")
+    if not form.is_valid():
+        return _error(request, proposal, "team", _("Choose a person of the agency."))
+    try:
+        editor.team_add(agency=request.agency, actor=request.user, proposal=proposal,
+                        user=form.cleaned_data["user"], role_title=form.cleaned_data["role_title"])
+    except ServiceError as exc:
+        return _error(request, proposal, "team", exc.message)
+    return _respond(request, proposal, "team")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def team_remove_view(request, proposal_id, member_id):
+    proposal = _get(request, proposal_id)
+    member = selectors.team_member_get(proposal=proposal, member_id=member_id)
+    try:
+        editor.team_remove(agency=request.agency, actor=request.user, proposal=proposal, member=member)
+    except ServiceError as exc:
+        return _error(request, proposal, "team", exc.message)
+    return _respond(request, proposal, "team")
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def cases_update_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    form = CasesForm(request.POST, agency=request.agency, prefix="cases")
+    if not form.is_valid():
+        return _error(request, proposal, "cases", _("Choose cases from your library."))
+    try:
+        editor.cases_set(agency=request.agency, actor=request.user, proposal=proposal,
+                         cases=form.cleaned_data["cases"])
+    except ServiceError as exc:
+        return _error(request, proposal, "cases", exc.message)
+    messages.success(request, _("Cases saved."))
+    return _respond(request, proposal, "cases")
+
+
+@member_required()
+def proposal_preview_view(request, proposal_id):
+    """How the client will see it (the current draft, not tracked)."""
+    proposal = _get(request, proposal_id)
+    snapshot = documents.proposal_snapshot(proposal=proposal)
+    return render(request, "proposals/public/webview.html", {
+        **documents.document_context(snapshot=snapshot, for_pdf=False), "preview": True, "proposal": proposal})
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def pdf_render_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    job = documents.pdf_start(agency=request.agency, actor=request.user, proposal=proposal)
+    if request.htmx:
+        return render(request, "jobs/job_progress.html", {"job": job})
+    messages.info(request, _("The PDF is being prepared; it appears here in a few seconds."))
+    return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#pdf")
+
+
+@member_required()
+def pdf_download_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    if not proposal.pdf_file:
+        raise Http404
+    return FileResponse(proposal.pdf_file.open("rb"), as_attachment=True, filename=_pdf_name(proposal),
+                        content_type="application/pdf")
+
+
+def _pdf_name(proposal: Proposal, version: int | None = None) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(proposal.client.name, allow_unicode=True) or "proposal"
+    return f"{base}-{proposal.issued_on:%Y%m%d}{f'-v{version}' if version else ''}.pdf"
+
+
+@member_required()
+def version_pdf_view(request, proposal_id, version_id):
+    proposal = _get(request, proposal_id)
+    version = ProposalVersion.objects.filter(agency=request.agency, proposal=proposal, pk=version_id).first()
+    if version is None:
+        raise Http404
+    from django.http import HttpResponse
+
+    response = HttpResponse(documents.version_pdf(version=version), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_pdf_name(proposal, version.number)}"'
+    return response
+
+
+@member_required(*EDIT_ROLES)
+def proposal_send_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    contacts = Contact.objects.filter(agency=request.agency, client=proposal.client).exclude(email="") \
+        .order_by("-is_primary", "full_name")
+    form = SendForm(request.POST or None, contacts=contacts,
+                    initial={"contacts": [c for c in contacts if c.is_primary]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = sending.proposal_send(agency=request.agency, actor=request.user, proposal=proposal,
+                                            contacts=form.cleaned_data["contacts"],
+                                            message=form.cleaned_data["message"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Version %(n)d sent to %(who)s. Follow-ups are on your task list.") % {
+                "n": version.number, "who": ", ".join(c.full_name for c in form.cleaned_data["contacts"])})
+            return redirect("proposals:detail", proposal_id=proposal.pk)
+    totals = editor.totals_for(proposal=proposal)
+    return render(request, "proposals/proposal_send.html", {
+        "proposal": proposal, "form": form, "contacts": contacts, "totals": totals,
+    }, status=400 if form.errors else 200)
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def proposal_replied_view(request, proposal_id):
+    proposal = _get(request, proposal_id)
+    try:
+        count = tracking.proposal_mark_replied(agency=request.agency, actor=request.user, proposal=proposal)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Noted. %(n)d follow-ups cancelled; the deal is in negotiation.") % {"n": count})
+    return redirect("proposals:detail", proposal_id=proposal.pk)
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
+def recipient_revoke_view(request, proposal_id, recipient_id):
+    proposal = _get(request, proposal_id)
+    recipient = selectors.recipient_get(proposal=proposal, recipient_id=recipient_id)
+    sending.recipient_revoke(agency=request.agency, actor=request.user, proposal=proposal, recipient=recipient)
+    messages.success(request, _("The link of %(name)s no longer works.") % {"name": recipient.name})
+    return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#tracking")

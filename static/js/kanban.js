@@ -1,0 +1,110 @@
+// Deals kanban (/clients/deals/): HTML5 drag and drop moves a card between columns, then posts the move with
+// htmx; the board comes back re-rendered with fresh column totals. Dropping on "Lost" asks for the reason first.
+// Without JavaScript every card has a "Move" form with a stage select that posts to the same URL.
+(() => {
+  if (!window.htmx) return;
+  let dragged = null;
+  let origin = null;
+  let dropped = false;
+
+  const board = () => document.getElementById("board");
+  const csrf = () => {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; } catch (e) { return ""; }
+  };
+  const refresh = () => {
+    const el = board();
+    if (el) htmx.ajax("GET", el.dataset.boardUrl, { target: "#board", swap: "outerHTML" });
+  };
+  const post = (card, values) => {
+    card.classList.add("is-saving");
+    htmx.ajax("POST", card.dataset.moveUrl + window.location.search, {
+      target: "#board", swap: "outerHTML", values, headers: { "X-CSRFToken": csrf() },
+    });
+  };
+  const cardBelow = (list, y) => Array.from(list.querySelectorAll(".mrm-deal:not(.is-dragging)"))
+    .find((c) => { const r = c.getBoundingClientRect(); return y < r.top + r.height / 2; }) || null;
+  const columnOf = (target) => (target && target.closest ? target.closest(".mrm-col") : null);
+
+  document.addEventListener("dragstart", (event) => {
+    const card = event.target.closest && event.target.closest(".mrm-deal[draggable=true]");
+    if (!card || !board() || !board().dataset.canMove) return;
+    dragged = card;
+    dropped = false;
+    origin = { list: card.parentElement, next: card.nextElementSibling };
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.deal);
+    requestAnimationFrame(() => card.classList.add("is-dragging"));
+  });
+
+  document.addEventListener("dragover", (event) => {
+    const column = dragged && columnOf(event.target);
+    if (!column) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    document.querySelectorAll(".mrm-col.is-over").forEach((c) => { if (c !== column) c.classList.remove("is-over"); });
+    column.classList.add("is-over");
+    const list = column.querySelector(".mrm-col-cards");
+    const below = cardBelow(list, event.clientY);
+    if (below) {
+      if (below !== dragged.nextElementSibling) list.insertBefore(dragged, below);
+    } else if (list.lastElementChild !== dragged) {
+      list.appendChild(dragged);
+    }
+  });
+
+  document.addEventListener("drop", (event) => {
+    const column = dragged && columnOf(event.target);
+    if (!column) return;
+    event.preventDefault();
+    dropped = true;
+    const card = dragged;
+    const stage = column.dataset.stage;
+    const next = card.nextElementSibling && card.nextElementSibling.matches(".mrm-deal") ? card.nextElementSibling : null;
+    if (card.parentElement === origin.list && card.nextElementSibling === origin.next) return; // not moved
+    if (stage === "lost" && card.dataset.stage !== "lost") { askReason(card, next ? next.dataset.deal : ""); return; }
+    post(card, { stage, before: next ? next.dataset.deal : "" });
+  });
+
+  document.addEventListener("dragend", () => {
+    if (!dragged) return;
+    dragged.classList.remove("is-dragging");
+    document.querySelectorAll(".mrm-col.is-over").forEach((c) => c.classList.remove("is-over"));
+    if (!dropped && origin) origin.list.insertBefore(dragged, origin.next); // dropped outside: put it back
+    dragged = null;
+  });
+
+  // A move the server refused (e.g. 403 or 404): show the board as it really is.
+  document.addEventListener("htmx:responseError", (event) => {
+    if (event.detail.target && event.detail.target.id === "board") refresh();
+  });
+
+  // "Lost" needs a reason: a small dialog, then the same move request with the reason.
+  const askReason = (card, before) => {
+    const dialog = document.getElementById("lost-dialog");
+    const form = document.getElementById("lost-form");
+    if (!dialog || typeof dialog.showModal !== "function") { post(card, { stage: "lost", before }); return; }
+    form.action = card.dataset.moveUrl + window.location.search;
+    form.dataset.card = card.id;
+    form.elements.before.value = before;
+    form.elements.lost_reason.value = "";
+    dialog.returnValue = "";
+    dialog.showModal();
+    form.elements.lost_reason.focus();
+  };
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form.id !== "lost-form") return;
+    event.preventDefault();
+    const reason = form.elements.lost_reason;
+    if (!reason.value.trim()) { reason.reportValidity(); return; }
+    document.getElementById("lost-dialog").close("sent");
+    const card = document.getElementById(form.dataset.card);
+    post(card, { stage: "lost", before: form.elements.before.value, lost_reason: reason.value.trim() });
+  });
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-dialog-cancel]")) document.getElementById("lost-dialog").close("cancel");
+  });
+  document.addEventListener("close", (event) => {
+    if (event.target.id === "lost-dialog" && event.target.returnValue !== "sent") refresh();
+  }, true);
+})();
