@@ -43,7 +43,7 @@ def version_freeze(*, agency: Agency, actor, proposal: Proposal) -> ProposalVers
 @transaction.atomic
 def proposal_send(*, agency: Agency, actor, proposal: Proposal, contacts, message: str = "") -> ProposalVersion:
     """Send to the chosen contacts of the proposal's client; returns the frozen version."""
-    proposal = Proposal.objects.select_for_update().select_related("client", "owner", "agency").get(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("client", "owner", "agency").get(
         agency=agency, pk=proposal.pk)
     if not proposal.is_editable:
         raise ServiceError(_("This proposal was already answered by the client."))

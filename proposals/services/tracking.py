@@ -91,7 +91,7 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
                     version_hash: str, ip: str | None, user_agent: str) -> Decision:
     """The client's answer on the exact version they saw: the hash in the form must be the hash of the
     recipient's version, which must be the latest one sent. Moves the deal, stops the cadence, hands off."""
-    proposal = Proposal.objects.select_for_update().select_related("client", "owner", "deal").get(
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("client", "owner", "deal").get(
         agency=agency, pk=recipient.proposal_id)
     version = ProposalVersion.objects.get(agency=agency, pk=recipient.version_id)
     latest = ProposalVersion.objects.filter(agency=agency, proposal=proposal).order_by("-number").first()
