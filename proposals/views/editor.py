@@ -145,6 +145,15 @@ def _error(request, proposal, block: str, message: str):
     return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
 
 
+def _apply(request, proposal, block: str, action, /, **kwargs):
+    """Run one editor service on the proposal; answer with its block, or the block showing the error."""
+    try:
+        action(agency=request.agency, actor=request.user, proposal=proposal, **kwargs)
+    except ServiceError as exc:
+        return _error(request, proposal, block, exc.message)
+    return _respond(request, proposal, block)
+
+
 def _form_error(form) -> str:
     return " ".join(str(e) for errors in form.errors.values() for e in errors)
 
@@ -213,12 +222,8 @@ def section_add_view(request, proposal_id):
     form = SectionForm(request.POST, prefix="new-section")
     if not form.is_valid():
         return _error(request, proposal, "sections", _("Give the section a heading."))
-    try:
-        editor.section_add(agency=request.agency, actor=request.user, proposal=proposal,
-                           title=form.cleaned_data["title"], body=form.cleaned_data["body"])
-    except ServiceError as exc:
-        return _error(request, proposal, "sections", exc.message)
-    return _respond(request, proposal, "sections")
+    return _apply(request, proposal, "sections", editor.section_add,
+                  title=form.cleaned_data["title"], body=form.cleaned_data["body"])
 
 
 @require_POST
@@ -243,11 +248,7 @@ def section_update_view(request, proposal_id, section_id):
 def section_delete_view(request, proposal_id, section_id):
     proposal = _get(request, proposal_id)
     section = selectors.section_get(proposal=proposal, section_id=section_id)
-    try:
-        editor.section_delete(agency=request.agency, actor=request.user, proposal=proposal, section=section)
-    except ServiceError as exc:
-        return _error(request, proposal, "sections", exc.message)
-    return _respond(request, proposal, "sections")
+    return _apply(request, proposal, "sections", editor.section_delete, section=section)
 
 
 @require_POST
@@ -255,12 +256,8 @@ def section_delete_view(request, proposal_id, section_id):
 def section_move_view(request, proposal_id, section_id):
     proposal = _get(request, proposal_id)
     section = selectors.section_get(proposal=proposal, section_id=section_id)
-    try:
-        editor.section_move(agency=request.agency, actor=request.user, proposal=proposal, section=section,
-                            direction="up" if request.POST.get("direction") == "up" else "down")
-    except ServiceError as exc:
-        return _error(request, proposal, "sections", exc.message)
-    return _respond(request, proposal, "sections")
+    return _apply(request, proposal, "sections", editor.section_move,
+                  section=section, direction="up" if request.POST.get("direction") == "up" else "down")
 
 
 @require_POST
@@ -271,13 +268,9 @@ def line_add_view(request, proposal_id):
     if not form.is_valid():
         return _error(request, proposal, "estimate", _("Choose a service from the catalog; hours between 0.5 "
                                                        "and 5000.") + " " + _form_error(form))
-    try:
-        editor.line_add(agency=request.agency, actor=request.user, proposal=proposal,
-                        service=form.cleaned_data["service"], role=form.cleaned_data.get("role"),
-                        hours=form.cleaned_data.get("hours"), stage=form.cleaned_data.get("stage", ""))
-    except ServiceError as exc:
-        return _error(request, proposal, "estimate", exc.message)
-    return _respond(request, proposal, "estimate")
+    return _apply(request, proposal, "estimate", editor.line_add,
+                  service=form.cleaned_data["service"], role=form.cleaned_data.get("role"),
+                  hours=form.cleaned_data.get("hours"), stage=form.cleaned_data.get("stage", ""))
 
 
 @require_POST
@@ -289,13 +282,9 @@ def line_update_view(request, proposal_id, line_id):
     if not form.is_valid():
         return _error(request, proposal, "estimate", _("“%(line)s”: hours must be a number between 0.5 and 5000.")
                       % {"line": line.name})
-    try:
-        editor.line_update(agency=request.agency, actor=request.user, proposal=proposal, line=line,
-                           hours=form.cleaned_data["hours"], role=form.cleaned_data.get("role"),
-                           stage=form.cleaned_data.get("stage"))
-    except ServiceError as exc:
-        return _error(request, proposal, "estimate", exc.message)
-    return _respond(request, proposal, "estimate")
+    return _apply(request, proposal, "estimate", editor.line_update,
+                  line=line, hours=form.cleaned_data["hours"], role=form.cleaned_data.get("role"),
+                  stage=form.cleaned_data.get("stage"))
 
 
 @require_POST
@@ -303,11 +292,7 @@ def line_update_view(request, proposal_id, line_id):
 def line_delete_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
-    try:
-        editor.line_delete(agency=request.agency, actor=request.user, proposal=proposal, line=line)
-    except ServiceError as exc:
-        return _error(request, proposal, "estimate", exc.message)
-    return _respond(request, proposal, "estimate")
+    return _apply(request, proposal, "estimate", editor.line_delete, line=line)
 
 
 @require_POST
@@ -315,12 +300,8 @@ def line_delete_view(request, proposal_id, line_id):
 def line_move_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
-    try:
-        editor.line_move(agency=request.agency, actor=request.user, proposal=proposal, line=line,
-                         direction="up" if request.POST.get("direction") == "up" else "down")
-    except ServiceError as exc:
-        return _error(request, proposal, "estimate", exc.message)
-    return _respond(request, proposal, "estimate")
+    return _apply(request, proposal, "estimate", editor.line_move,
+                  line=line, direction="up" if request.POST.get("direction") == "up" else "down")
 
 
 @require_POST
@@ -330,12 +311,8 @@ def team_add_view(request, proposal_id):
     form = TeamAddForm(request.POST, agency=request.agency, prefix="team")
     if not form.is_valid():
         return _error(request, proposal, "team", _("Choose a person of the agency."))
-    try:
-        editor.team_add(agency=request.agency, actor=request.user, proposal=proposal,
-                        user=form.cleaned_data["user"], role_title=form.cleaned_data["role_title"])
-    except ServiceError as exc:
-        return _error(request, proposal, "team", exc.message)
-    return _respond(request, proposal, "team")
+    return _apply(request, proposal, "team", editor.team_add,
+                  user=form.cleaned_data["user"], role_title=form.cleaned_data["role_title"])
 
 
 @require_POST
@@ -343,11 +320,7 @@ def team_add_view(request, proposal_id):
 def team_remove_view(request, proposal_id, member_id):
     proposal = _get(request, proposal_id)
     member = selectors.team_member_get(proposal=proposal, member_id=member_id)
-    try:
-        editor.team_remove(agency=request.agency, actor=request.user, proposal=proposal, member=member)
-    except ServiceError as exc:
-        return _error(request, proposal, "team", exc.message)
-    return _respond(request, proposal, "team")
+    return _apply(request, proposal, "team", editor.team_remove, member=member)
 
 
 @require_POST
