@@ -174,9 +174,7 @@ def no_agency_view(request):
 
 @login_required
 def profile_view(request):
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=None, initial={
-        f: getattr(request.user, f) for f in services.PROFILE_FIELDS
-    })
+    form = _profile_form(request, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}
         try:
@@ -190,6 +188,11 @@ def profile_view(request):
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax")
             return response
     return render(request, "accounts/profile.html", _profile_context(request, form=form))
+
+
+def _profile_form(request, data=None, files=None) -> ProfileForm:
+    # Initial values, not instance=: the service applies changes and audits them, the form must not.
+    return ProfileForm(data, files, initial={f: getattr(request.user, f) for f in services.PROFILE_FIELDS})
 
 
 def _profile_context(request, **extra) -> dict:
@@ -212,12 +215,12 @@ def api_token_create_view(request):
         return redirect("accounts:profile")
     token_form = ApiTokenForm(request.POST)
     if not token_form.is_valid():
-        form = ProfileForm(initial={f: getattr(request.user, f) for f in services.PROFILE_FIELDS})
+        form = _profile_form(request)
         return render(request, "accounts/profile.html", _profile_context(request, form=form, token_form=token_form),
                       status=400)
     token, raw = services.api_token_create(user=request.user, membership=request.membership,
                                            name=token_form.cleaned_data["name"])
-    form = ProfileForm(initial={f: getattr(request.user, f) for f in services.PROFILE_FIELDS})
+    form = _profile_form(request)
     return render(request, "accounts/profile.html", _profile_context(request, form=form, new_key=raw, new_token=token))
 
 

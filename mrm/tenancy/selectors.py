@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django_scopes import scopes_disabled
 
-from .models import Agency, AuditLog, Invitation, Membership, Role
+from .models import Agency, AuditLog, Holiday, Invitation, Membership, Role
 
 
 def membership_list_for_user(*, user) -> list[Membership]:
@@ -23,6 +23,13 @@ def membership_get(*, agency: Agency, membership_id) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def holiday_get(*, agency: Agency, holiday_id) -> Holiday:
+    holiday = Holiday.objects.filter(agency=agency, pk=holiday_id).first()
+    if holiday is None:
+        raise Http404
+    return holiday
 
 
 def staff_list(*, agency: Agency, roles=None) -> QuerySet[Membership]:

@@ -70,11 +70,7 @@ def holiday_add_view(request):
 @require_POST
 @director_required
 def holiday_remove_view(request, holiday_id):
-    holiday = Holiday.objects.filter(agency=request.agency, pk=holiday_id).first()
-    if holiday is None:
-        from django.http import Http404
-
-        raise Http404
+    holiday = selectors.holiday_get(agency=request.agency, holiday_id=holiday_id)
     services.holiday_remove(agency=request.agency, actor=request.user, holiday=holiday)
     messages.success(request, _("Holiday removed."))
     return redirect("tenancy:settings")
