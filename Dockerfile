@@ -14,7 +14,7 @@ COPY reporting ./reporting
 COPY portal ./portal
 RUN pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=build-only-key-build-only-key-build-only-key-0123456789 ALLOWED_HOSTS=localhost \
+RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v0
 RUN useradd --create-home mrm && mkdir -p /data && chown mrm /data
 USER mrm

@@ -6,4 +6,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from . import schema  # noqa: F401 - registers the OpenAPI security scheme
+        from django.contrib.auth.signals import user_login_failed
+
+        from . import checks, schema  # noqa: F401 - registers the deploy checks and the OpenAPI security scheme
+        from .lockout import login_failed_receiver
+
+        user_login_failed.connect(login_failed_receiver, dispatch_uid="mrm.accounts.login_ip_failures")

@@ -1,3 +1,4 @@
+import math
 import zoneinfo
 
 from django import forms
@@ -7,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mrm.core.forms import StyledFormMixin
 
+from .emails import email_normalize
+from .lockout import login_ip_wait
 from .models import User
 
 COMMON_TIMEZONES = sorted(
@@ -21,7 +24,30 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("Wrong e-mail or password. After 5 failed attempts the account is locked for 30 minutes."),
         "inactive": _("This account is disabled."),
+        "ip_throttled": _("Too many failed logins from your network. Logging in from here is paused for "
+                          "%(minutes)s min; no account is locked by this. Try again later."),
     }
+
+    def clean_username(self) -> str:
+        return email_normalize(self.cleaned_data["username"])
+
+    def clean(self):
+        # The per-address pause is checked before the password, so a paused address learns nothing and a
+        # colleague's attempt from it does not count against their account.
+        wait = login_ip_wait(self.request) if self.request is not None else 0
+        if wait:
+            self.ip_wait = wait
+            raise forms.ValidationError(self.error_messages["ip_throttled"], code="ip_throttled",
+                                        params={"minutes": math.ceil(wait / 60)})
+        return super().clean()
+
+
+class LoginVerifyForm(StyledFormMixin, forms.Form):
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a backup code"), max_length=20, min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off",
+                                      "spellcheck": "false"}),
+    )
 
 
 class OTPTokenForm(StyledFormMixin, forms.Form):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mrm.tenancy.models import AgencyOwned, Membership
 
+from .emails import email_normalize
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -17,7 +19,7 @@ class UserManager(BaseUserManager):
     def create_user(self, email: str, password: str | None = None, **extra):
         if not email:
             raise ValueError("An e-mail is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=email_normalize(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -27,7 +29,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.get(email__iexact=email_normalize(username))
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -1,3 +1,4 @@
+import re
 import zoneinfo
 
 from django.contrib.auth.password_validation import validate_password
@@ -6,25 +7,29 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.services import agency_create, apply_changes, audit
 
+from .emails import email_normalize
+from .lockout import account_lock_clear
 from .models import ApiToken, User
 
 PROFILE_FIELDS = ("full_name", "position", "phone", "bio", "language", "timezone")
 
 
 def user_email_taken(*, email: str) -> bool:
-    return User.objects.filter(email__iexact=email.strip()).exists()
+    return User.objects.filter(email__iexact=email_normalize(email)).exists()
 
 
 @transaction.atomic
 def user_create(*, email: str, full_name: str, password: str, language: str = "ru") -> User:
     """Create a person account; the password must pass the configured validators."""
-    email = email.strip().lower()
+    email = email_normalize(email)
     if user_email_taken(email=email):
         raise ServiceError(_("An account with this e-mail already exists. Log in or reset your password."),
                            field="email")
@@ -132,5 +137,74 @@ def totp_disable(*, user: User, agency: Agency | None) -> None:
     if agency is not None and agency.require_2fa:
         raise ServiceError(_("Your agency requires two-factor authentication."))
     TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()  # backup codes stand in for the app; without it they go too
     if agency is not None:
         audit(agency=agency, actor=user, action="two_factor.disabled", target=user)
+
+
+def user_unlock(*, user: User) -> int:
+    """Lift the log-in lockout of this account: a password reset by e-mail has just proved who they are."""
+    return account_lock_clear(email=user.email)
+
+
+BACKUP_CODE_COUNT = 10
+_TOTP_CODE = re.compile(r"\d{6}")
+
+
+def backup_code_normalize(code: str) -> str:
+    """Backup codes are shown as `abcd efgh`; accept them with spaces or dashes and in any case."""
+    return re.sub(r"[\s-]+", "", code).lower()
+
+
+def backup_codes_remaining(*, user: User) -> int | None:
+    """Unused backup codes, or None when the user has never generated any."""
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    return None if device is None else device.token_set.count()
+
+
+@transaction.atomic
+def backup_codes_generate(*, user: User, agency: Agency | None) -> list[str]:
+    """A fresh set of single-use backup codes (returned once, to show); every earlier code stops working."""
+    if totp_device_get(user=user) is None:
+        raise ServiceError(_("Turn on two-factor authentication first: backup codes stand in for the app."))
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("Backup codes"), confirmed=True)
+    codes: set[str] = set()
+    while len(codes) < BACKUP_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    if agency is not None:
+        audit(agency=agency, actor=user, action="two_factor.backup_codes_generated", target=user)
+    return sorted(codes)
+
+
+def _backup_code_consume(device: StaticDevice, code: str) -> bool:
+    # Deleting is the claim: of two requests racing with one code only one deletes the row, so it works once.
+    deleted, _rows = StaticToken.objects.filter(device=device, token=code).delete()
+    if deleted:
+        device.throttle_reset(commit=False)
+        device.set_last_used_timestamp(commit=False)
+        device.save()
+        return True
+    device.throttle_increment()
+    return False
+
+
+def second_factor_verify(*, user: User, code: str) -> Device:
+    """The device that accepts this code at log-in: a 6-digit app code or a single-use backup code."""
+    code = backup_code_normalize(code)
+    wrong = ServiceError(_("That code is not right. Try the newest code from the app, or a backup code."),
+                         field="token")
+    if _TOTP_CODE.fullmatch(code):
+        device, consume = totp_device_get(user=user), None
+    else:
+        device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        consume = _backup_code_consume
+    if device is None:
+        raise wrong
+    allowed, _reason = device.verify_is_allowed()
+    if not allowed:
+        raise ServiceError(_("Too many wrong codes. Wait a minute and try again."), field="token", code="throttled")
+    if not (device.verify_token(code) if consume is None else consume(device, code)):
+        raise wrong
+    return device

@@ -6,14 +6,17 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
@@ -27,6 +30,7 @@ from .forms import (
     InvitationAcceptForm,
     LanguageForm,
     LoginForm,
+    LoginVerifyForm,
     OTPTokenForm,
     ProfileForm,
     SignupForm,
@@ -64,7 +68,11 @@ def login_view(request):
             request.session[PENDING_2FA_KEY] = user.pk
             return redirect(reverse("accounts:login_verify") + f"?next={_safe_next(request, '')}")
         return _finish_login(request, user)
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    response = render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+    if getattr(form, "ip_wait", 0):
+        response.status_code = 429
+        response["Retry-After"] = str(form.ip_wait)
+    return response
 
 
 def login_verify_view(request):
@@ -72,18 +80,29 @@ def login_verify_view(request):
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return redirect("accounts:login")
-    form = OTPTokenForm(request.POST or None)
+    form = LoginVerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.totp_device_get(user=user)
-        verified, _reason = device.verify_is_allowed() if device else (False, None)
-        if device is not None and verified and device.verify_token(form.cleaned_data["token"].strip()):
-            del request.session[PENDING_2FA_KEY]
-            return _finish_login(request, user, device)
-        if device is not None and not verified:
-            form.add_error("token", _("Too many wrong codes. Wait a minute and try again."))
+        try:
+            device = services.second_factor_verify(user=user, code=form.cleaned_data["token"])
+        except ServiceError as exc:
+            add_service_error(form, exc)
         else:
-            form.add_error("token", _("That code is not right. Try the newest code from the app."))
+            del request.session[PENDING_2FA_KEY]
+            if isinstance(device, StaticDevice):
+                left = services.backup_codes_remaining(user=user) or 0
+                messages.warning(request, _("You logged in with a backup code; %(left)s left. Generate new ones on "
+                                            "the two-factor page if you are running out.") % {"left": left})
+            return _finish_login(request, user, device)
     return render(request, "accounts/login_verify.html", {"form": form})
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; a new password set from the e-mailed link also lifts the account's lockout."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_unlock(user=form.user)
+        return response
 
 
 def signup_view(request):
@@ -203,6 +222,7 @@ def _profile_context(request, **extra) -> dict:
         "tokens": tokens,
         "token_form": extra.pop("token_form", ApiTokenForm()),
         "has_2fa": services.totp_device_get(user=request.user) is not None,
+        "require_2fa": request.agency is not None and request.agency.require_2fa,
         **extra,
     }
 
@@ -246,11 +266,12 @@ def _qr_svg(uri: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+@never_cache  # the page shows secrets once: the app key while setting up, new backup codes
 @login_required
 def two_factor_view(request):
-    """Set up, confirm or switch off the authenticator app."""
+    """Set up, confirm or switch off the authenticator app; generate single-use backup codes."""
     confirmed = services.totp_device_get(user=request.user)
-    form = OTPTokenForm(request.POST or None)
+    form = OTPTokenForm(request.POST if request.method == "POST" and not request.POST.get("action") else None)
     if request.method == "POST" and request.POST.get("action") == "disable":
         try:
             services.totp_disable(user=request.user, agency=request.agency)
@@ -259,7 +280,14 @@ def two_factor_view(request):
         else:
             messages.success(request, _("Two-factor authentication is off."))
         return redirect("accounts:two_factor")
-    if request.method == "POST" and form.is_valid():
+    backup_codes = None
+    if request.method == "POST" and request.POST.get("action") == "backup_codes":
+        try:
+            backup_codes = services.backup_codes_generate(user=request.user, agency=request.agency)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:two_factor")
+    elif request.method == "POST" and form.is_valid():
         try:
             device = services.totp_setup_confirm(user=request.user, agency=request.agency,
                                                  token=form.cleaned_data["token"])
@@ -267,8 +295,9 @@ def two_factor_view(request):
             add_service_error(form, exc)
         else:
             otp_login(request, device)
-            messages.success(request, _("Two-factor authentication is on."))
-            return redirect("accounts:profile")
+            messages.success(request, _("Two-factor authentication is on. Now generate backup codes in case you "
+                                        "lose your phone."))
+            return redirect("accounts:two_factor")
     pending = None
     if confirmed is None:
         pending = services.totp_device_get(user=request.user, confirmed=False) if request.method == "POST" else None
@@ -278,4 +307,9 @@ def two_factor_view(request):
         "confirmed": confirmed, "form": form, "secret": secret,
         "qr": _qr_svg(pending.config_url) if pending else None,
         "required": request.agency is not None and request.agency.require_2fa,
+        "backup_codes": backup_codes,
+        "backup_codes_left": services.backup_codes_remaining(user=request.user) if confirmed else None,
+        "backup_code_count": services.BACKUP_CODE_COUNT,
+        "has_api_keys": request.agency is not None and ApiToken.objects.filter(
+            agency=request.agency, user=request.user, revoked_at__isnull=True).exists(),
     })

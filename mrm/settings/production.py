@@ -3,11 +3,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import env
+from .known_secrets import GENERATE_HINT, secret_key_problem
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
-if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
-    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters.")
+# Refuses the placeholder from .env.example, the development default and any other key seen in the repository.
+if (_secret_key_problem := secret_key_problem(SECRET_KEY)) is not None:
+    raise ImproperlyConfigured(f"{_secret_key_problem} {GENERATE_HINT}")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
