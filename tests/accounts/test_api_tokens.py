@@ -71,3 +71,46 @@ def test_client_contact_cannot_create_api_keys(alice_world):
 def test_empty_key_name_is_a_form_error(alice):
     response = login(alice).post("/accounts/me/api-keys/", {"name": ""})
     assert response.status_code == 400
+
+
+# --- Keys and the agency's mandatory two-factor authentication -------------------------------------
+
+def test_keys_of_staff_without_two_factor_are_refused_once_the_agency_requires_it(alice_world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    raw = _create_key(alice_world.am)  # created before the agency required two-factor authentication
+    api = login(alice_world.am).__class__()
+    assert api.get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+    alice_world.agency.require_2fa = True
+    alice_world.agency.save()
+    response = api.get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 403
+    detail = response.json()["detail"]
+    assert "two-factor" in detail.lower() or "двухфактор" in detail.lower()
+    # The page the member is sent to says the keys wait for it too.
+    page = login(alice_world.am).get("/accounts/two-factor/").content.decode()
+    assert 'id="api-keys-refused"' in page
+    # Once the member turns it on, the same key works again.
+    TOTPDevice.objects.create(user=alice_world.am.user, name="app", confirmed=True)
+    assert api.get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 200
+
+
+def test_keys_keep_working_where_two_factor_is_optional(alice):
+    raw = _create_key(alice)
+    response = login(alice).__class__().get("/api/v1/clients/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 200
+
+
+def test_profile_says_keys_depend_on_two_factor_when_the_agency_requires_it(alice):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=alice.user, name="app", confirmed=True)
+    alice.agency.require_2fa = True
+    alice.agency.save()
+    http = login(alice)
+    session = http.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id  # as after the code step of the login
+    session.save()
+    page = http.get("/accounts/me/").content.decode()
+    assert 'id="api-keys-2fa"' in page
