@@ -3,6 +3,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -18,28 +19,41 @@ COMMON_TIMEZONES = sorted(
 TIMEZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in COMMON_TIMEZONES]
 
 
-class LoginForm(StyledFormMixin, AuthenticationForm):
-    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
-                                                                                 "autocomplete": "email"}))
-    error_messages = {
-        "invalid_login": _("Wrong e-mail or password. After 5 failed attempts the account is locked for 30 minutes."),
-        "inactive": _("This account is disabled."),
-        "ip_throttled": _("Too many failed logins from your network. Logging in from here is paused for "
-                          "%(minutes)s min; no account is locked by this. Try again later."),
-    }
+IP_THROTTLED_MESSAGE = _("Too many failed logins from your network. Logging in from here is paused for "
+                         "%(minutes)s min; no account is locked by this. Try again later.")
+
+
+class AddressPauseMixin:
+    """Password forms refuse while the client address is paused (mrm.accounts.lockout.login_ip_wait).
+
+    Checked before the password, so a paused address learns nothing and a colleague's attempt from it does not
+    count against their account."""
+
+    ip_wait = 0
 
     def clean_username(self) -> str:
         return email_normalize(self.cleaned_data["username"])
 
     def clean(self):
-        # The per-address pause is checked before the password, so a paused address learns nothing and a
-        # colleague's attempt from it does not count against their account.
         wait = login_ip_wait(self.request) if self.request is not None else 0
         if wait:
             self.ip_wait = wait
-            raise forms.ValidationError(self.error_messages["ip_throttled"], code="ip_throttled",
+            raise forms.ValidationError(IP_THROTTLED_MESSAGE, code="ip_throttled",
                                         params={"minutes": math.ceil(wait / 60)})
         return super().clean()
+
+
+class LoginForm(AddressPauseMixin, StyledFormMixin, AuthenticationForm):
+    username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
+                                                                                 "autocomplete": "email"}))
+    error_messages = {
+        "invalid_login": _("Wrong e-mail or password. After 5 failed attempts the account is locked for 30 minutes."),
+        "inactive": _("This account is disabled."),
+    }
+
+
+class AdminLoginForm(AddressPauseMixin, AdminAuthenticationForm):
+    """The Django admin's log-in under the same per-address pause (installed in AccountsConfig.ready)."""
 
 
 class LoginVerifyForm(StyledFormMixin, forms.Form):

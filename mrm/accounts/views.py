@@ -69,7 +69,7 @@ def login_view(request):
             return redirect(reverse("accounts:login_verify") + f"?next={_safe_next(request, '')}")
         return _finish_login(request, user)
     response = render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
-    if getattr(form, "ip_wait", 0):
+    if form.ip_wait:
         response.status_code = 429
         response["Retry-After"] = str(form.ip_wait)
     return response

@@ -127,3 +127,18 @@ def test_backend_and_lockout_use_the_same_spelling(alice_world, typed):
     assert authenticate(request, username=typed, password=PASSWORD) == alice_world.specialist.user
     assert axes_username(request, {"username": typed}) == "pm@alice.test"
     assert axes_username(request, None) == "pm@alice.test"
+
+
+def test_admin_login_is_under_the_same_locks(db, settings):
+    from tests.factories import UserFactory
+
+    UserFactory(email="root@alice.test", is_staff=True, is_superuser=True)
+    settings.LOGIN_FAILURE_IP_LIMIT = 2
+    admin_login = "/admin/login/?next=/admin/"
+    for _ in range(2):
+        HttpClient().post(admin_login, {"username": "x@example.com", "password": "nope"}, REMOTE_ADDR=OFFICE)
+    http = HttpClient()
+    response = http.post(admin_login, {"username": "ROOT@alice.test", "password": PASSWORD}, REMOTE_ADDR=OFFICE)
+    assert response.status_code == 200 and "_auth_user_id" not in http.session
+    response = http.post(admin_login, {"username": "ROOT@alice.test", "password": PASSWORD}, REMOTE_ADDR="192.0.2.3")
+    assert response.status_code == 302
