@@ -26,8 +26,11 @@ PUBLIC = "public"
 PRIVATE = "private"
 
 
-class PrivateFileURLError(RuntimeError):
-    """Raised by ``url()`` of a private storage: private files are served only by permission-checked views."""
+class PrivateFileURLError(AttributeError):
+    """Raised by ``url()`` of a private storage: private files are served only by permission-checked views.
+
+    An AttributeError, so code that asks "has this file a URL?" (the admin's file widget, a template) sees
+    none and shows no link, instead of failing."""
 
 
 class NoURLMixin:

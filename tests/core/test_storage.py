@@ -157,3 +157,15 @@ def test_relocate_legacy_files_moves_private_files_out_of_media_root(settings, a
     assert doc.file.read() == b"%PDF old"
     assert relocate_legacy_files(type(alice_world.agency), "logo") == 0  # public files already in MEDIA_ROOT
     assert legacy.exists(logo) and public_storage().exists(logo)
+
+
+def test_admin_shows_a_private_file_without_a_link(alice_world):
+    from mrm.accounts.models import User
+
+    proposal = f.ProposalFactory(agency=alice_world.agency,
+                                 client=f.ClientFactory(agency=alice_world.agency, owner=alice_world.am.user))
+    proposal.pdf_file.save("p.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    operator = User.objects.create_superuser(email="ops@example.test", password="x" * 12, full_name="Ops")
+    page = login(operator).get(f"/admin/proposals/proposal/{proposal.pk}/change/")
+    assert page.status_code == 200
+    assert proposal.pdf_file.name not in page.content.decode()  # no href to a private file
