@@ -2,8 +2,8 @@
 
 * ``public`` — agency logos, team photos and case images. They appear on staff pages, the public brief
   form and the proposal web view, so they are served by the storage's own URL: locally ``MEDIA_URL`` (the
-  ``core:public_file`` view, which works with DEBUG off), on S3 the bucket or CDN address. Their names
-  carry a random token, so one file's URL says nothing about another's.
+  ``public_file`` view in mrm.core.views, which works with DEBUG off), on S3 the bucket or CDN address.
+  Their names carry a random token, so one file's URL says nothing about another's.
 * ``private`` — client files, brief attachments, generated PDFs, job results and import files. A private
   file has no URL at all: ``url()`` raises :class:`PrivateFileURLError`, so it can only reach a browser
   through a permission-checked download view that answers ``Content-Disposition: attachment``. Locally it

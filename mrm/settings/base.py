@@ -144,8 +144,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # --- File storage (mrm/core/storage.py): "public" (logos, team photos, case images; served at their URL) and
 # "private" (client files, brief attachments, PDFs, job results, imports; only through permission-checked
-# views, no URL). Locally MEDIA_ROOT holds only public files (served at MEDIA_URL by core:public_file, DEBUG
-# or not) and PRIVATE_MEDIA_ROOT, outside it, the private ones; STORAGE_BACKEND=s3 puts them in two buckets.
+# views, no URL). Locally MEDIA_ROOT holds only public files (served at MEDIA_URL by the public_file view,
+# DEBUG or not) and PRIVATE_MEDIA_ROOT, outside it, the private ones; STORAGE_BACKEND=s3 uses two buckets.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
