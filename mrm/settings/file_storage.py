@@ -1,9 +1,11 @@
 """The STORAGES setting: "public" and "private" file storages, on the local file system or on S3.
 
-Plain data, no Django imports: base.py builds it from the environment and tests build the S3 variant for a
-local S3 fake. See mrm/core/storage.py for which files go where.
+Plain data (nothing here imports a storage backend): base.py builds it from the environment and tests build
+the S3 variant for a local S3 fake. See mrm/core/storage.py for which files go where.
 """
 from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 STATICFILES_LOCAL = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
@@ -21,7 +23,7 @@ def storages_setting(*, backend: str = "local", staticfiles: dict | None = None,
         private = {"BACKEND": "mrm.core.storage.PrivateFileSystemStorage"}  # PRIVATE_MEDIA_ROOT, no URL
     elif backend == "s3":
         if not (bucket_public and bucket_private) or bucket_public == bucket_private:
-            raise ValueError("STORAGE_BACKEND=s3 needs two different buckets: S3_BUCKET_PUBLIC and S3_BUCKET_PRIVATE.")
+            raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs two different buckets: S3_BUCKET_PUBLIC and S3_BUCKET_PRIVATE.")
         common = {"endpoint_url": endpoint_url or None, "region_name": region or None,
                   "access_key": access_key_id or None, "secret_key": secret_access_key or None,
                   "addressing_style": addressing_style or None}
@@ -30,12 +32,12 @@ def storages_setting(*, backend: str = "local", staticfiles: dict | None = None,
             # "https://cdn.example.com/files" -> protocol "https:", domain "cdn.example.com/files"
             parts = urlsplit(public_url.rstrip("/"))
             if not parts.scheme or not parts.netloc:
-                raise ValueError("S3_PUBLIC_URL must be an absolute URL, e.g. https://cdn.example.com")
+                raise ImproperlyConfigured("S3_PUBLIC_URL must be an absolute URL, e.g. https://cdn.example.com")
             public_options.update(url_protocol=f"{parts.scheme}:", custom_domain=parts.netloc + parts.path)
         public = {"BACKEND": "mrm.core.storage_s3.PublicS3Storage", "OPTIONS": public_options}
         private = {"BACKEND": "mrm.core.storage_s3.PrivateS3Storage",
                    "OPTIONS": {**common, "bucket_name": bucket_private}}
     else:
-        raise ValueError(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}.")
+        raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', not {backend!r}.")
     return {"default": private, "public": public, "private": private,
             "staticfiles": staticfiles or STATICFILES_LOCAL}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -133,10 +134,12 @@ def test_storages_setting_for_s3():
     assert config["private"]["OPTIONS"]["bucket_name"] == "priv"
     assert "custom_domain" not in config["private"]["OPTIONS"]
     for bad in ({"bucket_public": "same", "bucket_private": "same"}, {"bucket_public": "", "bucket_private": "x"}):
-        with pytest.raises(ValueError):
+        with pytest.raises(ImproperlyConfigured):
             storages_setting(backend="s3", **bad)
-    with pytest.raises(ValueError):
+    with pytest.raises(ImproperlyConfigured):
         storages_setting(backend="ftp")
+    with pytest.raises(ImproperlyConfigured):
+        storages_setting(backend="s3", bucket_public="a", bucket_private="b", public_url="cdn.example.com")
 
 
 def test_relocate_legacy_files_moves_private_files_out_of_media_root(settings, alice_world):
