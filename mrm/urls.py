@@ -7,7 +7,7 @@ import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
 import proposals.api  # noqa: F401,E402
 from clients.views.calendar import calendar_feed_view  # noqa: E402
 from mrm.api_urls import router
-from mrm.core.views import healthz_view
+from mrm.core.views import healthz_view, public_file_view
 
 urlpatterns = [
     path("", include("mrm.core.urls")),
@@ -25,9 +25,6 @@ urlpatterns = [
     # Public, token-authenticated iCal feed (clients/views/calendar.py); enters the feed's agency scope itself.
     path("calendar/<str:token>.ics", calendar_feed_view, name="calendar_feed"),
     path("admin/", admin.site.urls),
+    # Public files (logos, team photos, case images) at MEDIA_URL, DEBUG or not; private files have no URL.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", public_file_view, name="public_file"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

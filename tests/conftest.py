@@ -71,3 +71,4 @@ def as_member():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # private storage (mrm/core/storage.py), outside MEDIA_ROOT

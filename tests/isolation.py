@@ -61,6 +61,9 @@ NOT_OBJECT_ROUTES = {
     "accounts:invitation_accept",  # a secret token; invalid ones answer 404 (tests/accounts)
     "accounts:password_reset_confirm",  # Django's signed token
     "calendar_feed",  # a secret iCal token; unknown or revoked answers 404 (tests/clients/test_calendar_feed.py)
+    # A public file's random name (logos, team photos, case images are public by design); private files are
+    # never served there (tests/core/test_storage.py).
+    "public_file",
 }
 
 

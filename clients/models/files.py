@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .company import Client
@@ -26,7 +27,7 @@ class ClientFile(AgencyOwned, TimeStamped):
         OTHER = "other", _("Other")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=_client_file_path, max_length=300)
+    file = models.FileField(upload_to=_client_file_path, storage=private_storage, max_length=300)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
     content_type = models.CharField(max_length=100)
@@ -50,7 +51,7 @@ class ImportFile(AgencyOwned, TimeStamped):
         CONTACTS = "contacts", _("Contacts")
         DEALS = "deals", _("Deals")
 
-    file = models.FileField(upload_to=_import_file_path, max_length=300)
+    file = models.FileField(upload_to=_import_file_path, storage=private_storage, max_length=300)
     original_name = models.CharField(max_length=200)
     entity = models.CharField(max_length=12, choices=Entity.choices, default=Entity.COMPANIES)
     encoding = models.CharField(max_length=20, blank=True)

@@ -25,7 +25,7 @@ class Require2FAMiddleware:
 
     ALLOWED_PREFIXES = (
         "/accounts/login", "/accounts/logout", "/accounts/two-factor", "/accounts/password/reset",
-        "/accounts/invite", "/accounts/language", "/static/", "/healthz",
+        "/accounts/invite", "/accounts/language", "/static/", "/media/", "/healthz",
     )
 
     def __init__(self, get_response):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from mrm.core.storage import public_file_name, public_storage
 from mrm.tenancy.models import AgencyOwned, Membership
 
 from .emails import email_normalize
@@ -32,6 +33,10 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=email_normalize(username))
 
 
+def _photo_path(instance, filename: str) -> str:
+    return public_file_name("people", filename)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: logs in with e-mail; belongs to agencies through memberships."""
 
@@ -40,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     position = models.CharField(_("position"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="people/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=_photo_path, storage=public_storage, blank=True, max_length=200)
     bio = models.TextField(_("short bio"), blank=True, max_length=600)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="ru")
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")

@@ -1,12 +1,16 @@
-"""The one seam to WeasyPrint. The renderer fetches nothing outside the app's own files: only `data:`
-URLs and `file://` paths inside the static or media roots; everything else raises ValueError
-(WeasyPrint then skips that resource), so a URL typed into a proposal can never make the server
-call out or read other files."""
+"""The one seam to WeasyPrint. The renderer fetches nothing outside what the document is allowed to use:
+`data:` URLs, the app's static files (`file://` inside the static roots, never inside an upload root) and
+the images of the public storage that the caller names for this render (`mrm-storage:` URLs from
+`storage_file_url`, read through the storage API, so S3 works as the local disk does). Everything else —
+http(s), other paths, another agency's uploads — raises ValueError (WeasyPrint then skips that resource),
+so a URL typed into a proposal can never make the server call out or read other files."""
 import logging
+import mimetypes
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -18,7 +22,9 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
+
+from mrm.core.storage import public_storage  # noqa: E402
 
 _font_lock = threading.Lock()
 
@@ -29,8 +35,12 @@ def font_cache_dir() -> Path:
     return (base / "pdf-fonts").resolve()
 
 
+STORAGE_SCHEME = "mrm-storage"
+
+
 def allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT)]
+    """Folders `file://` URLs may point into: the static files and the unpacked font cache."""
+    roots = []
     if settings.STATIC_ROOT:
         roots.append(Path(settings.STATIC_ROOT))
     roots += [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
@@ -38,18 +48,42 @@ def allowed_roots() -> list[Path]:
     return [r.resolve() for r in roots]
 
 
+def upload_roots() -> list[Path]:
+    """Folders of uploaded files: never read by path, even when a static root contains them."""
+    roots = [getattr(settings, "MEDIA_ROOT", ""), getattr(settings, "PRIVATE_MEDIA_ROOT", "")]
+    return [Path(r).resolve() for r in roots if r]
+
+
+def storage_file_url(name: str) -> str:
+    """The URL of a public-storage file inside a PDF; fetched only if the render lists `name` in `storage_names`."""
+    return f"{STORAGE_SCHEME}:{quote(name)}"
+
+
 class SafeURLFetcher(URLFetcher):
-    """Serves `data:` URLs and files inside STATIC/MEDIA roots; refuses everything else."""
+    """Serves `data:` URLs, static files and the public-storage files of `storage_names`; refuses everything else."""
+
+    def __init__(self, *, storage_names: Iterable[str] = (), **kwargs):
+        super().__init__(**kwargs)
+        self._storage_names = frozenset(n for n in storage_names if n)
 
     def fetch(self, url, headers=None):
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
             return super().fetch(url, headers)
+        if scheme == STORAGE_SCHEME:
+            name = unquote(url.split(":", 1)[1])
+            if name not in self._storage_names:
+                raise ValueError(f"not a file of this document: {url}")
+            with public_storage().open(name, "rb") as fh:
+                body = fh.read()
+            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
         if scheme == "file":
             path = Path(unquote(urlparse(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in allowed_roots()) and path.is_file():
+            if (any(path.is_relative_to(root) for root in allowed_roots())
+                    and not any(path.is_relative_to(root) for root in upload_roots()) and path.is_file()):
                 return super().fetch(url, headers)
-            raise ValueError(f"file outside the allowed roots: {url}")
+            raise ValueError(f"file outside the static files: {url}")
         raise ValueError(f"external resources are not fetched: {url}")
 
 
@@ -57,14 +91,6 @@ def static_file_url(relative: str) -> str:
     """`file://` URL of a static file (found through the staticfiles finders), or '' if missing."""
     found = finders.find(relative)
     return Path(found).resolve().as_uri() if found else ""
-
-
-def media_file_url(name: str) -> str:
-    """`file://` URL of a file in MEDIA_ROOT, or '' if it is missing."""
-    if not name:
-        return ""
-    path = (Path(settings.MEDIA_ROOT) / name).resolve()
-    return path.as_uri() if path.is_file() else ""
 
 
 def _font_source(relative: str) -> Path | None:
@@ -139,9 +165,12 @@ def _fonts() -> tuple[FontConfiguration, CSS]:
     return cached
 
 
-def render_pdf(*, html: str, base_url: str | None = None) -> bytes:
-    """Render HTML to PDF bytes with the vendored fonts and the safe fetcher."""
-    base_url = base_url or Path(settings.MEDIA_ROOT).resolve().as_uri() + "/"
+def render_pdf(*, html: str, storage_names: Iterable[str] = ()) -> bytes:
+    """Render HTML to PDF bytes with the vendored fonts and the safe fetcher.
+
+    `storage_names`: the public-storage files this document may embed (as `storage_file_url(name)`); the
+    caller decides which files are the rendering agency's own. There is no base URL: a relative reference
+    resolves to nothing."""
     fonts, font_css = _fonts()
-    document = HTML(string=html, base_url=base_url, url_fetcher=SafeURLFetcher())
+    document = HTML(string=html, url_fetcher=SafeURLFetcher(storage_names=storage_names))
     return document.write_pdf(stylesheets=[font_css], font_config=fonts)

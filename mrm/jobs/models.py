@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 
@@ -24,7 +25,7 @@ class Job(AgencyOwned):
     message = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
     result_url = models.CharField(max_length=500, blank=True)
-    result_file = models.FileField(upload_to="job-results/", blank=True)
+    result_file = models.FileField(upload_to="job-results/", storage=private_storage, blank=True)
     params = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

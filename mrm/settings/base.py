@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .file_storage import storages_setting
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("MRM_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # local SQLite, broker folders and media live here
@@ -149,12 +151,25 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- File storage (mrm/core/storage.py): "public" (logos, team photos, case images; served at their URL) and
+# "private" (client files, brief attachments, PDFs, job results, imports; only through permission-checked
+# views, no URL). Locally MEDIA_ROOT holds only public files (served at MEDIA_URL by the public_file view,
+# DEBUG or not) and PRIVATE_MEDIA_ROOT, outside it, the private ones; STORAGE_BACKEND=s3 uses two buckets.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+STORAGES = storages_setting(
+    backend=STORAGE_BACKEND,
+    endpoint_url=env.str("S3_ENDPOINT_URL", default=""),
+    bucket_public=env.str("S3_BUCKET_PUBLIC", default=""),
+    bucket_private=env.str("S3_BUCKET_PRIVATE", default=""),
+    access_key_id=env.str("S3_ACCESS_KEY_ID", default=""),
+    secret_access_key=env.str("S3_SECRET_ACCESS_KEY", default=""),
+    region=env.str("S3_REGION", default=""),
+    public_url=env.str("S3_PUBLIC_URL", default=""),
+    addressing_style=env.str("S3_ADDRESSING_STYLE", default=""),
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

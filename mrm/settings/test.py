@@ -4,6 +4,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, VAR_DIR
+from .file_storage import storages_setting
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,10 +19,10 @@ if os.environ.get("MRM_TEST_DB_NAME"):
     # Set for the Celery worker subprocess started by the integration tests.
     DATABASES["default"]["NAME"] = os.environ["MRM_TEST_DB_NAME"]
 AXES_FAILURE_LIMIT = 5
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Local public/private storages whatever the environment says; the S3 tests switch to a local S3 fake
+# (tests/fakes/s3.py). PRIVATE_MEDIA_ROOT is moved per test by tests/conftest.py, like MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or VAR_DIR / "test-private")
+STORAGES = storages_setting(backend="local")
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "10000/min",  # noqa: F405
                                                                  "api_key": "10000/min"}}
 # Brute-force limits out of the way of the rest of the suite; tests/accounts override them where they test them.

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager, get_scope
 from django_scopes.manager import DisabledQuerySet
 
+from mrm.core.storage import public_file_name, public_storage
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1F6FEB."))
+
+
+def _logo_path(instance, filename: str) -> str:
+    return public_file_name("logos", filename)
 
 
 class Agency(models.Model):
@@ -21,7 +27,7 @@ class Agency(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("agency name"), max_length=200)
     slug = models.SlugField(_("public address"), max_length=60, unique=True)
-    logo = models.ImageField(_("logo"), upload_to="agency-logos/", blank=True)
+    logo = models.ImageField(_("logo"), upload_to=_logo_path, storage=public_storage, blank=True, max_length=200)
     brand_color = models.CharField(_("brand colour"), max_length=7, default="#1F6FEB", validators=[hex_colour])
     accent_color = models.CharField(_("accent colour"), max_length=7, default="#0E9F6E", validators=[hex_colour])
     currency = models.CharField(_("default currency"), max_length=3, default="RUB")

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .catalog import Discipline
@@ -102,7 +103,7 @@ def _attachment_path(instance, filename: str) -> str:
 
 class BriefAttachment(AgencyOwned, TimeStamped):
     brief = models.ForeignKey(Brief, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    file = models.FileField(upload_to=_attachment_path, storage=private_storage, max_length=300)
     name = models.CharField(max_length=200)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100, blank=True)

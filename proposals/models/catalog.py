@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.storage import public_file_name, public_storage
 from mrm.tenancy.models import AgencyOwned
 
 
@@ -96,8 +97,7 @@ class ProposalSettings(AgencyOwned, TimeStamped):
 
 
 def _case_image_path(instance, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "img"
-    return f"proposals/{instance.agency_id}/cases/{instance.id}.{ext}"
+    return public_file_name("cases", filename)
 
 
 class Case(AgencyOwned, TimeStamped):
@@ -112,7 +112,8 @@ class Case(AgencyOwned, TimeStamped):
     client_name = models.CharField(_("for whom"), max_length=160, blank=True)
     description = models.TextField(_("description"), max_length=1500, blank=True)
     result = models.CharField(_("result in one line"), max_length=200, blank=True)
-    image = models.ImageField(_("image"), upload_to=_case_image_path, blank=True, max_length=200)
+    image = models.ImageField(_("image"), upload_to=_case_image_path, storage=public_storage, blank=True,
+                              max_length=200)
     discipline = models.CharField(_("discipline"), max_length=20, choices=Discipline.choices, blank=True)
 
     class Meta:

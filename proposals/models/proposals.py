@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .briefs import Brief
@@ -56,7 +57,7 @@ class Proposal(AgencyOwned, TimeStamped):
     total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     sent_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    pdf_file = models.FileField(upload_to="proposals/pdf/", blank=True, max_length=300)
+    pdf_file = models.FileField(upload_to="proposals/pdf/", storage=private_storage, blank=True, max_length=300)
     pdf_rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -156,7 +157,7 @@ class ProposalVersion(AgencyOwned, TimeStamped):
     content_hash = models.CharField(max_length=64)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    pdf_file = models.FileField(upload_to=_version_pdf_path, blank=True, max_length=300)
+    pdf_file = models.FileField(upload_to=_version_pdf_path, storage=private_storage, blank=True, max_length=300)
 
     class Meta:
         ordering = ["-number"]

@@ -2,6 +2,7 @@
 its hash, and the PDF rendering through `mrm.integrations.pdf`."""
 import hashlib
 import json
+from collections.abc import Collection
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -10,12 +11,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from mrm.core.storage import public_storage
 from mrm.integrations import pdf
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
-from mrm.tenancy.models import Agency
+from mrm.tenancy.models import Agency, Membership
 
-from ..models import Proposal, ProposalVersion, Service
+from ..models import Case, Proposal, ProposalVersion, Service
 from . import editor
 
 SNAPSHOT_SCHEMA = 1
@@ -89,14 +91,19 @@ def _readable_text(hex_colour: str) -> str:
     return "#101828" if luminance > 0.45 else "#ffffff"
 
 
-def document_context(*, snapshot: dict, for_pdf: bool, version: int | None = None) -> dict:
-    """Template context shared by the PDF and the web view; image references resolved for the medium."""
-    from django.conf import settings
+def document_context(*, snapshot: dict, for_pdf: bool, version: int | None = None,
+                     pdf_files: Collection[str] = ()) -> dict:
+    """Template context shared by the PDF and the web view; image references resolved for the medium.
+
+    On the web an image is its public-storage URL; in the PDF it is a `mrm-storage:` reference, given only for
+    the files in `pdf_files` (those the renderer will fetch), so a missing or foreign file shows as absent."""
 
     def image(name: str) -> str:
         if not name:
             return ""
-        return pdf.media_file_url(name) if for_pdf else settings.MEDIA_URL + name
+        if for_pdf:
+            return pdf.storage_file_url(name) if name in pdf_files else ""
+        return public_storage().url(name)
 
     brand = snapshot["agency"]["brand_color"]
     return {
@@ -108,20 +115,44 @@ def document_context(*, snapshot: dict, for_pdf: bool, version: int | None = Non
     }
 
 
+def snapshot_image_names(snapshot: dict) -> set[str]:
+    """The public-storage files a document shows: the agency logo, team photos and case images."""
+    names = {snapshot["agency"]["logo"], *(m["photo"] for m in snapshot["team"]),
+             *(c["image"] for c in snapshot["cases"])}
+    return {n for n in names if n}
+
+
+def agency_image_names(*, agency: Agency, names: Collection[str]) -> set[str]:
+    """Those of `names` that are the agency's own existing files: its logo, its cases' images, its members'
+    photos. Whatever else a snapshot or a template names (another agency's upload, say) is not embedded."""
+    names = set(names)
+    if not names:
+        return set()
+    own = set(Agency.objects.filter(pk=agency.pk, logo__in=names).values_list("logo", flat=True))
+    own |= set(Case.objects.filter(agency=agency, image__in=names).values_list("image", flat=True))
+    own |= set(Membership.objects.filter(agency=agency, user__photo__in=names)
+               .values_list("user__photo", flat=True))
+    storage = public_storage()
+    return {n for n in own if storage.exists(n)}
+
+
 def _date(iso: str):
     from datetime import date
 
     return date.fromisoformat(iso)
 
 
-def render_html(*, snapshot: dict, version: int | None = None) -> str:
+def render_html(*, snapshot: dict, version: int | None = None, pdf_files: Collection[str] = ()) -> str:
     return render_to_string("proposals/pdf/proposal.html", document_context(snapshot=snapshot, for_pdf=True,
-                                                                            version=version))
+                                                                            version=version, pdf_files=pdf_files))
 
 
-def render_pdf(*, snapshot: dict, version: int | None = None, language: str = "ru") -> bytes:
+def render_pdf(*, agency: Agency, snapshot: dict, version: int | None = None, language: str = "ru") -> bytes:
+    """The PDF of a snapshot; it embeds only the images that are the agency's own files."""
+    files = agency_image_names(agency=agency, names=snapshot_image_names(snapshot))
     with translation.override(language):
-        return pdf.render_pdf(html=render_html(snapshot=snapshot, version=version))
+        return pdf.render_pdf(html=render_html(snapshot=snapshot, version=version, pdf_files=files),
+                              storage_names=files)
 
 
 def pdf_start(*, agency: Agency, actor, proposal: Proposal) -> Job:
@@ -143,7 +174,7 @@ def pdf_job_run(*, agency: Agency, job: Job) -> None:
 
         raise ServiceError(_("The proposal was deleted."))
     job_progress(job=job, progress=20, message=_("Laying out the pages…"))
-    content = render_pdf(snapshot=proposal_snapshot(proposal=proposal))
+    content = render_pdf(agency=agency, snapshot=proposal_snapshot(proposal=proposal))
     job_progress(job=job, progress=90, message=_("Saving…"))
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(agency=agency, pk=proposal.pk)
@@ -164,7 +195,7 @@ def version_pdf(*, version: ProposalVersion) -> bytes:
                 return fh.read()
         except FileNotFoundError:
             pass
-    content = render_pdf(snapshot=version.snapshot, version=version.number)
+    content = render_pdf(agency=version.agency, snapshot=version.snapshot, version=version.number)
     version.pdf_file.save("v.pdf", ContentFile(content), save=False)
     ProposalVersion.objects.filter(agency_id=version.agency_id, pk=version.pk).update(pdf_file=version.pdf_file.name)
     return content

@@ -32,6 +32,7 @@ def worker(transactional_db, settings):
         "MRM_TEST_DB_NAME": connection.settings_dict["NAME"],
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),  # job results are private files
     }
     log = open(settings.MEDIA_ROOT.parent / f"worker-{queue}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

@@ -1,8 +1,12 @@
 """The branded PDF: rendered in a job, text checked with pdfplumber (client, Cyrillic, totals equal to the
-editor and the API), images from media, and a renderer that fetches nothing outside the app's files."""
+editor and the API), images from the public storage, and a renderer that fetches nothing but the app's static
+files and the rendering agency's own images."""
 import io
 import re
+import threading
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -89,20 +93,94 @@ def test_pdf_job_renders_a_branded_document_with_the_same_totals(alice_world, de
     assert images >= 3  # logo, team photo, case image
 
 
-def test_safe_fetcher_serves_only_data_and_own_files(settings, tmp_path):
-    fetcher = pdf_integration.SafeURLFetcher()
+def test_safe_fetcher_serves_only_data_static_files_and_the_listed_storage_files(settings, tmp_path):
+    fetcher = pdf_integration.SafeURLFetcher(storage_names=["logos/own.png"])
+    public, private = Path(settings.MEDIA_ROOT), Path(settings.PRIVATE_MEDIA_ROOT)
+    for folder in (public / "logos", private / "clients"):
+        folder.mkdir(parents=True, exist_ok=True)
+    (public / "logos" / "own.png").write_bytes(_png())
+    (public / "logos" / "other.png").write_bytes(_png())
+    (private / "clients" / "contract.pdf").write_bytes(b"%PDF private")
     for url in ("http://example.com/x.png", "https://127.0.0.1/", "ftp://example.com/f", "file:///etc/passwd",
-                (tmp_path / "outside.png").as_uri()):
+                (tmp_path / "outside.png").as_uri(),
+                (public / "logos" / "own.png").as_uri(),  # uploads are never read by path, listed or not
+                (private / "clients" / "contract.pdf").as_uri(),
+                pdf_integration.storage_file_url("logos/other.png"),  # not listed for this render
+                pdf_integration.storage_file_url("../private/clients/contract.pdf")):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    media = tmp_path / "media"
-    media.mkdir(exist_ok=True)
-    settings.MEDIA_ROOT = media
-    (media / "ok.png").write_bytes(_png())
-    assert fetcher.fetch((media / "ok.png").as_uri()).read().startswith(b"\x89PNG")
-    with pytest.raises(ValueError):
-        fetcher.fetch((media / ".." / "outside.png").as_uri())  # no escaping the root
+    assert fetcher.fetch(pdf_integration.storage_file_url("logos/own.png")).read() == _png()
+    dejavu = pdf_integration.static_file_url("vendor/dejavu/DejaVuSans.ttf")
+    assert dejavu and fetcher.fetch(dejavu).read(4) == b"\x00\x01\x00\x00"
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+class _CountingHandler(BaseHTTPRequestHandler):
+    hits: list = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+        self.wfile.write(_png())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_pdf_embeds_only_the_rendering_agencys_own_files(alice_world, bob_world, settings, monkeypatch):
+    alice, bob = alice_world.agency, bob_world.agency
+    alice.logo.save("alice.png", ContentFile(_png()), save=True)
+    bob.logo.save("bob.png", ContentFile(_png()), save=True)
+    bob_case = f.CaseFactory(agency=bob)
+    bob_case.image.save("bob-case.png", ContentFile(_png()), save=True)
+    bob_doc = f.ClientFileFactory(agency=bob, client=f.ClientFactory(agency=bob, owner=bob_world.am.user))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CountingHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _CountingHandler.hits = []
+    client = f.ClientFactory(agency=alice, owner=alice_world.am.user)
+    with scope(agency=alice):
+        proposal = editor.proposal_create(agency=alice, actor=alice_world.am.user, client=client, title="КП")
+        snapshot = documents.proposal_snapshot(proposal=proposal)
+    # A snapshot naming bob's files (as if tampered with) and a template referencing them every other way.
+    snapshot["team"] = [{"name": "Чужой", "role": "", "bio": "", "photo": bob.logo.name}]
+    snapshot["cases"] = [{"title": "Чужой кейс", "kind": "own", "client": "", "description": "", "result": "",
+                          "image": bob_case.image.name}]
+    foreign = [pdf_integration.storage_file_url(bob.logo.name),
+               (Path(settings.MEDIA_ROOT) / bob.logo.name).as_uri(),
+               (Path(settings.PRIVATE_MEDIA_ROOT) / bob_doc.file.name).as_uri(),
+               "file:///etc/passwd", bob.logo.name, f"/media/{bob.logo.name}",
+               f"http://127.0.0.1:{server.server_port}/x.png"]
+    original = documents.render_html
+
+    def with_foreign_images(**kwargs):
+        tags = "".join(f'<img src="{u}"><link rel="stylesheet" href="{u}">' for u in foreign)
+        return original(**kwargs).replace("</body>", tags + "</body>")
+
+    monkeypatch.setattr(documents, "render_html", with_foreign_images)
+    served = []
+    original_fetch = pdf_integration.SafeURLFetcher.fetch
+
+    def spy(self, url, headers=None):
+        response = original_fetch(self, url, headers)
+        served.append(url)
+        return response
+
+    monkeypatch.setattr(pdf_integration.SafeURLFetcher, "fetch", spy)
+    try:
+        with scope(agency=alice):
+            content = documents.render_pdf(agency=alice, snapshot=snapshot)
+    finally:
+        server.shutdown()
+    with pdfplumber.open(io.BytesIO(content)) as doc:
+        images = sum(len(page.images) for page in doc.pages)
+    assert images == 1  # alice's own logo, and nothing of bob's
+    assert pdf_integration.storage_file_url(alice.logo.name) in served
+    assert not [u for u in served if u.startswith(pdf_integration.STORAGE_SCHEME) and bob.logo.name in u]
+    assert not [u for u in served if not u.startswith((pdf_integration.STORAGE_SCHEME, "file:"))]
+    assert all("/media/" not in u and "/private/" not in u for u in served if u.startswith("file:"))
+    assert _CountingHandler.hits == []
 
 
 def test_external_images_in_html_are_not_fetched(monkeypatch):
