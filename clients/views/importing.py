@@ -42,7 +42,7 @@ def import_upload_view(request):
 def import_detail_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
     inspection = import_file.inspection
-    if inspection is not None and inspection.status != Job.Status.SUCCEEDED:
+    if inspection is not None and (inspection.status != Job.Status.SUCCEEDED or _polled(request, "import-read")):
         return _reading_page(request, import_file, inspection)
     job = import_file.job
     running = job is not None and not job.is_finished
@@ -71,9 +71,13 @@ def import_detail_view(request, import_id):
     return _mapping_page(request, import_file, form, status)
 
 
+def _polled(request, target: str) -> bool:
+    return bool(request.htmx) and request.htmx.target == target
+
+
 def _reading_page(request, import_file, inspection) -> HttpResponse:
     """While the job reads the file: its progress, polled; when it has failed: why, and the way back."""
-    polled = request.htmx and request.htmx.target == "import-read"
+    polled = _polled(request, "import-read")
     if polled and inspection.is_finished:
         return HttpResponseClientRefresh()  # the whole page changes: the mapping form or the error
     context = {"import_file": import_file, "inspection": inspection, "reading": True, "step": 2,
