@@ -39,7 +39,7 @@ def limits() -> ArchiveLimits:
         total_bytes=getattr(settings, "MRM_IMPORT_XLSX_MAX_UNCOMPRESSED", 300 * MB),
         member_bytes=getattr(settings, "MRM_IMPORT_XLSX_MAX_MEMBER", 200 * MB),
         shared_strings_bytes=getattr(settings, "MRM_IMPORT_XLSX_MAX_SHARED_STRINGS", 64 * MB),
-        ratio=getattr(settings, "MRM_IMPORT_XLSX_MAX_RATIO", 100),
+        ratio=getattr(settings, "MRM_IMPORT_XLSX_MAX_RATIO", 200),
     )
 
 

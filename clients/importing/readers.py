@@ -101,7 +101,7 @@ def inspect_file(fileobj: BinaryIO, *, size: int) -> FileInfo:
     estimate = getattr(table, "row_estimate", None)
     for row in table.rows:  # open_table enforces the row limit while iterating
         info.row_count += 1
-        if len(info.merged) < MERGED_REPORTED and looks_merged(row, table.delimiter):
+        if len(info.merged) < MERGED_REPORTED and looks_merged(row, table.delimiter, len(table.headers)):
             info.merged.append(row)
         if len(info.sample) < SAMPLE_ROWS:
             info.sample.append(row)
@@ -117,12 +117,14 @@ def inspect_file(fileobj: BinaryIO, *, size: int) -> FileInfo:
 MERGED_REPORTED = 5
 
 
-def looks_merged(row: Row, delimiter: str) -> bool:
-    """A CSV record read across several lines whose value holds both a line break and the delimiter:
-    a quote opened and never closed on its first line swallowed the lines under it."""
+def looks_merged(row: Row, delimiter: str, width: int) -> bool:
+    """A CSV record read across several lines with a value whose later lines look like whole records
+    (as many delimiters as a record of the file has): a quote opened and never closed on the record's
+    first line swallowed the lines under it. A quoted note with line breaks does not look like that."""
     if not row.spans_lines or not delimiter:
         return False
-    return any(("\n" in v or "\r" in v) and delimiter in v for v in row.values)
+    needed = max(1, width - 1)
+    return any(any(line.count(delimiter) >= needed for line in v.splitlines()[1:]) for v in row.values)
 
 
 def check_upload(fileobj: BinaryIO, *, name: str, size: int) -> str:
