@@ -183,7 +183,7 @@ def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
                      title=_("Import of %(name)s") % {"name": import_file.original_name},
                      params={"import_id": str(import_file.pk)})
     import_file.job = job
-    import_file.report = {"rows": import_file.report.get("rows"), "kind": import_file.report.get("kind")}
+    import_file.report = {k: import_file.report.get(k) for k in ("rows", "kind", "merged") if k in import_file.report}
     import_file.save(update_fields=["job", "report", "updated_at"])
     audit(agency=agency, actor=actor, action="client_import.started", target=import_file, changes={
         "mapping": (None, ", ".join(f"{import_file.headers[int(i)]} → {k}" for i, k in import_file.mapping.items())),
@@ -223,7 +223,8 @@ def _import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
             if n % 1000 == 0:
                 job_progress(job=job, progress=min(50, 2 + 48 * n // total), message=_(
                     "Checked %(n)s of %(total)s rows") % {"n": n, "total": total})
-    report = {"rows": len(good) + len(bad), "kind": import_file.report.get("kind"), "created": 0, "updated": 0,
+    report = {"rows": len(good) + len(bad), "kind": import_file.report.get("kind"),
+              "merged": import_file.report.get("merged", []), "created": 0, "updated": 0,
               "unchanged": 0, "skipped": 0, "error_count": len(bad),
               "errors": reported}
     if bad and not import_file.skip_bad_rows:

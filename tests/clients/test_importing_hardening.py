@@ -336,6 +336,7 @@ def test_an_unclosed_quote_is_reported_with_its_line(alice_world):
     _start(http, imp_id)
     with scopes_disabled():
         assert not Client.objects.filter(agency=alice_world.agency, name__startswith="Кофейня").exists()
+    assert "Row 3 takes lines 3–4 of the file" in http.get(f"/clients/import/{imp_id}/?step=map").content.decode()
 
 
 def test_line_breaks_inside_quoted_notes_are_fine(alice_world):
