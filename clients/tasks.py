@@ -1,20 +1,50 @@
 """Celery tasks of the CRM: they take ids, run inside the agency scope (AgencyTask) and are idempotent."""
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+
 from mrm.celery import app
 from mrm.jobs.services import job_running, job_start
 from mrm.tenancy.tasks import AgencyTask
 
+# The import jobs stop themselves at MRM_IMPORT_TIME_LIMIT (importing.limits); Celery's soft limit is the
+# backstop a little later (it needs the prefork pool), the hard limit kills the worker child after that.
+_IMPORT_LIMIT = getattr(settings, "MRM_IMPORT_TIME_LIMIT", 600)
+IMPORT_TIME_LIMITS = {"soft_time_limit": _IMPORT_LIMIT + 30, "time_limit": _IMPORT_LIMIT + 60}
 
-@app.task(base=AgencyTask, bind=True, acks_late=True)
+
+def _run_import_job(import_file, job_field: str, work) -> None:
+    job = getattr(import_file, job_field)
+    if job is None or not job_start(job=job):
+        return
+    with job_running(job=job) as job:
+        try:
+            work(agency=import_file.agency, import_file=import_file, job=job)
+        except SoftTimeLimitExceeded:
+            from .importing.limits import too_slow
+
+            raise too_slow() from None
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, **IMPORT_TIME_LIMITS)
+def import_inspect_task(self, *, agency_id: int, import_id: str) -> None:
+    """Read an uploaded file (format, headers, first rows) for the mapping page; safe to repeat."""
+    from .models import ImportFile
+    from .services.importing import import_file_inspect
+
+    import_file = ImportFile.objects.filter(agency_id=agency_id, pk=import_id).select_related("inspection").first()
+    if import_file is not None:
+        _run_import_job(import_file, "inspection", import_file_inspect)
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, **IMPORT_TIME_LIMITS)
 def import_run_task(self, *, agency_id: int, import_id: str) -> None:
     """Run an import; a finished job is left alone, and a re-delivered one re-runs safely (atomic, keyed)."""
     from .models import ImportFile
     from .services.importing import import_run
 
     import_file = ImportFile.objects.filter(agency_id=agency_id, pk=import_id).select_related("job").first()
-    if import_file is None or import_file.job is None or not job_start(job=import_file.job):
-        return
-    with job_running(job=import_file.job) as job:
-        import_run(agency=import_file.agency, import_file=import_file, job=job)
+    if import_file is not None:
+        _run_import_job(import_file, "job", import_run)
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True)

@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
 
+from . import archive
+from .limits import check_deadline
+
 MAX_COLUMNS = 200
 SAMPLE_ROWS = 20
 DELIMITERS = (";", ",", "\t")
@@ -37,10 +40,23 @@ def max_rows() -> int:
     return getattr(settings, "MRM_IMPORT_MAX_ROWS", 100_000)
 
 
+def max_cell_chars() -> int:
+    # Excel itself keeps at most 32,767 characters in a cell: a longer value is a damaged or crafted file.
+    return getattr(settings, "MRM_IMPORT_MAX_CELL_CHARS", 32_767)
+
+
 @dataclass
 class Row:
     line: int  # the row number the user sees in Excel (the header is usually 1)
     values: list[str]
+    # CSV: the physical lines of the file this record was read from; a quoted value with line breaks
+    # (or a quote that was never closed) makes a record span several lines.
+    first: int | None = None
+    last: int | None = None
+
+    @property
+    def spans_lines(self) -> bool:
+        return self.first is not None and self.last is not None and self.last > self.first
 
 
 @dataclass
@@ -61,6 +77,7 @@ class FileInfo:
     headers: list[str]
     row_count: int
     sample: list[Row] = field(default_factory=list)
+    merged: list[Row] = field(default_factory=list)  # CSV rows that look like an unclosed quote ate lines
 
 
 def check_size(size: int) -> None:
@@ -84,6 +101,8 @@ def inspect_file(fileobj: BinaryIO, *, size: int) -> FileInfo:
     estimate = getattr(table, "row_estimate", None)
     for row in table.rows:  # open_table enforces the row limit while iterating
         info.row_count += 1
+        if len(info.merged) < MERGED_REPORTED and looks_merged(row, table.delimiter, len(table.headers)):
+            info.merged.append(row)
         if len(info.sample) < SAMPLE_ROWS:
             info.sample.append(row)
         elif estimate is not None and estimate <= max_rows():
@@ -93,6 +112,68 @@ def inspect_file(fileobj: BinaryIO, *, size: int) -> FileInfo:
     if info.row_count == 0:
         raise ServiceError(_("The file has a header row but no data under it."), field="file", code="no_rows")
     return info
+
+
+MERGED_REPORTED = 5
+
+
+def looks_merged(row: Row, delimiter: str, width: int) -> bool:
+    """A CSV record read across several lines with a value whose later lines look like whole records
+    (as many delimiters as a record of the file has): a quote opened and never closed on the record's
+    first line swallowed the lines under it. A quoted note with line breaks does not look like that."""
+    if not row.spans_lines or not delimiter:
+        return False
+    needed = max(1, width - 1)
+    return any(any(line.count(delimiter) >= needed for line in v.splitlines()[1:]) for v in row.values)
+
+
+def check_upload(fileobj: BinaryIO, *, name: str, size: int) -> str:
+    """What the web request checks before storing an upload; no workbook is opened and no CSV parsed
+    here (that happens in the job). Size, emptiness, the format by content (old .xls, an archive that is
+    not a workbook or unpacks to too much, a text file named .xlsx, binary data named .csv). Returns the
+    kind, "xlsx" or "csv"."""
+    check_size(size)
+    fileobj.seek(0)
+    head = fileobj.read(64 * 1024)
+    fileobj.seek(0)
+    if not head.strip():
+        if size <= len(head):
+            raise ServiceError(_("The file is empty."), field="file", code="empty")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ServiceError(_("This is an old Excel (.xls) or a password-protected file. Open it in Excel and save "
+                             "it as .xlsx or CSV without a password."), field="file", code="xls")
+    if head.startswith(b"PK\x03\x04"):
+        archive.check_archive(fileobj)
+        return "xlsx"
+    text_like = _looks_like_text(head)
+    if name.lower().endswith(".xlsx"):
+        if text_like:
+            raise ServiceError(_("This file is not an Excel workbook (it looks like text/CSV). Rename it to .csv and "
+                                 "upload it again, or export it from your system again."), field="file",
+                               code="text_named_xlsx")
+        raise ServiceError(_("This file is not an Excel workbook. Export it from your system again as .xlsx or "
+                             "CSV."), field="file", code="not_spreadsheet")
+    if not text_like:
+        raise ServiceError(_("We could not read the text of this file. Save it as CSV in UTF-8 or Windows-1251, or "
+                             "as an Excel .xlsx file."), field="file", code="encoding")
+    return "csv"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """The first bytes decode as text in one of the encodings we read (a character cut at the end of the
+    sample is allowed)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8-sig", "cp1251"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            text = decoder.decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return not _CONTROL.search(text)
+    return False
 
 
 def open_table(fileobj: BinaryIO, *, encoding: str = "", delimiter: str = "") -> Table:
@@ -185,16 +266,21 @@ def _csv_table(stream, encoding: str, delimiter: str, line_offset: int) -> Table
     _check_headers(headers)
 
     def rows() -> Iterator[Row]:
-        n, current = 0, line
+        n, current, physical = 0, line, reader.line_num
         try:
             for raw in reader:
                 current += 1
+                first, physical = physical + 1, reader.line_num
                 if not any(v.strip() for v in raw):
                     continue
                 n += 1
                 if n > max_rows():
                     raise _too_many_rows()
-                yield Row(current, raw[:MAX_COLUMNS])
+                if n % 256 == 0:
+                    check_deadline()
+                values = raw[:MAX_COLUMNS]
+                _check_cells(values, current)
+                yield Row(current, values, first + line_offset, physical + line_offset)
         except csv.Error as exc:
             raise _broken(current + 1) from exc
 
@@ -205,7 +291,12 @@ def _open_xlsx(fileobj: BinaryIO) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    archive.check_archive(fileobj)
     try:
+        with zipfile.ZipFile(fileobj) as zipped:
+            # sharedStrings.xml is loaded whole even in read-only mode: measure what it really expands to.
+            archive.measure_member(zipped, archive.SHARED_STRINGS, limit=archive.limits().shared_strings_bytes)
+        fileobj.seek(0)
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, OSError, TypeError) as exc:
@@ -222,6 +313,9 @@ def _open_xlsx(fileobj: BinaryIO) -> Table:
                 break
             if line > 1000:
                 break
+    except MemoryError:
+        workbook.close()
+        raise
     except Exception as exc:  # openpyxl raises many kinds of error on damaged XML
         workbook.close()
         raise _broken(line + 1) from exc
@@ -241,12 +335,17 @@ def _open_xlsx(fileobj: BinaryIO) -> Table:
                 if not any(v.strip() for v in values):
                     if current - line > 10 * max_rows():
                         break  # a sheet of formatted but empty rows
+                    if current % 4096 == 0:
+                        check_deadline()
                     continue
                 n += 1
                 if n > max_rows():
                     raise _too_many_rows()
+                if n % 256 == 0:
+                    check_deadline()
+                _check_cells(values, current)
                 yield Row(current, values)
-        except ServiceError:
+        except (ServiceError, MemoryError):
             raise
         except Exception as exc:
             raise _broken(current + 1) from exc
@@ -298,6 +397,17 @@ def _check_headers(headers: list[str]) -> None:
     if len(headers) > MAX_COLUMNS:
         raise ServiceError(_("The file has more than %(n)s columns. Remove the columns you don't need.") % {
             "n": MAX_COLUMNS}, field="file", code="too_many_columns")
+
+
+def _check_cells(values: list[str], line: int) -> None:
+    limit = max_cell_chars()
+    for value in values:
+        if len(value) > limit:
+            raise ServiceError(_("Row %(line)s has a value of %(size)s characters; a cell holds at most %(n)s. The "
+                                 "file is damaged or a quote is not closed: check the row and export the file "
+                                 "again.") % {"line": line, "size": f"{len(value):,}".replace(",", "\u202f"),
+                                              "n": f"{limit:,}".replace(",", "\u202f")},
+                               field="file", code="cell_too_big")
 
 
 def _too_many_rows() -> ServiceError:

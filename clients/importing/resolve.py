@@ -12,10 +12,11 @@ from mrm.tenancy.models import Agency, Membership, Role
 from ..models import Client, Contact, Deal, ImportFile
 from ..selectors import client_list
 from .readers import Row
-from .schema import MATCH_KEYS, parse_row, raw_values
+from .schema import MATCH_KEYS, fields_for, parse_row, raw_values
 
 E = ImportFile.Entity
 _QUOTES = re.compile(r"[«»\"“”„'`]")
+MULTILINE_FIELDS = {"notes"}  # the only values that may hold line breaks
 
 
 def norm(text: str) -> str:
@@ -111,6 +112,7 @@ class Resolver:
     def check(self, row: Row, mapping: dict[int, str]) -> CheckedRow:
         data, errors = parse_row(self.entity, mapping, row.values)
         checked = CheckedRow(row.line, raw_values(mapping, row.values), data, errors)
+        errors.extend(_line_break_errors(self.entity, row, checked.raw))
         if self.entity != E.COMPANIES:
             self._company(checked)
         owner = data.get("owner")
@@ -151,3 +153,16 @@ class Resolver:
                                     "apart.") % {"name": name})
         else:
             checked.client_id = found[0]
+
+
+def _line_break_errors(entity: str, row: Row, raw: dict[str, str]) -> list[str]:
+    """A CSV record read across several lines with a line break in a one-line value (a name, an e-mail):
+    a quote opened on its first line and never closed merged the lines under it into this value."""
+    if not row.spans_lines:
+        return []
+    fields = fields_for(entity)
+    return [_("%(field)s takes lines %(first)s–%(last)s of the file: a quote (\") is probably not closed on line "
+              "%(first)s, so the lines under it were read as this one value. Close or remove the quote and upload "
+              "the file again.") % {"field": fields[key].label, "first": row.first, "last": row.last}
+            for key, value in raw.items()
+            if key not in MULTILINE_FIELDS and key in fields and ("\n" in value or "\r" in value)]

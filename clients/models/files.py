@@ -61,6 +61,9 @@ class ImportFile(AgencyOwned, TimeStamped):
     match_key = models.CharField(max_length=40, blank=True)
     skip_bad_rows = models.BooleanField(default=False)
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The job that reads the stored file (format, headers, first rows): the web request never parses it.
+    inspection = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sample = models.JSONField(default=list, blank=True)  # the first rows as read by the inspection
     report = models.JSONField(default=dict, blank=True)  # created / updated / errors per row
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

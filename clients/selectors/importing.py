@@ -8,7 +8,7 @@ from ..models import ImportFile
 
 def import_file_list(*, agency: Agency, membership: Membership) -> QuerySet[ImportFile]:
     """Imports a member may see: a director all of the agency's, an AM their own."""
-    qs = ImportFile.objects.filter(agency=agency).select_related("job", "uploaded_by")
+    qs = ImportFile.objects.filter(agency=agency).select_related("job", "inspection", "uploaded_by")
     if membership.role != Role.DIRECTOR:
         qs = qs.filter(uploaded_by_id=membership.user_id)
     return qs.order_by("-created_at")

@@ -1,6 +1,11 @@
-"""Import of companies, contacts and deals: upload → mapping → preview → a Celery job that writes.
+"""Import of companies, contacts and deals: upload → a job reads the file → mapping and preview → a
+Celery job that writes.
 
-Invariants: a file that cannot be read is refused before anything is stored; a run writes all of its
+The web request only runs cheap checks (size, format by content, the zip directory of an .xlsx) and stores
+the file; parsing happens in jobs under memory and time caps (`importing.limits`), and the mapping page
+previews the rows the reading job kept (`ImportFile.sample`) without opening the file again.
+
+Invariants: a file that fails the cheap checks is refused before anything is stored; a run writes all of its
 good rows in one transaction or nothing; with bad rows and "skip bad rows" off it writes nothing and
 reports every bad row; re-importing the same file matches existing records on the chosen key, so it
 creates no duplicates.
@@ -21,10 +26,13 @@ from mrm.jobs.services import job_create, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import audit
 
+from ..exports import safe_cell
 from ..importing import readers
+from ..importing.limits import job_limits
 from ..importing.resolve import CheckedRow, Resolver
 from ..importing.schema import default_match_key, guess_mapping, mapping_problems
 from ..models import Client, Contact, Deal, ImportFile, Tag
+from .onboarding import onboarding_start_if_active
 
 E = ImportFile.Entity
 PREVIEW_ROWS = 20
@@ -32,15 +40,34 @@ REPORTED_ERRORS = 5000  # rows with reasons kept in the report; the count is alw
 BATCH = 500
 
 
+SAMPLE_CELL_CHARS = 10_001  # enough to tell that a value is over the longest field (notes, 10,000)
+SAMPLE_CHARS = 1_000_000  # the whole stored sample, so a wide file of long cells keeps the row JSON small
+
+
 @contextmanager
-def open_import_file(import_file: ImportFile) -> Iterator[readers.Table]:
-    """The stored upload as a table; a file gone from storage is a clear error, not a crash."""
+def _stored_file(import_file: ImportFile) -> Iterator:
+    """The stored upload; a file gone from storage is a clear error, not a crash."""
     try:
         fh = import_file.file.open("rb")
     except (ValueError, OSError):
         raise ServiceError(_("The uploaded file is no longer available. Upload it again.")) from None
     with fh:
+        yield fh
+
+
+@contextmanager
+def open_import_file(import_file: ImportFile) -> Iterator[readers.Table]:
+    """The stored upload as a table (for the jobs: it parses the file)."""
+    with _stored_file(import_file) as fh:
         yield readers.open_table(fh, encoding=import_file.encoding, delimiter=import_file.delimiter)
+
+
+def import_file_available(import_file: ImportFile) -> bool:
+    """The stored file still exists (a storage lookup; nothing is read)."""
+    try:
+        return bool(import_file.file) and import_file.file.storage.exists(import_file.file.name)
+    except (ValueError, OSError):
+        return False
 
 
 def _int_mapping(import_file: ImportFile) -> dict[int, str]:
@@ -49,27 +76,65 @@ def _int_mapping(import_file: ImportFile) -> dict[int, str]:
 
 @transaction.atomic
 def import_file_upload(*, agency: Agency, actor, entity: str, upload) -> ImportFile:
-    """Store an uploaded CSV/XLSX after checking it can be read; guess the column mapping."""
+    """Store an upload that passes the cheap checks and queue the job that reads it (after commit)."""
     if entity not in E.values:
         raise ServiceError(_("Choose what the file contains."), field="entity")
-    info = readers.inspect_file(upload, size=upload.size)
-    mapping = guess_mapping(entity, info.headers)
+    kind = readers.check_upload(upload, name=upload.name, size=upload.size)
     import_file = ImportFile(agency=agency, uploaded_by=actor, entity=entity, original_name=upload.name[:200],
-                             encoding=info.encoding, delimiter=info.delimiter, headers=info.headers, mapping=mapping,
-                             match_key=default_match_key(entity, mapping),
-                             report={"rows": info.row_count, "kind": info.kind})
+                             report={"kind": kind})
     upload.seek(0)
-    import_file.file.save(_safe_name(upload.name), upload, save=False)
+    import_file.file.save(_safe_name(upload.name, kind), upload, save=False)
+    import_file.inspection = job_create(agency=agency, actor=actor, kind="clients.import_inspect",
+                                        title=_("Reading %(name)s") % {"name": import_file.original_name[:150]},
+                                        params={"import_id": str(import_file.pk)})
     import_file.save()
     audit(agency=agency, actor=actor, action="client_import.uploaded", target=import_file,
-          changes={"rows": (None, info.row_count), "entity": (None, entity)})
+          changes={"entity": (None, entity), "size": (None, upload.size)})
+    from ..tasks import import_inspect_task
+
+    import_inspect_task.delay_on_commit(agency_id=agency.pk, import_id=str(import_file.pk))
     return import_file
 
 
-def _safe_name(name: str) -> str:
-    stem, _dot, ext = name.rpartition(".")
-    ext = ext.lower() if ext.lower() in ("csv", "txt", "tsv", "xlsx") else "csv"
-    return f"upload.{ext}"
+def _safe_name(name: str, kind: str) -> str:
+    if kind == "xlsx":
+        return "upload.xlsx"
+    ext = name.rpartition(".")[2].lower()
+    return f"upload.{ext if ext in ('csv', 'txt', 'tsv') else 'csv'}"
+
+
+def import_file_inspect(*, agency: Agency, import_file: ImportFile, job: Job) -> ImportFile:
+    """The reading job: format, encoding, delimiter, headers, the row count and the first rows, under the
+    memory and time caps; guesses the column mapping. Repeating it gives the same result."""
+    job_progress(job=job, progress=10, message=_("Reading the file…"))
+    with job_limits(), _stored_file(import_file) as fh:
+        info = readers.inspect_file(fh, size=import_file.file.size)
+    mapping = guess_mapping(import_file.entity, info.headers)
+    import_file.encoding, import_file.delimiter, import_file.headers = info.encoding, info.delimiter, info.headers
+    import_file.mapping, import_file.match_key = mapping, default_match_key(import_file.entity, mapping)
+    import_file.sample = _sample(info.sample)
+    import_file.report = {"rows": info.row_count, "kind": info.kind,
+                          "merged": [{"line": r.line, "first": r.first, "last": r.last} for r in info.merged]}
+    import_file.save(update_fields=["encoding", "delimiter", "headers", "mapping", "match_key", "sample", "report",
+                                    "updated_at"])
+    job_succeed(job=job, message=_("%(n)s rows read") % {"n": info.row_count})
+    return import_file
+
+
+def _sample(rows: list[readers.Row]) -> list[dict]:
+    sample, budget = [], SAMPLE_CHARS
+    for row in rows:
+        values = [v[:SAMPLE_CELL_CHARS] for v in row.values]
+        budget -= sum(len(v) for v in values)
+        if budget < 0 and sample:
+            break
+        sample.append({"line": row.line, "values": values, "first": row.first, "last": row.last})
+    return sample
+
+
+def sample_rows(import_file: ImportFile) -> list[readers.Row]:
+    """The first rows of the file as the reading job kept them."""
+    return [readers.Row(r["line"], r["values"], r.get("first"), r.get("last")) for r in import_file.sample]
 
 
 @transaction.atomic
@@ -97,13 +162,7 @@ def import_preview(*, agency: Agency, membership: Membership, import_file: Impor
     resolver = Resolver(agency=agency, membership=membership, entity=import_file.entity,
                         match_key=import_file.match_key)
     mapping = _int_mapping(import_file)
-    checked = []
-    with open_import_file(import_file) as table:
-        for row in table.rows:
-            checked.append(resolver.check(row, mapping))
-            if len(checked) >= PREVIEW_ROWS:
-                break
-    return checked
+    return [resolver.check(row, mapping) for row in sample_rows(import_file)[:PREVIEW_ROWS]]
 
 
 @transaction.atomic
@@ -112,6 +171,11 @@ def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
     import_file = ImportFile.objects.select_for_update().get(agency=agency, pk=import_file.pk)
     if _is_running(import_file):
         raise ServiceError(_("The import is already running."))
+    if import_file.inspection_id is not None:
+        inspection = Job.objects.get(agency=agency, pk=import_file.inspection_id)
+        if inspection.status != Job.Status.SUCCEEDED:
+            raise ServiceError(_("The file is still being read; wait a moment.") if not inspection.is_finished else
+                               _("This file could not be read. Upload a fixed file."))
     problems = mapping_problems(import_file.entity, import_file.mapping, import_file.match_key)
     if problems:
         raise ServiceError(problems[0][1], field=problems[0][0] or None)
@@ -119,7 +183,7 @@ def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
                      title=_("Import of %(name)s") % {"name": import_file.original_name},
                      params={"import_id": str(import_file.pk)})
     import_file.job = job
-    import_file.report = {"rows": import_file.report.get("rows"), "kind": import_file.report.get("kind")}
+    import_file.report = {k: import_file.report.get(k) for k in ("rows", "kind", "merged") if k in import_file.report}
     import_file.save(update_fields=["job", "report", "updated_at"])
     audit(agency=agency, actor=actor, action="client_import.started", target=import_file, changes={
         "mapping": (None, ", ".join(f"{import_file.headers[int(i)]} → {k}" for i, k in import_file.mapping.items())),
@@ -131,7 +195,13 @@ def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
 
 
 def import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
-    """The job's work: check every row, then write the good ones in one transaction (or nothing)."""
+    """The job's work: check every row, then write the good ones in one transaction (or nothing), under
+    the memory and time caps."""
+    with job_limits():
+        return _import_run(agency=agency, import_file=import_file, job=job)
+
+
+def _import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
     membership = Membership.objects.filter(agency=agency, user_id=import_file.uploaded_by_id, is_active=True,
                                            role__in=[Role.DIRECTOR, Role.AM]).select_related("user").first()
     if membership is None:
@@ -142,17 +212,21 @@ def import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
     mapping = _int_mapping(import_file)
     good: list[CheckedRow] = []
     bad: list[CheckedRow] = []
+    reported: list[dict] = []  # the bad rows with their reasons and their cells, for the page and the CSV
     job_progress(job=job, progress=2, message=_("Reading the file…"))
     with open_import_file(import_file) as table:
         for n, row in enumerate(table.rows, 1):
             checked = resolver.check(row, mapping)
             (good if checked.ok else bad).append(checked)
+            if not checked.ok and len(reported) < REPORTED_ERRORS:
+                reported.append({"line": row.line, "errors": checked.errors, "values": row.values})
             if n % 1000 == 0:
                 job_progress(job=job, progress=min(50, 2 + 48 * n // total), message=_(
                     "Checked %(n)s of %(total)s rows") % {"n": n, "total": total})
-    report = {"rows": len(good) + len(bad), "kind": import_file.report.get("kind"), "created": 0, "updated": 0,
+    report = {"rows": len(good) + len(bad), "kind": import_file.report.get("kind"),
+              "merged": import_file.report.get("merged", []), "created": 0, "updated": 0,
               "unchanged": 0, "skipped": 0, "error_count": len(bad),
-              "errors": [{"line": r.line, "errors": r.errors} for r in bad[:REPORTED_ERRORS]]}
+              "errors": reported}
     if bad and not import_file.skip_bad_rows:
         report["outcome"] = "rejected"
         _save_report(import_file, report)
@@ -223,7 +297,7 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
         groups.setdefault(frozenset(changed | {"updated_at"}), []).append(obj)
     for fields, objs in groups.items():
         model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
-    return counts, by_row
+    return counts, by_row, created, [obj for obj, changed in dirty.values() if "status" in changed]
 
 
 def _owner(row: CheckedRow, membership: Membership):
@@ -243,8 +317,13 @@ def _write_companies(*, agency: Agency, membership: Membership, rows: list[Check
     def build(row: CheckedRow) -> Client:
         return Client(agency=agency, **{"owner_id": _owner(row, membership), **values(row)})
 
-    counts, by_row = _write(Client, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    counts, by_row, created, status_changed = _write(Client, agency=agency, rows=rows, build=build, values=values,
+                                                     match_key=match_key)
     _add_tags(agency=agency, rows=rows, by_row=by_row)
+    # The same hook as client_create / client_update: an imported active (or onboarding) client gets its
+    # onboarding plan like one added by hand; a re-import that makes a client active starts it too.
+    for client in [*created, *status_changed]:
+        onboarding_start_if_active(agency=agency, actor=membership.user, client=client)
     return counts
 
 
@@ -275,7 +354,7 @@ def _write_contacts(*, agency: Agency, membership: Membership, rows: list[Checke
         has_primary.add(row.client_id)
         return Contact(agency=agency, is_primary=primary, **values(row))
 
-    counts, _by_row = _write(Contact, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    counts, *_rest = _write(Contact, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
     return counts
 
 
@@ -297,17 +376,22 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
     def build(row: CheckedRow) -> Deal:
         return Deal(agency=agency, **{"owner_id": _owner(row, membership), "currency": agency.currency, **values(row)})
 
-    counts, _by_row = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    counts, *_rest = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
     return counts
 
 
 def import_errors_csv(*, import_file: ImportFile) -> bytes:
-    """The bad rows of the last run with their reasons, for Excel (UTF-8 with BOM, semicolons)."""
+    """The bad rows of the last run with their reasons and their cells, for Excel (UTF-8 with BOM,
+    semicolons). Every cell is formula-escaped: the values come from an uploaded file."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Row"), _("What is wrong")])
+    writer.writerow([safe_cell(v) for v in [_("Row"), _("What is wrong"), *import_file.headers]])
     for item in import_file.report.get("errors", []):
-        writer.writerow([item["line"], "; ".join(item["errors"])])
+        writer.writerow([safe_cell(v) for v in [item["line"], "; ".join(item["errors"]), *item.get("values", [])]])
+    count, listed = import_file.report.get("error_count", 0), len(import_file.report.get("errors", []))
+    if count > listed:
+        writer.writerow(["", _("…and %(n)s more rows with errors: fix these and run the import again to see them.")
+                         % {"n": count - listed}])
     return out.getvalue().encode("utf-8-sig")
 
 

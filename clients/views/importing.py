@@ -1,13 +1,16 @@
-"""Import wizard: 1 upload → 2 map columns and preview → 3 the job's progress and its report."""
+"""Import wizard: 1 upload → 2 a job reads the file, then map columns and preview → 3 the import job's
+progress and its report. No view parses the file: the upload view runs the cheap checks, the jobs read it."""
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.jobs.models import Job
 from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 
@@ -38,6 +41,9 @@ def import_upload_view(request):
 @member_required(Role.DIRECTOR, Role.AM)
 def import_detail_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
+    inspection = import_file.inspection
+    if inspection is not None and (inspection.status != Job.Status.SUCCEEDED or _polled(request, "import-read")):
+        return _reading_page(request, import_file, inspection)
     job = import_file.job
     running = job is not None and not job.is_finished
     mapping_step = request.GET.get("step") == "map" or request.method == "POST" or job is None
@@ -65,21 +71,35 @@ def import_detail_view(request, import_id):
     return _mapping_page(request, import_file, form, status)
 
 
+def _polled(request, target: str) -> bool:
+    return bool(request.htmx) and request.htmx.target == target
+
+
+def _reading_page(request, import_file, inspection) -> HttpResponse:
+    """While the job reads the file: its progress, polled; when it has failed: why, and the way back."""
+    polled = _polled(request, "import-read")
+    if polled and inspection.is_finished:
+        return HttpResponseClientRefresh()  # the whole page changes: the mapping form or the error
+    context = {"import_file": import_file, "inspection": inspection, "reading": True, "step": 2,
+               **_file_context(import_file)}
+    if polled:
+        return render(request, "clients/import_detail.html#read", context)
+    return render(request, "clients/import_detail.html", context)
+
+
 def _mapping_page(request, import_file, form, status: int) -> HttpResponse:
     preview, preview_error = [], ""
-    try:
-        preview = services.import_preview(agency=request.agency, membership=request.membership,
-                                          import_file=import_file)
-    except ServiceError as exc:
-        preview_error = exc.message
+    if not services.import_file_available(import_file):
+        preview_error = _("The uploaded file is no longer available. Upload it again.")
+    preview = services.import_preview(agency=request.agency, membership=request.membership, import_file=import_file)
     fields = fields_for(import_file.entity)
     mapped = list(dict.fromkeys(k for _i, k in sorted((int(i), k) for i, k in import_file.mapping.items())))
     if "full_name" not in mapped and {"first_name", "last_name"} & set(mapped):
         mapped = ["full_name"] + [k for k in mapped if k not in ("first_name", "last_name", "middle_name")]
     samples = {i: [] for i in range(len(import_file.headers))}
-    for row in _sample_rows(request, import_file):
+    for row in services.sample_rows(import_file)[:10]:
         for i in samples:
-            value = row[i].strip() if i < len(row) else ""
+            value = row.values[i].strip() if i < len(row.values) else ""
             if value and len(samples[i]) < 3:
                 samples[i].append(value)
     keys = [k for k in mapped if k in fields]
@@ -90,8 +110,9 @@ def _mapping_page(request, import_file, form, status: int) -> HttpResponse:
         "columns": [(i, bf, samples.get(i, [])) for i, bf in form.column_fields()],
         "preview_fields": [fields[k].label for k in keys],
         "problems": [m for _f, m in mapping_problems(import_file.entity, import_file.mapping, import_file.match_key)],
-        "bad_in_preview": sum(1 for r in preview if r.errors),
+        "bad_in_preview": sum(1 for r in preview if r.errors), "merged": import_file.report.get("merged", []),
         "required": [f.label for f in fields.values() if f.required], **_file_context(import_file),
+        "last_run": _last_run(import_file),
     }
     if request.htmx and request.method == "POST":
         # The preview block answers 200 even when the choice is incomplete: it shows what to fix in place.
@@ -110,17 +131,13 @@ def _shown(value) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def _sample_rows(request, import_file) -> list[list[str]]:
-    rows = []
-    try:
-        with services.open_import_file(import_file) as table:
-            for row in table.rows:
-                rows.append(row.values)
-                if len(rows) >= 10:
-                    break
-    except ServiceError:
-        return []
-    return rows
+def _last_run(import_file) -> dict | None:
+    """A finished run that imported nothing, shown above the mapping it is being fixed in."""
+    job, report = import_file.job, import_file.report or {}
+    if job is None or not job.is_finished or report.get("outcome") == "done":
+        return None
+    return {"job": job, "rejected": report.get("outcome") == "rejected", "error_count": report.get("error_count", 0),
+            "has_errors": bool(report.get("errors"))}
 
 
 def _run_page(request, import_file) -> HttpResponse:

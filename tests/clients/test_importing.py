@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.utils import translation
 from django_scopes import scope, scopes_disabled
 from openpyxl import Workbook
@@ -202,9 +203,13 @@ def test_row_errors_name_the_field_and_the_value():
 # --- the job ----------------------------------------------------------------------------------------
 
 def _upload(membership, upload, entity="companies") -> ImportFile:
+    # The upload queues the reading job after commit; run it, as the worker would.
     with scope(agency=membership.agency):
-        return services.import_file_upload(agency=membership.agency, actor=membership.user, entity=entity,
-                                           upload=upload)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            import_file = services.import_file_upload(agency=membership.agency, actor=membership.user,
+                                                      entity=entity, upload=upload)
+        import_file.refresh_from_db()
+        return import_file
 
 
 def _run(membership, import_file, *, skip=False, match_key=None, mapping=None,
