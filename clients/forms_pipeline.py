@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 from mrm.core.templatetags.mrm import CURRENCY_SIGNS
 
 from .models import Deal, Task
@@ -33,7 +33,7 @@ class DealForm(StyledFormMixin, forms.ModelForm):
         model = Deal
         fields = ["title", "client", "kind", "stage", "lost_reason", "amount", "currency", "expected_close_date",
                   "owner", "service_lines"]
-        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"expected_close_date": IsoDateInput(),
                    "amount": forms.NumberInput(attrs={"min": "0", "step": "1000", "inputmode": "decimal"}),
                    "title": forms.TextInput(attrs={"placeholder": _("e.g. SMM for the spring launch")})}
         help_texts = {"lost_reason": _("Required when the deal is lost.")}
@@ -84,9 +84,9 @@ def _due_at(date, time, *, agency):
 
 class TaskForm(StyledFormMixin, forms.ModelForm):
     due_date = forms.DateField(label=_("Due date"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=IsoDateInput())
     due_time = forms.TimeField(label=_("Time"), required=False,
-                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                               widget=IsoTimeInput(),
                                help_text=_("Empty: by the end of the working day."))
     assignee = PersonChoiceField(label=_("Assignee"), queryset=None, required=False)
 
@@ -121,7 +121,7 @@ class TaskQuickForm(StyledFormMixin, forms.Form):
                             widget=forms.TextInput(attrs={"placeholder": _("Send the media plan, call about the report…")}))
     kind = forms.ChoiceField(label=_("Type"), choices=Task.Kind.choices, initial=Task.Kind.TASK)
     due_date = forms.DateField(label=_("Due"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=IsoDateInput())
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
