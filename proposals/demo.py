@@ -183,7 +183,8 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
             website=client.website, contact_name=contact.full_name, contact_email=contact.email,
             goals=goals, audience=audience, channels=channels, budget=budget,
             deadline=timezone.localdate() + timedelta(days=30))
-        draft = drafting.validate_draft(agency=agency, raw=drafting.rules_draft(agency=agency, brief=brief))
+        draft = drafting.validate_draft(agency=agency, raw=drafting.rules_draft(agency=agency, brief=brief),
+                                        brief=brief, mode="rules")
         proposal = drafting._save_draft(agency=agency, actor=am, brief=brief, draft=draft,
                                         drafted_by=Proposal.DraftedBy.RULES)
         proposal.cases.set(Case.objects.filter(agency=agency, kind=Case.Kind.OWN))

@@ -47,7 +47,7 @@ def proposal_send(*, agency: Agency, actor, proposal: Proposal, contacts, messag
         agency=agency, pk=proposal.pk)
     if not proposal.is_editable:
         raise ServiceError(_("This proposal was already answered by the client."))
-    if not EstimateLine.objects.filter(agency=agency, proposal=proposal).exists():
+    if not EstimateLine.objects.filter(agency=agency, proposal=proposal, is_optional=False).exists():
         raise ServiceError(_("Add at least one estimate line before sending: money is never vague."))
     contacts = list(contacts)
     if not contacts:
