@@ -314,8 +314,11 @@ def validate_draft(*, agency: Agency, raw: dict, brief: Brief | None = None, mod
             draft.lines.append(line)
     if price_seen:
         draft.flags.append(_("The AI suggested prices; they were ignored. Amounts come from your rate card."))
-    if not any(not ln.optional for ln in draft.lines):
+    if not draft.lines:
         draft.flags.append(_("No usable estimate lines came back; add services from the catalog."))
+    elif not any(not ln.optional for ln in draft.lines):
+        draft.flags.append(_("The brief does not ask for a particular service, so the estimate is empty: the "
+                             "lines below are optional suggestions. Include what fits, or add services."))
     draft.flags = list(dict.fromkeys(draft.flags))  # once each, in order
     return draft
 

@@ -176,3 +176,16 @@ def test_the_money_filter_leaves_plain_numbers_alone(text):
 ])
 def test_instruction_like_lines_are_recognised(line, expected):
     assert brief_text.is_instruction(line) is expected
+
+
+def test_a_brief_naming_no_service_gets_only_optional_starters(alice_world, wide_catalog, no_ai,
+                                                              django_capture_on_commit_callbacks):
+    client = f.ClientFactory(agency=alice_world.agency, name="ООО «Ирис»", owner=alice_world.am.user)
+    vague = f.BriefFactory(agency=alice_world.agency, client=client, owner=alice_world.am.user,
+                           company_name="ООО «Ирис»", goals="Хотим расти", channels=[])
+    _job, proposal = _draft(alice_world.am, vague, django_capture_on_commit_callbacks, mode="rules")
+    lines = _all_lines(proposal)
+    assert lines and all(ln.is_optional and ln.suggestion_reason for ln in lines)
+    assert proposal.subtotal == 0 and proposal.total == 0
+    assert any("optional suggestions" in flag for flag in proposal.draft_flags)
+    assert "approach" not in _sections(proposal)  # no stage of the client's document is made of suggestions
