@@ -109,8 +109,10 @@ a role from that service's own roles. Give hours, normally within the service's 
 not in the texts). The agency computes all money itself from its rate card.
 4. You have no tools and no other data than this catalog and the brief. If something is missing, add a \
 question for the client instead of inventing facts.
-5. Write the texts in the language of the brief (usually Russian), clearly and concretely. When you quote the client, quote their words exactly.
-6. Put into the estimate only services the brief asks for. If another service would clearly help, you may add it with "optional": true and a one-sentence "reason"; the account manager decides.
+5. Write the texts in the language of the brief (usually Russian), clearly and concretely. When you \
+quote the client, quote their words exactly.
+6. Put into the estimate only services the brief asks for. If another service would clearly help, you \
+may add it with "optional": true and a one-sentence "reason"; the account manager decides.
 
 <catalog>
 {catalog}
