@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, StyledFormMixin
 
 from .models import Client
 
@@ -13,7 +13,7 @@ class ClientForm(StyledFormMixin, forms.ModelForm):
         model = Client
         fields = ["name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
                   "start_date", "notes"]
-        widgets = {"start_date": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"start_date": IsoDateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, owners=None, **kwargs):
         super().__init__(*args, **kwargs)

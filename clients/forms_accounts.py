@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, StyledFormMixin
 
 from .models import AccountObjective, AccountPlan, Interaction, InteractionAgreement
 from .models.kam import ATTRACTIVENESS_CRITERIA, RELATIONSHIP_CRITERIA
@@ -47,7 +47,7 @@ class AgreementForm(StyledFormMixin, forms.ModelForm):
                 "e.g. tasks in the shared Telegram chat, one message per request, with a deadline")}),
             "approval_rules": forms.Textarea(attrs={"rows": 2, "placeholder": _(
                 "e.g. creatives approved by the marketing lead within 2 working days; budgets by the CMO")}),
-            "agreed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "agreed_on": IsoDateInput(),
             "contact_every_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
             "response_time_hours": forms.NumberInput(attrs={"min": "0.5", "max": "240", "step": "0.5"}),
         }
@@ -102,7 +102,7 @@ class ObjectiveForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AccountObjective
         fields = ["title", "kpi", "target", "due_on", "status"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"due_on": IsoDateInput(),
                    "kpi": forms.TextInput(attrs={"placeholder": _("e.g. leads per month")}),
                    "target": forms.TextInput(attrs={"placeholder": _("e.g. 400")})}
 

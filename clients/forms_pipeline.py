@@ -1,11 +1,12 @@
 """Forms of the pipeline and the AM's tasks: deals (edit, move, filters) and tasks (edit, quick add, filters)."""
-from datetime import datetime
+from datetime import datetime, time
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 from mrm.core.templatetags.mrm import CURRENCY_SIGNS
 
 from .models import Deal, Task
@@ -33,7 +34,7 @@ class DealForm(StyledFormMixin, forms.ModelForm):
         model = Deal
         fields = ["title", "client", "kind", "stage", "lost_reason", "amount", "currency", "expected_close_date",
                   "owner", "service_lines"]
-        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widgets = {"expected_close_date": IsoDateInput(),
                    "amount": forms.NumberInput(attrs={"min": "0", "step": "1000", "inputmode": "decimal"}),
                    "title": forms.TextInput(attrs={"placeholder": _("e.g. SMM for the spring launch")})}
         help_texts = {"lost_reason": _("Required when the deal is lost.")}
@@ -74,20 +75,28 @@ class DealFilterForm(forms.Form):
     sort = forms.ChoiceField(required=False, choices=[(s, s) for s in DEAL_SORTS])
 
 
-def _due_at(date, time, *, agency):
-    """A date (and optional time) in the user's time zone; a date alone means the end of the business day."""
+END_OF_DAY = time(23, 59)
+
+
+def _due_at(date, at, *, agency):
+    """A date (and optional time) in the user's time zone. A date alone means "during that day": due at
+    the end of the day, so a task added in the evening for today is not overdue the moment it exists."""
     if date is None:
         return None
-    time = time or agency.business_hours_end
-    return timezone.make_aware(datetime.combine(date, time), timezone.get_current_timezone())
+    return timezone.make_aware(datetime.combine(date, at or END_OF_DAY), timezone.get_current_timezone())
+
+
+def deal_option_label(deal) -> str:
+    label = f"{deal.client.name} — {deal.title}"
+    return f"{label} ({deal.get_stage_display()})" if deal.stage == Deal.Stage.WON else label
 
 
 class TaskForm(StyledFormMixin, forms.ModelForm):
     due_date = forms.DateField(label=_("Due date"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=IsoDateInput())
     due_time = forms.TimeField(label=_("Time"), required=False,
-                               widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-                               help_text=_("Empty: by the end of the working day."))
+                               widget=IsoTimeInput(),
+                               help_text=_("Empty: any time that day."))
     assignee = PersonChoiceField(label=_("Assignee"), queryset=None, required=False)
 
     class Meta:
@@ -100,11 +109,17 @@ class TaskForm(StyledFormMixin, forms.ModelForm):
         self.agency = agency
         self.fields["client"].queryset = clients
         self.fields["deal"].queryset = deals
-        self.fields["deal"].label_from_instance = lambda d: f"{d.client.name} — {d.title}"
+        self.fields["deal"].label_from_instance = deal_option_label
+        self.fields["client"].widget.attrs.update({
+            # Picking a client narrows the deal list to that client's deals (HTMX; the server checks too).
+            "hx-get": reverse("clients:task_deal_options"), "hx-trigger": "change", "hx-target": "#id_deal",
+            "hx-swap": "innerHTML", "hx-include": "#id_deal"})
         self.fields["assignee"].queryset = assignees
         if not self.instance._state.adding and self.instance.due_at:
             local = timezone.localtime(self.instance.due_at)
-            self.fields["due_date"].initial, self.fields["due_time"].initial = local.date(), local.time()
+            self.fields["due_date"].initial = local.date()
+            self.fields["due_time"].initial = None if local.time().replace(second=0, microsecond=0) == END_OF_DAY \
+                else local.time()
 
     def clean(self):
         data = super().clean()
@@ -121,7 +136,7 @@ class TaskQuickForm(StyledFormMixin, forms.Form):
                             widget=forms.TextInput(attrs={"placeholder": _("Send the media plan, call about the report…")}))
     kind = forms.ChoiceField(label=_("Type"), choices=Task.Kind.choices, initial=Task.Kind.TASK)
     due_date = forms.DateField(label=_("Due"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=IsoDateInput())
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

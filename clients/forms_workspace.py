@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, IsoDateTimeInput, StyledFormMixin
 
 from .forms import ClientForm
 from .models import ClientFile, Contact, Deal, Interaction, Invoice
@@ -39,8 +39,7 @@ class ContactForm(StyledFormMixin, forms.ModelForm):
 
 class InteractionForm(StyledFormMixin, forms.ModelForm):
     occurred_at = forms.DateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                 format="%Y-%m-%dT%H:%M"))
+                                      widget=IsoDateTimeInput())
     # Querysets are set per client in __init__ (scoped managers cannot run at import time).
     contacts = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=None,
                                               required=False, widget=forms.CheckboxSelectMultiple)
@@ -103,7 +102,7 @@ class InvoiceForm(StyledFormMixin, forms.ModelForm):
         model = Invoice
         fields = ["kind", "number", "status", "issued_on", "due_on", "paid_on", "amount", "vat_rate", "deal",
                   "description"]
-        widgets = {f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        widgets = {f: IsoDateInput()
                    for f in ("issued_on", "due_on", "paid_on")}
         help_texts = {
             "paid_on": _("Set when the money came in; marking the invoice paid fills in today."),

@@ -43,6 +43,7 @@ urlpatterns = [
     path("deals/<uuid:deal_id>/move/", deal_views.deal_move_view, name="deal_move"),
     path("tasks/", task_views.task_list_view, name="task_list"),
     path("tasks/new/", task_views.task_create_view, name="task_create"),
+    path("tasks/deal-options/", task_views.task_deal_options_view, name="task_deal_options"),
     path("tasks/<uuid:task_id>/edit/", task_views.task_edit_view, name="task_edit"),
     path("tasks/<uuid:task_id>/toggle/", task_views.task_toggle_view, name="task_toggle"),
     path("onboarding-template/", onboarding_views.onboarding_template_view, name="onboarding_template"),

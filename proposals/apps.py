@@ -6,4 +6,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = "Proposals"
 
     def ready(self) -> None:
-        from . import sections, today  # noqa: F401 - the first step, the Today block, the client-page block
+        from . import job_steps, sections, today  # noqa: F401 - registrations

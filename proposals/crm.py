@@ -1,8 +1,11 @@
 """The proposals app's writes into the CRM, in one place, all through the CRM's own services:
 clients.services.companies (client), .contacts (contact), .deals (deal create, stage moves)."""
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Length
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, Deal
 from clients.services import companies as company_services
@@ -78,6 +81,26 @@ def _website(raw: str) -> str:
         return ""
     url = raw if raw.startswith(("http://", "https://")) else f"https://{raw}"
     return url[:200]
+
+
+def brief_deal_title(*, company_name: str, template=None, channels=()) -> str:
+    """The one name of a deal opened by a brief, whoever sent it (public form, an AM, the API, the demo):
+    «Бриф: <company> · <what it is about>», the topic being the brief type, else the services asked for.
+    Written in the agency's working language, not in the language of whoever happened to submit it."""
+    from .models import Discipline
+
+    labels = dict(Discipline.choices)
+    with translation.override(settings.LANGUAGE_CODE):
+        if template is not None:
+            topic = template.name
+        else:
+            topic = ", ".join(str(labels[c]) for c in channels if c in labels)
+        company = (company_name or "").strip() or _("new client")
+        if topic:
+            title = _("Brief: %(company)s · %(topic)s") % {"company": company, "topic": topic}
+        else:
+            title = _("Brief: %(company)s") % {"company": company}
+    return title[:200]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clients.models import Client, Contact, Deal
 from mrm.tenancy.models import Membership
 
+from . import crm
 from .models import (
     Brief,
     BriefTemplate,
@@ -174,7 +175,8 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
         if not contact.email:
             contact.email = f"contact{i}@{agency.slug}.client.demo"
             contact.save(update_fields=["email"])
-        deal = Deal.objects.create(agency=agency, client=client, title=f"Бриф: {client.name}",
+        deal = Deal.objects.create(agency=agency, client=client,
+                                   title=crm.brief_deal_title(company_name=client.name, channels=channels),
                                    stage=Deal.Stage.BRIEF_RECEIVED, owner=am, currency=agency.currency,
                                    service_lines=[c for c in channels if c in Deal.ServiceLine.values])
         brief = Brief.objects.create(
@@ -183,7 +185,8 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
             website=client.website, contact_name=contact.full_name, contact_email=contact.email,
             goals=goals, audience=audience, channels=channels, budget=budget,
             deadline=timezone.localdate() + timedelta(days=30))
-        draft = drafting.validate_draft(agency=agency, raw=drafting.rules_draft(agency=agency, brief=brief))
+        draft = drafting.validate_draft(agency=agency, raw=drafting.rules_draft(agency=agency, brief=brief),
+                                        brief=brief, mode="rules")
         proposal = drafting._save_draft(agency=agency, actor=am, brief=brief, draft=draft,
                                         drafted_by=Proposal.DraftedBy.RULES)
         proposal.cases.set(Case.objects.filter(agency=agency, kind=Case.Kind.OWN))

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, StyledFormMixin
 from mrm.tenancy.models import Membership, Role
 
 from .models import Brief, BriefTemplate, Case, Discipline, ProposalSettings, RateRole, Service
@@ -183,7 +183,7 @@ class BriefForm(StyledFormMixin, forms.Form):
     channels = forms.MultipleChoiceField(label=_("Services you are interested in"), choices=Discipline.choices,
                                          required=False, widget=forms.CheckboxSelectMultiple)
     budget = forms.ChoiceField(label=_("Budget"), choices=Brief.Budget.choices, required=False)
-    deadline = forms.DateField(label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=IsoDateInput())
     links = forms.CharField(label=_("Links"), max_length=2000, required=False,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("Brand book, current campaigns, competitors you like."))
@@ -248,9 +248,9 @@ class ProposalCreateForm(StyledFormMixin, forms.Form):
 
 class CoverForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    issued_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    issued_on = forms.DateField(label=_("Date"), widget=IsoDateInput())
     valid_until = forms.DateField(label=_("Valid until"),
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                  widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()

@@ -102,11 +102,16 @@ def proposal_get(*, agency: Agency, membership: Membership, proposal_id) -> Prop
 
 
 def proposal_content(*, proposal: Proposal) -> dict:
-    """Sections, lines, team, cases of one proposal, in display order (a constant number of queries)."""
+    """Sections, lines, team, cases of one proposal, in display order (a constant number of queries).
+
+    `lines` are the estimate the client sees and the totals count; `suggestions` are the drafter's optional
+    lines, shown to the AM only until included."""
     agency_id = proposal.agency_id
+    all_lines = list(EstimateLine.objects.filter(agency_id=agency_id, proposal=proposal))
     return {
         "sections": list(ProposalSection.objects.filter(agency_id=agency_id, proposal=proposal)),
-        "lines": list(EstimateLine.objects.filter(agency_id=agency_id, proposal=proposal)),
+        "lines": [ln for ln in all_lines if not ln.is_optional],
+        "suggestions": [ln for ln in all_lines if ln.is_optional],
         "team": list(ProposalTeamMember.objects.filter(agency_id=agency_id, proposal=proposal)
                      .select_related("user")),
         "cases": list(proposal.cases.filter(agency_id=agency_id).order_by("-created_at")),

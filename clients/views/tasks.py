@@ -31,14 +31,34 @@ def _assignees(agency):
         agency=agency, is_active=True, role__in=STAFF_ROLES).values("user_id")).order_by("full_name")
 
 
-def _task_form(request, *, data=None, instance=None, initial=None, client=None) -> TaskForm:
-    clients = client_list(agency=request.agency, membership=request.membership).order_by("name")
-    deals = deal_list(agency=request.agency, membership=request.membership).filter(stage__in=Deal.OPEN_STAGES)
+def task_deal_choices(request, *, client=None):
+    """Deals a task can link to: the chosen client's (all of them when no client is chosen), won ones
+    included — a follow-up after the win is the commonest task — lost ones left out."""
+    deals = deal_list(agency=request.agency, membership=request.membership).exclude(stage=Deal.Stage.LOST)
     if client is not None:
         deals = deals.filter(client=client)
+    return deals.select_related("client").order_by("client__name", "-created_at")
+
+
+def _chosen_client(request, data, instance, client):
+    """The client the form is about: the one just picked (bound data), else the preset, else the task's."""
+    value = data.get("client") if data is not None else None
+    if value:
+        try:
+            return client_get(agency=request.agency, membership=request.membership, client_id=value)
+        except (Http404, ValidationError):
+            return None
+    if client is not None:
+        return client
+    return instance.client if instance is not None and instance.client_id else None
+
+
+def _task_form(request, *, data=None, instance=None, initial=None, client=None) -> TaskForm:
+    clients = client_list(agency=request.agency, membership=request.membership).order_by("name")
+    deals = task_deal_choices(request, client=_chosen_client(request, data, instance, client))
     if instance is not None and instance.deal_id:
         deals = deals | deal_list(agency=request.agency, membership=request.membership).filter(pk=instance.deal_id)
-    return TaskForm(data, instance=instance, initial=initial, clients=clients, deals=deals.order_by("client__name"),
+    return TaskForm(data, instance=instance, initial=initial, clients=clients, deals=deals,
                     assignees=_assignees(request.agency), agency=request.agency)
 
 
@@ -129,6 +149,20 @@ def _quick_create(request, client):
                                swap="innerHTML")
     messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
     return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
+
+
+@member_required()
+def task_deal_options_view(request):
+    """HTMX: the deal `<option>`s of the client just chosen in the task form (?client=<id>)."""
+    value = request.GET.get("client")
+    client = None
+    if value:
+        try:
+            client = client_get(agency=request.agency, membership=request.membership, client_id=value)
+        except ValidationError as exc:
+            raise Http404 from exc
+    return render(request, "clients/task_deal_options.html", {"deals": task_deal_choices(request, client=client),
+                                                               "selected": request.GET.get("deal", "")})
 
 
 @member_required()

@@ -18,8 +18,72 @@ def _mark_invalid(field) -> None:
     attrs["aria-invalid"] = "true"
 
 
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates render fields uniformly."""
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+ISO_TIME = "%H:%M"
+
+
+class IsoDateInput(forms.DateInput):
+    """`<input type="date">`: the browser only understands ISO values (2026-11-15), whatever the locale.
+    A localized value (15.11.2026) shows as empty and is submitted empty, erasing the date on save."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002 (Django's argument name)
+        super().__init__(attrs, format=ISO_DATE)
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    """`<input type="datetime-local">` with the ISO value the browser needs (2026-11-15T10:30)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        super().__init__(attrs, format=ISO_DATETIME_LOCAL)
+
+
+class IsoTimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None, format=None):  # noqa: A002
+        super().__init__(attrs, format=ISO_TIME)
+
+
+_ISO_WIDGETS = ((forms.DateTimeField, forms.DateTimeInput, IsoDateTimeInput),
+                (forms.DateField, forms.DateInput, IsoDateInput),
+                (forms.TimeField, forms.TimeInput, IsoTimeInput))
+
+
+def iso_date_widgets(fields) -> None:
+    """Give every date, datetime and time field of a form the browser-native ISO widget (in place).
+
+    Keeps the widget's other attributes; hidden and split widgets are left as they are."""
+    for field in fields.values():
+        for field_class, widget_class, iso_class in _ISO_WIDGETS:
+            if not isinstance(field, field_class):
+                continue
+            widget = field.widget
+            if isinstance(widget, iso_class) or widget.is_hidden or isinstance(widget, forms.MultiWidget):
+                break
+            if not isinstance(widget, (widget_class, forms.TextInput)):
+                break  # a deliberately different widget (e.g. a select)
+            attrs = {k: v for k, v in widget.attrs.items() if k != "type"}
+            new = iso_class(attrs=attrs)
+            new.is_required = widget.is_required
+            field.widget = new
+            break
+
+
+class IsoDateFormMixin:
+    """Every date/datetime/time input of the form renders ISO values (see `IsoDateInput`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        iso_date_widgets(self.fields)
+
+
+class StyledFormMixin(IsoDateFormMixin):
+    """Bootstrap classes on every widget, so templates render fields uniformly; ISO date inputs."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,5 @@
+import json
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
@@ -8,9 +10,14 @@ from .selectors import job_get
 
 @member_required()
 def job_status_view(request, job_id):
-    """The progress partial; it polls itself (HTMX) until the job finishes."""
+    """The progress partial; it polls itself (HTMX) until the job finishes. The poll that sees the job
+    finished also fires `mrm-job-finished` (HX-Trigger), so the page can refresh what the job changed."""
     job = job_get(agency=request.agency, job_id=job_id, user=request.user, role=request.membership.role)
-    return render(request, "jobs/job_progress.html", {"job": job})
+    response = render(request, "jobs/job_progress.html", {"job": job})
+    if job.is_finished and request.htmx:
+        response["HX-Trigger"] = json.dumps({"mrm-job-finished": {"id": str(job.pk), "kind": job.kind,
+                                                                  "status": job.status}})
+    return response
 
 
 @member_required()

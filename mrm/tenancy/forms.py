@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mrm.accounts.forms import TIMEZONE_CHOICES
-from mrm.core.forms import StyledFormMixin
+from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 
 from .models import Agency, Role
 
@@ -28,8 +28,8 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
             "accent_color": forms.TextInput(attrs={"type": "color"}),
-            "business_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "business_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "business_hours_start": IsoTimeInput(),
+            "business_hours_end": IsoTimeInput(),
         }
 
     def clean_logo_upload(self):
@@ -42,7 +42,7 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
 
 
 class HolidayForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     name = forms.CharField(label=_("Name"), max_length=120)
 
 
@@ -59,8 +59,8 @@ class MembershipForm(StyledFormMixin, forms.Form):
 class AuditFilterForm(StyledFormMixin, forms.Form):
     actor = forms.ChoiceField(label=_("Who"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, actors=(), actions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -119,6 +119,9 @@ class EstimateLine(AgencyOwned, TimeStamped):
     order = models.PositiveSmallIntegerField(default=0)
     flagged = models.BooleanField(default=False)
     flag_note = models.CharField(max_length=300, blank=True)
+    # A drafter's suggestion nobody asked for: shown to the AM only, outside every total, until included.
+    is_optional = models.BooleanField(_("optional suggestion"), default=False)
+    suggestion_reason = models.CharField(_("why it is suggested"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["order", "created_at"]

@@ -36,11 +36,6 @@ def template_save(*, agency: Agency, actor, data: dict, template: BriefTemplate 
     return template
 
 
-def _deal_title(data: dict, template: BriefTemplate | None) -> str:
-    topic = template.name if template else (data.get("goals") or "").strip().split("\n")[0][:80]
-    return _("Brief: %(topic)s") % {"topic": topic or data["company_name"]}
-
-
 @transaction.atomic
 def brief_submit(*, agency: Agency, actor, data: dict, files: list | None = None, source: str = Brief.Source.INTERNAL,
                  template: BriefTemplate | None = None, client=None, ip: str | None = None) -> Brief:
@@ -49,7 +44,8 @@ def brief_submit(*, agency: Agency, actor, data: dict, files: list | None = None
     data["channels"] = list(data.get("channels") or [])
     client, contact, client_created = crm.link_client(agency=agency, actor=actor, data=data, client=client)
     owner = client.owner or crm.default_owner(agency=agency)
-    deal = crm.deal_create(agency=agency, actor=actor, client=client, title=_deal_title(data, template),
+    deal = crm.deal_create(agency=agency, actor=actor, client=client, title=crm.brief_deal_title(
+        company_name=data["company_name"], template=template, channels=data["channels"]),
                            service_lines=data["channels"], owner=owner)
     brief = Brief.objects.create(
         agency=agency, client=client, contact=contact, deal=deal, template=template, owner=owner,

@@ -8,10 +8,15 @@ written into the texts removed, each with a visible flag. Amounts are computed b
 
 Without an API key (or when the AM asks for it) `rules_draft` builds the same structure deterministically
 from the brief and the catalog.
+
+Both drafters put into the estimate only services the brief asks for (`brief_text.asked_disciplines`);
+anything else is an optional suggestion with its reason, outside the totals until the AM includes it.
+The client's own words are quoted unchanged; the sanitiser removes only amounts the drafter invented (an
+amount the client wrote stays), and says which drafter it was. A brief line that reads as an instruction
+to a machine never reaches the document: it is left out of the prompt and the texts and shown to the AM.
 """
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -27,7 +32,7 @@ from mrm.tenancy.models import Agency
 from mrm.tenancy.services import audit
 
 from ..models import Brief, Discipline, Proposal, ProposalSection, Service
-from . import editor
+from . import brief_text, editor
 from .briefs import brief_set_status
 
 logger = logging.getLogger(__name__)
@@ -38,10 +43,7 @@ MAX_TEXT = 4000
 HOURS_FLOOR = Decimal("0.5")
 HOURS_CEILING = Decimal("2000")
 PRICE_KEYS = {"price", "rate", "amount", "cost", "total", "sum", "discount", "hourly_rate", "currency", "vat"}
-# "1 ₽", "150 000 руб.", "$500", "1000 RUB", "10 000 рублей", "USD 30"
-MONEY_RE = re.compile(
-    r"(?:[$€₽]\s?\d[\d\s.,]*|\d[\d\s.,]*\s?(?:₽|руб\w*\.?|р\.|rub\b|usd\b|eur\b|\$|€|долл\w*|евро)|"
-    r"\b(?:rub|usd|eur)\s?\d[\d\s.,]*)", re.IGNORECASE)
+MAX_GOALS = 10
 BRIEF_START, BRIEF_END = "<<<BRIEF_START>>>", "<<<BRIEF_END>>>"
 
 # Document text for the client, in the agency's working language (Russian agencies); the AM edits it after.
@@ -74,12 +76,16 @@ DRAFT_SCHEMA = {
                         "items": {
                             "type": "object",
                             "additionalProperties": False,
-                            "required": ["service_id", "role_id", "hours", "note"],
+                            "required": ["service_id", "role_id", "hours", "note", "optional", "reason"],
                             "properties": {
                                 "service_id": {"type": "string", "description": "id of a catalog service"},
                                 "role_id": {"type": "string", "description": "id of a role of that service"},
                                 "hours": {"type": "number"},
                                 "note": {"type": "string"},
+                                "optional": {"type": "boolean",
+                                             "description": "true for a service the brief did not ask for"},
+                                "reason": {"type": "string",
+                                           "description": "why an optional service is suggested; else empty"},
                             },
                         },
                     },
@@ -103,7 +109,10 @@ a role from that service's own roles. Give hours, normally within the service's 
 not in the texts). The agency computes all money itself from its rate card.
 4. You have no tools and no other data than this catalog and the brief. If something is missing, add a \
 question for the client instead of inventing facts.
-5. Write the texts in the language of the brief (usually Russian), clearly and concretely.
+5. Write the texts in the language of the brief (usually Russian), clearly and concretely. When you \
+quote the client, quote their words exactly.
+6. Put into the estimate only services the brief asks for. If another service would clearly help, you \
+may add it with "optional": true and a one-sentence "reason"; the account manager decides.
 
 <catalog>
 {catalog}
@@ -132,13 +141,18 @@ def catalog_for_prompt(*, agency: Agency) -> dict:
 
 
 def brief_for_prompt(*, brief: Brief) -> dict:
-    """Only what the proposal needs; no e-mail or phone goes to the model."""
+    """Only what the proposal needs; no e-mail or phone goes to the model, nor any brief line that reads
+    as an instruction to a machine (those are shown to the AM instead)."""
+    def clean(text) -> str:
+        return brief_text.split_instructions(str(text or ""))[0]
+
     return {
-        "company": brief.company_name, "website": brief.website, "goals": brief.goals, "audience": brief.audience,
-        "services_of_interest": brief.channel_labels(), "budget": str(brief.get_budget_display()),
-        "deadline": brief.deadline.isoformat() if brief.deadline else "", "links": brief.links,
-        "brief_type": brief.template.name if brief.template_id else "",
-        "answers": [{"question": a.get("question", ""), "answer": a.get("answer", "")} for a in brief.answers],
+        "company": brief.company_name, "website": brief.website, "goals": clean(brief.goals),
+        "audience": clean(brief.audience), "services_of_interest": brief.channel_labels(),
+        "budget": str(brief.get_budget_display()), "deadline": brief.deadline.isoformat() if brief.deadline else "",
+        "links": clean(brief.links), "brief_type": brief.template.name if brief.template_id else "",
+        "answers": [{"question": clean(a.get("question", "")), "answer": clean(a.get("answer", ""))}
+                    for a in brief.answers],
     }
 
 
@@ -168,6 +182,8 @@ class DraftLine:
     stage: str
     note: str = ""
     flag: str = ""
+    optional: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -178,14 +194,29 @@ class Draft:
     lines: list[DraftLine] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    mode: str = "ai"  # which drafter wrote the texts: "ai" or "rules"
+    allowed_amounts: set = field(default_factory=set)  # amounts the client wrote: quoting them is fine
 
 
 def _text(value, limit: int, draft: Draft) -> str:
+    """A client-facing text: no instruction-like line, no money amount the drafter invented."""
     text = str(value or "").strip()[:limit] if isinstance(value, (str, int, float)) else ""
-    cleaned = MONEY_RE.sub("[…]", text)
-    if cleaned != text:
-        draft.flags.append(_("A money amount written by the AI was removed from the text: prices come only from "
-                             "the estimate."))
+    text, instructions = brief_text.split_instructions(text)
+    if instructions:
+        draft.flags.append(
+            _("Drafted with AI: the AI's text repeated an instruction from the brief; it was left out: “%(line)s”")
+            % {"line": instructions[0][:200]} if draft.mode == "ai" else
+            _("Drafted without AI: a line that reads as an instruction was left out: “%(line)s”")
+            % {"line": instructions[0][:200]})
+    cleaned, removed = brief_text.strip_invented_money(text, allowed=draft.allowed_amounts)
+    for amount in removed:
+        if draft.mode == "ai":
+            draft.flags.append(_("Drafted with AI: a money amount the AI wrote (“%(amount)s”) was removed from the "
+                                 "text; prices come only from the estimate.") % {"amount": amount})
+        else:
+            draft.flags.append(_("Drafted without AI: a money amount (“%(amount)s”) that is not in the client's "
+                                 "brief was removed from the text; prices come only from the estimate.")
+                               % {"amount": amount})
     return cleaned
 
 
@@ -211,16 +242,30 @@ def _hours(raw, service: Service, draft: Draft) -> tuple[Decimal, str]:
     return (hours * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2 or HOURS_FLOOR, flag
 
 
-def validate_draft(*, agency: Agency, raw: dict) -> Draft:
-    """Keep only what the catalog allows; flag every change. Never reads any amount from `raw`."""
+def validate_draft(*, agency: Agency, raw: dict, brief: Brief | None = None, mode: str = "ai") -> Draft:
+    """Keep only what the catalog allows; flag every change. Never reads any amount from `raw`.
+
+    With the brief: amounts the client wrote may be quoted, instruction-like brief lines are flagged for
+    the AM, and a line for a service the brief does not ask for becomes an optional suggestion."""
     from ..selectors import service_list
 
-    draft = Draft()
+    draft = Draft(mode=mode)
     if not isinstance(raw, dict):
         raise ServiceError(_("The AI answer did not have the expected structure."))
     catalog = {str(s.pk): s for s in service_list(agency=agency, active_only=True)}
+    asked: list[str] = []
+    if brief is not None:
+        draft.allowed_amounts = brief_text.brief_money_values(brief)
+        if mode == "rules":  # the built-in drafter also quotes the agency's own catalog descriptions
+            for service in catalog.values():
+                draft.allowed_amounts |= brief_text.money_values(service.description)
+        asked = brief_text.asked_disciplines(brief)[0]
+        for line in brief_text.brief_instruction_lines(brief):
+            draft.flags.append(_("A line of the brief reads as an instruction to a machine, not as information "
+                                 "about the client; it was kept out of the proposal. Check it with the client: "
+                                 "“%(line)s”") % {"line": line[:200]})
     draft.understanding = _text(raw.get("understanding"), MAX_TEXT, draft)
-    draft.goals = _texts(raw.get("goals"), 10, draft)
+    draft.goals = _texts(raw.get("goals"), MAX_GOALS, draft)
     draft.questions = _texts(raw.get("questions"), 10, draft)
     stages = raw.get("stages") if isinstance(raw.get("stages"), list) else []
     price_seen = any(k in PRICE_KEYS for k in raw)
@@ -257,70 +302,87 @@ def validate_draft(*, agency: Agency, raw: dict) -> Draft:
             hours, hours_note = _hours(item.get("hours"), service, draft)
             if hours_note:
                 notes.append(hours_note)
+            optional = item.get("optional") is True
+            reason = _text(item.get("reason"), 300, draft) if optional else ""
+            if not optional and asked and service.discipline not in asked:
+                optional = True
+                reason = _("The brief does not ask for %(discipline)s; the AI added it.") % {
+                    "discipline": service.get_discipline_display()}
+            if optional and not reason:
+                reason = _("Suggested by the drafter; the brief does not ask for it.")
             line = DraftLine(service=service, role=role, hours=hours, stage=title,
-                             note=_text(item.get("note"), 300, draft), flag="; ".join(notes))
+                             note=_text(item.get("note"), 300, draft), flag="; ".join(notes),
+                             optional=optional, reason=reason)
             draft.lines.append(line)
     if price_seen:
         draft.flags.append(_("The AI suggested prices; they were ignored. Amounts come from your rate card."))
     if not draft.lines:
         draft.flags.append(_("No usable estimate lines came back; add services from the catalog."))
+    elif not any(not ln.optional for ln in draft.lines):
+        draft.flags.append(_("The brief does not ask for a particular service, so the estimate is empty: the "
+                             "lines below are optional suggestions. Include what fits, or add services."))
     draft.flags = list(dict.fromkeys(draft.flags))  # once each, in order
     return draft
 
 
 # --- the rule-based drafter ----------------------------------------------------------------------
 
-KEYWORDS = {
-    Discipline.STRATEGY: ("стратег", "позиционир", "бренд", "strategy", "brand"),
-    Discipline.CREATIVE: ("креатив", "дизайн", "визуал", "ролик", "creative", "design"),
-    Discipline.SMM: ("smm", "соцсет", "социальн", "вконтакт", "telegram", "телеграм", "инстаграм", "блогер"),
-    Discipline.CONTEXT: ("контекст", "яндекс директ", "директ", "ppc", "google ads", "performance", "заявк"),
-    Discipline.SEO: ("seo", "поисков", "органик", "позиции"),
-    Discipline.MEDIA: ("медиа", "охват", "наружн", "olv", "тв", "радио", "media"),
-    Discipline.ANALYTICS: ("аналит", "метрик", "дашборд", "сквозн", "analytics", "cpa", "roi", "roмi"),
-    Discipline.PRODUCTION: ("съёмк", "съемк", "продакшн", "фото", "видео", "production"),
-    Discipline.WEB: ("сайт", "лендинг", "landing", "web"),
-}
 BUDGET_FACTOR = {"lt300k": Decimal("0.75"), "300k-1m": Decimal("1"), "1m-3m": Decimal("1.25"),
                  "gt3m": Decimal("1.5"), "": Decimal("1")}
+# Offered, optionally, when the brief names no service at all: the usual start of a relationship.
+STARTER_DISCIPLINES = (Discipline.STRATEGY, Discipline.CREATIVE, Discipline.SMM)
+
+
+def _quote(text: str) -> str:
+    return f"«{text.strip()}»"
 
 
 def rules_draft(*, agency: Agency, brief: Brief) -> dict:
-    """A deterministic draft in the same shape as the AI answer: services of the disciplines the brief
-    asks for (ticked or mentioned), two per discipline, hours at the middle of the range × budget factor."""
+    """A deterministic draft in the same shape as the AI answer.
+
+    The estimate: services of the disciplines the brief asks for (ticked, or named in the text when nothing
+    is ticked), two per discipline, hours at the middle of the range × budget factor. Everything else —
+    a discipline the text only mentions, a strategy when none was asked for, a starter set when the brief
+    names nothing — comes as an optional suggestion with its reason. The client's goals and audience are
+    quoted as they wrote them, without the lines that read as instructions to a machine."""
     from ..selectors import service_list
 
-    text = " ".join([brief.goals, brief.audience, brief.links,
-                     " ".join(a.get("answer", "") for a in brief.answers)]).lower()
-    wanted = [d for d in Discipline.values if d in brief.channels]
-    wanted += [d for d, words in KEYWORDS.items() if d not in wanted and any(w in text for w in words)]
-    if brief.template_id and brief.template.discipline and brief.template.discipline not in wanted:
-        wanted.insert(0, brief.template.discipline)
+    asked, mentioned = brief_text.asked_disciplines(brief)
     services = [s for s in service_list(agency=agency, active_only=True).order_by("order", "name")
                 if any(r.is_active for r in s.roles.all())]
-    if not wanted:
-        wanted = [Discipline.STRATEGY, Discipline.CREATIVE, Discipline.SMM]
-    if Discipline.STRATEGY not in wanted and any(s.discipline == Discipline.STRATEGY for s in services):
-        wanted.insert(0, Discipline.STRATEGY)
-    factor = BUDGET_FACTOR.get(brief.budget or "", Decimal("1"))
+    available = {s.discipline for s in services}
     labels = dict(Discipline.choices)
+    suggestions: dict[str, str] = {
+        d: _("The brief mentions “%(word)s” but does not ask for %(discipline)s.") % {
+            "word": word, "discipline": labels[d]} for d, word in mentioned.items()}
+    if not any(d in available for d in asked):
+        for discipline in STARTER_DISCIPLINES:
+            suggestions.setdefault(discipline, _("The brief names no service; this is a usual place to start."))
+    elif Discipline.STRATEGY not in asked:
+        suggestions.setdefault(Discipline.STRATEGY, _("A strategy usually comes first; the brief does not ask "
+                                                      "for one."))
+    factor = BUDGET_FACTOR.get(brief.budget or "", Decimal("1"))
     stages = []
-    for discipline in sorted(set(wanted), key=Discipline.values.index):
+    for discipline in sorted(set(asked) | set(suggestions), key=Discipline.values.index):
         chosen = [s for s in services if s.discipline == discipline][:2]
         if not chosen:
             continue
+        optional = discipline not in asked
         lines = []
         for service in chosen:
             role = next(r for r in service.roles.all() if r.is_active)
             hours = min(max(editor.default_hours(service) * factor, service.hours_min), service.hours_max)
             lines.append({"service_id": str(service.pk), "role_id": str(role.pk), "hours": float(hours),
-                          "note": ""})
-        stages.append({"title": str(labels[discipline]), "description": service_line_text(chosen),
+                          "note": "", "optional": optional, "reason": suggestions.get(discipline, "")})
+        stages.append({"title": str(labels[discipline]), "description": "" if optional else service_line_text(chosen),
                        "lines": lines})
-    goals = [g.strip(" -•\t") for g in re.split(r"[\n;]+", brief.goals) if g.strip(" -•\t")][:6]
+    goals_text, _instructions = brief_text.split_instructions(brief.goals)
+    audience, _instructions = brief_text.split_instructions(brief.audience)
+    goals = [g.lstrip(" -•\t").rstrip() for g in goals_text.splitlines() if g.strip(" -•\t")][:MAX_GOALS]
     understanding = (
-        f"{brief.company_name} обращается к агентству с задачей: {(goals[0] if goals else brief.goals[:300]).rstrip('.!;:')}. "
-        + (f"Целевая аудитория — {brief.audience.strip()[:300].rstrip('.!;:')}. " if brief.audience.strip() else "")
+        (f"{brief.company_name} обращается к агентству с задачей: {_quote(goals[0])}. " if goals
+         else f"{brief.company_name} обращается к агентству. ")
+        + (f"Целевая аудитория: {_quote(audience)}. " if audience else "")
         + (f"Ориентир по срокам — до {brief.deadline:%d.%m.%Y}. " if brief.deadline else "")
         + "Ниже — предлагаемый подход, состав работ и оценка трудозатрат по нашему прейскуранту."
     )
@@ -329,7 +391,7 @@ def rules_draft(*, agency: Agency, brief: Brief) -> dict:
         questions.append("Какой бюджет на продвижение вы рассматриваете?")
     if not brief.deadline:
         questions.append("К какой дате нужен первый результат?")
-    if not brief.audience.strip():
+    if not audience:
         questions.append("Кто ваши основные клиенты и чем они отличаются друг от друга?")
     questions.append("Какие инструменты продвижения вы уже пробовали и с каким результатом?")
     return {"understanding": understanding, "goals": goals, "stages": stages, "questions": questions}
@@ -375,7 +437,7 @@ def draft_run(*, agency: Agency, job: Job) -> Proposal:
         job_progress(job=job, progress=15, message=_("Drafting by rules…"))
         raw = rules_draft(agency=agency, brief=brief)
     job_progress(job=job, progress=70, message=_("Checking the estimate against the catalog…"))
-    draft = validate_draft(agency=agency, raw=raw)
+    draft = validate_draft(agency=agency, raw=raw, brief=brief, mode=mode)
     proposal = _save_draft(agency=agency, actor=job.created_by, brief=brief, draft=draft,
                            drafted_by=Proposal.DraftedBy.AI if mode == "ai" else Proposal.DraftedBy.RULES)
     message = _("Drafted with AI") if mode == "ai" else _("Drafted without AI")
@@ -392,8 +454,10 @@ def _save_draft(*, agency: Agency, actor, brief: Brief, draft: Draft, drafted_by
     sections = [(ProposalSection.Kind.UNDERSTANDING, DOC_RU["understanding"], draft.understanding)]
     if draft.goals:
         sections.append((ProposalSection.Kind.GOALS, DOC_RU["goals"], "\n".join(f"• {g}" for g in draft.goals)))
-    if draft.stages:
-        body = "\n\n".join(f"{i}. {title}\n{desc}".strip() for i, (title, desc) in enumerate(draft.stages, 1))
+    included_stages = {ln.stage for ln in draft.lines if not ln.optional}
+    stages = [(t, d) for t, d in draft.stages if t in included_stages or not any(ln.stage == t for ln in draft.lines)]
+    if stages:  # a stage made only of optional suggestions is not part of the client's approach
+        body = "\n\n".join(f"{i}. {title}\n{desc}".strip() for i, (title, desc) in enumerate(stages, 1))
         sections.append((ProposalSection.Kind.APPROACH, DOC_RU["approach"], body))
     if draft.questions:
         sections.append((ProposalSection.Kind.QUESTIONS, DOC_RU["questions"],
@@ -403,7 +467,8 @@ def _save_draft(*, agency: Agency, actor, brief: Brief, draft: Draft, drafted_by
                                        order=order)
     for line in draft.lines:
         editor.line_add(agency=agency, actor=actor, proposal=proposal, service=line.service, role=line.role,
-                        hours=line.hours, stage=line.stage, note=line.note, flag_note=line.flag, recalc=False)
+                        hours=line.hours, stage=line.stage, note=line.note, flag_note=line.flag, recalc=False,
+                        is_optional=line.optional, suggestion_reason=line.reason)
     editor.recalculate(proposal=proposal)
     if brief.status == Brief.Status.NEW:
         brief_set_status(agency=agency, actor=actor, brief=brief, status=Brief.Status.IN_WORK)

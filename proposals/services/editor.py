@@ -29,10 +29,12 @@ def _lock(*, agency: Agency, proposal: Proposal) -> Proposal:
 
 
 def recalculate(*, proposal: Proposal) -> pricing.Totals:
-    """Recompute line amounts and the proposal's cached totals from hours × rate (see pricing)."""
-    lines = list(EstimateLine.objects.filter(agency_id=proposal.agency_id, proposal=proposal))
+    """Recompute line amounts and the proposal's cached totals from hours × rate (see pricing).
+    Optional suggestions get their amount (the AM sees what including one costs) but stay out of the totals."""
+    all_lines = list(EstimateLine.objects.filter(agency_id=proposal.agency_id, proposal=proposal))
+    lines = [ln for ln in all_lines if not ln.is_optional]
     changed = []
-    for line in lines:
+    for line in all_lines:
         amount = pricing.line_amount(hours=line.hours, rate=line.rate)
         if line.amount != amount:
             line.amount = amount
@@ -51,7 +53,7 @@ def recalculate(*, proposal: Proposal) -> pricing.Totals:
 
 def totals_for(*, proposal: Proposal, lines=None) -> pricing.Totals:
     lines = lines if lines is not None else EstimateLine.objects.filter(agency_id=proposal.agency_id,
-                                                                        proposal=proposal)
+                                                                        proposal=proposal, is_optional=False)
     return pricing.compute(lines=[(ln.stage, ln.hours, ln.rate) for ln in lines],
                            discount_percent=proposal.discount_percent, vat_rate=proposal.vat_rate)
 
@@ -206,8 +208,10 @@ def _role_for(*, agency: Agency, service: Service, role: RateRole | None) -> Rat
 
 @transaction.atomic
 def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, role: RateRole | None = None,
-             hours=None, stage: str = "", note: str = "", flag_note: str = "", recalc: bool = True) -> EstimateLine:
-    """Add a catalog service; the rate always comes from the rate card, never from the caller."""
+             hours=None, stage: str = "", note: str = "", flag_note: str = "", recalc: bool = True,
+             is_optional: bool = False, suggestion_reason: str = "") -> EstimateLine:
+    """Add a catalog service; the rate always comes from the rate card, never from the caller.
+    An optional line is a suggestion: outside the totals and the client's document until `line_include`."""
     proposal = _lock(agency=agency, proposal=proposal)
     if service.agency_id != agency.pk:
         raise ServiceError(_("Unknown service."), field="service")
@@ -219,6 +223,7 @@ def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, rol
         note=note[:300], hours=hours, rate=role.hourly_rate, amount=pricing.line_amount(hours=hours,
                                                                                        rate=role.hourly_rate),
         order=_next_order(EstimateLine, proposal), flagged=bool(flag_note), flag_note=flag_note[:300],
+        is_optional=is_optional, suggestion_reason=suggestion_reason[:300] if is_optional else "",
     )
     if recalc:
         recalculate(proposal=proposal)
@@ -247,6 +252,21 @@ def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine
         recalculate(proposal=proposal)
         audit(agency=agency, actor=actor, action="proposal.line_updated", target=proposal,
               changes={k: v for k, v in changes.items() if k != "role"} | {"line": (line.name, line.name)})
+    return line
+
+
+@transaction.atomic
+def line_include(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine) -> EstimateLine:
+    """The AM accepts a drafter's optional suggestion: it joins the estimate, the totals and the document."""
+    proposal = _lock(agency=agency, proposal=proposal)
+    line = EstimateLine.objects.select_for_update().get(agency=agency, proposal=proposal, pk=line.pk)
+    if not line.is_optional:
+        return line
+    line.is_optional, line.suggestion_reason = False, ""
+    line.save(update_fields=["is_optional", "suggestion_reason", "updated_at"])
+    recalculate(proposal=proposal)
+    audit(agency=agency, actor=actor, action="proposal.line_included", target=proposal,
+          changes={"line": (None, str(line))})
     return line
 
 

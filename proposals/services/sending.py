@@ -16,7 +16,7 @@ from mrm.tenancy.models import Agency
 from mrm.tenancy.services import audit
 
 from .. import crm, public
-from ..models import EstimateLine, Proposal, ProposalVersion, Recipient
+from ..models import EstimateLine, Proposal, ProposalSection, ProposalVersion, Recipient
 from . import documents, editor, followups
 
 logger = logging.getLogger(__name__)
@@ -29,12 +29,17 @@ def webview_url(*, recipient: Recipient) -> str:
 
 @transaction.atomic
 def version_freeze(*, agency: Agency, actor, proposal: Proposal) -> ProposalVersion:
-    """Store the proposal as it is now; the hash is over the canonical JSON of the snapshot."""
+    """Store the proposal as it is now; the hash is over the canonical JSON of the snapshot. When nothing
+    changed since the latest version (same hash), that version is reused: re-sending an unchanged КП to
+    someone else must not make "version 2" of the same text."""
     snapshot = documents.proposal_snapshot(proposal=proposal)
+    content_hash = documents.snapshot_hash(snapshot)
     last = ProposalVersion.objects.filter(agency=agency, proposal=proposal).order_by("-number").first()
+    if last is not None and last.content_hash == content_hash:
+        return last
     version = ProposalVersion.objects.create(
         agency=agency, proposal=proposal, number=(last.number + 1) if last else 1, snapshot=snapshot,
-        content_hash=documents.snapshot_hash(snapshot), total=Decimal(snapshot["totals"]["total"]), sent_by=actor)
+        content_hash=content_hash, total=Decimal(snapshot["totals"]["total"]), sent_by=actor)
     audit(agency=agency, actor=actor, action="proposal.version_frozen", target=proposal,
           changes={"version": (None, version.number), "hash": (None, version.content_hash)})
     return version
@@ -47,8 +52,11 @@ def proposal_send(*, agency: Agency, actor, proposal: Proposal, contacts, messag
         agency=agency, pk=proposal.pk)
     if not proposal.is_editable:
         raise ServiceError(_("This proposal was already answered by the client."))
-    if not EstimateLine.objects.filter(agency=agency, proposal=proposal).exists():
+    if not EstimateLine.objects.filter(agency=agency, proposal=proposal, is_optional=False).exists():
         raise ServiceError(_("Add at least one estimate line before sending: money is never vague."))
+    if not ProposalSection.objects.filter(agency=agency, proposal=proposal).exclude(body="").exists():
+        raise ServiceError(_("The proposal has no text yet: add at least one section (for example, your "
+                             "understanding of the task) before sending. The client would get only a price list."))
     contacts = list(contacts)
     if not contacts:
         raise ServiceError(_("Choose at least one contact to send to."), field="contacts")

@@ -297,6 +297,15 @@ def line_delete_view(request, proposal_id, line_id):
 
 @require_POST
 @member_required(*EDIT_ROLES)
+def line_include_view(request, proposal_id, line_id):
+    """Include a drafter's optional suggestion in the estimate (and so in the totals and the document)."""
+    proposal = _get(request, proposal_id)
+    line = selectors.line_get(proposal=proposal, line_id=line_id)
+    return _apply(request, proposal, "estimate", editor.line_include, line=line)
+
+
+@require_POST
+@member_required(*EDIT_ROLES)
 def line_move_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)

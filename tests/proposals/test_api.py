@@ -1,5 +1,6 @@
 """REST API: briefs (incl. the draft job), proposals (totals, discount, send, PDF, versions), lines, jobs;
 amounts are never writable; other agencies' objects answer 404; specialists read only."""
+import json
 
 from django.urls import reverse
 from django_scopes import scopes_disabled
@@ -92,6 +93,10 @@ def test_send_pdf_and_versions_through_the_api(alice_world, catalog, django_capt
     refused = http.post(reverse("proposal-send", args=[proposal.pk]), {"contact_ids": [str(foreign_contact.pk)]},
                         content_type=JSON)
     assert refused.status_code == 400
+    textless = http.post(reverse("proposal-send", args=[proposal.pk]), {"contact_ids": [str(contact.pk)]},
+                         content_type=JSON)
+    assert textless.status_code == 400 and "section" in json.dumps(textless.json())  # a price list alone is not a КП
+    f.ProposalSectionFactory(agency=alice_world.agency, proposal=proposal, title="Задача", body="Понимаем задачу.")
     with django_capture_on_commit_callbacks(execute=True):
         sent = http.post(reverse("proposal-send", args=[proposal.pk]),
                          {"contact_ids": [str(contact.pk)], "message": "Коллеги, добрый день"}, content_type=JSON)

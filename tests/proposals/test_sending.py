@@ -39,6 +39,8 @@ def ready(alice_world, catalog):
                         service=catalog["services"]["smm"], hours=10)
         editor.line_add(agency=agency, actor=alice_world.am.user, proposal=proposal,
                         service=catalog["services"]["context"], hours="1.5")
+        editor.section_add(agency=agency, actor=alice_world.am.user, proposal=proposal,
+                           title="Как мы поняли задачу", body="Нужно больше заявок из поиска.")
     return {"proposal": proposal, "irina": irina, "oleg": oleg, "deal": deal, "client": client}
 
 
@@ -288,3 +290,29 @@ def test_deliver_is_idempotent(alice_world, ready, django_capture_on_commit_call
     with scope(agency=alice_world.agency):
         assert sending.deliver(agency_id=alice_world.agency.pk, version_id=str(version.pk)) == 0
     assert len(mail.outbox) == 1
+
+
+def test_resending_an_unchanged_proposal_reuses_its_version(alice_world, ready, django_capture_on_commit_callbacks):
+    first = _send(alice_world, ready, django_capture_on_commit_callbacks, contacts=("irina",))
+    again = _send(alice_world, ready, django_capture_on_commit_callbacks, contacts=("oleg",))
+    assert again.pk == first.pk and again.number == 1
+    with scopes_disabled():
+        assert ProposalVersion.objects.filter(proposal=ready["proposal"]).count() == 1
+        assert AuditLog.objects.filter(action="proposal.version_frozen").count() == 1
+    assert [r.email for r in _recipients(first)] == ["irina@romashka.example", "oleg@romashka.example"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["irina@romashka.example", "oleg@romashka.example"]
+
+
+def test_a_proposal_without_text_is_not_sent(alice_world, catalog, ready, django_capture_on_commit_callbacks):
+    with scope(agency=alice_world.agency):
+        bare = editor.proposal_create(agency=alice_world.agency, actor=alice_world.am.user, client=ready["client"],
+                                      title="Только смета")
+        editor.line_add(agency=alice_world.agency, actor=alice_world.am.user, proposal=bare,
+                        service=catalog["services"]["smm"], hours=10)
+    response = login(alice_world.am).post(reverse("proposals:send", args=[bare.pk]),
+                                          {"contacts": [str(ready["irina"].pk)]})
+    assert response.status_code == 400 and "add at least one section" in response.content.decode()
+    with scopes_disabled():
+        assert not ProposalVersion.objects.filter(proposal=bare).exists()
+        assert Proposal.objects.get(pk=bare.pk).status == Proposal.Status.DRAFT
+    assert mail.outbox == []
