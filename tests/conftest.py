@@ -71,3 +71,26 @@ def as_member():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Shared cache (hardening #9) ------------------------------------------------------------------
+def clear_cache() -> None:
+    """Forget every counter this test process put in the cache (rate limits live there). On Redis only this
+    worker's keys go (`cache.clear()` would FLUSHDB under the other xdist workers)."""
+    from django.core.cache import cache
+    from django.core.cache.backends.redis import RedisCache
+
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    clear_cache()
+    yield
+    clear_cache()

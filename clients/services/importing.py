@@ -5,8 +5,6 @@ good rows in one transaction or nothing; with bad rows and "skip bad rows" off i
 reports every bad row; re-importing the same file matches existing records on the chosen key, so it
 creates no duplicates.
 """
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -16,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
+from mrm.core.exports import csv_bytes
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership, Role
@@ -303,12 +302,8 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
 
 def import_errors_csv(*, import_file: ImportFile) -> bytes:
     """The bad rows of the last run with their reasons, for Excel (UTF-8 with BOM, semicolons)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Row"), _("What is wrong")])
-    for item in import_file.report.get("errors", []):
-        writer.writerow([item["line"], "; ".join(item["errors"])])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(header=[_("Row"), _("What is wrong")], delimiter=";",
+                     rows=([item["line"], "; ".join(item["errors"])] for item in import_file.report.get("errors", [])))
 
 
 def finished_at(import_file: ImportFile) -> datetime | None:

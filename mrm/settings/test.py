@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, VAR_DIR
+from .base import CACHES, DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -23,3 +23,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/min", "user": "10000/min"}}  # noqa: F405
+
+# --- Shared cache (hardening #9) ---------------------------------------------------------------
+# CI points every xdist worker at one Redis (REDIS_URL): a prefix per worker keeps their counters apart, and
+# tests/conftest.py clears only its own keys. Without Redis each test process keeps its cache in memory.
+if not (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"]["KEY_PREFIX"] = f"mrm-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
