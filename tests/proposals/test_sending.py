@@ -288,3 +288,21 @@ def test_deliver_is_idempotent(alice_world, ready, django_capture_on_commit_call
     with scope(agency=alice_world.agency):
         assert sending.deliver(agency_id=alice_world.agency.pk, version_id=str(version.pk)) == 0
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(0, "10.0.0.2"), (1, "192.0.2.10")])
+def test_acceptance_evidence_ip_cannot_be_forged_with_x_forwarded_for(alice_world, ready, settings, proxies,
+                                                                     expected, django_capture_on_commit_callbacks):
+    """Hardening #9: the IP kept as evidence of the acceptance (and in the audit log) is the trusted one."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    version = _send(alice_world, ready, django_capture_on_commit_callbacks)
+    (irina,) = _recipients(version)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
+            "decision": "accept", "signed_name": "Ирина Павлова", "version_hash": version.content_hash},
+            REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.10")
+    assert response.status_code == 302
+    with scopes_disabled():
+        decision = Decision.objects.get(proposal=ready["proposal"])
+        row = AuditLog.objects.get(action="proposal.accepted", target_id=str(ready["proposal"].pk))
+    assert decision.ip_address == expected and row.ip_address == expected
