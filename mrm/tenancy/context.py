@@ -20,9 +20,10 @@ def client_ip(request) -> str | None:
     `X-Forwarded-For` is written by the client and then appended to by each proxy, so only the entries our own
     proxies added are true. With `TRUSTED_PROXY_COUNT = 0` (the default: no proxy in front, e.g. `make run`) the
     header is ignored and the socket peer (REMOTE_ADDR) is the client. With N proxies the client is the Nth
-    address from the right (each proxy appends the peer it saw); anything left of it may be forged. The one
-    place the app reads REMOTE_ADDR / X-Forwarded-For: the rate limits, the audit log, proposal tracking and
-    acceptance evidence, the login lockout (AXES_CLIENT_IP_CALLABLE) and API throttling all call this.
+    address from the right (each proxy appends the peer it saw); anything left of it may be forged. This is the
+    one place the app reads REMOTE_ADDR / X-Forwarded-For: the public-form rate limits, the audit log, proposal
+    tracking and acceptance evidence and the login lockout (AXES_CLIENT_IP_CALLABLE) all call it, and so must
+    any new rate limit or throttle.
     """
     remote = _valid_ip(request.META.get("REMOTE_ADDR"))
     proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
