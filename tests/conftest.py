@@ -77,9 +77,10 @@ def _media_root(settings, tmp_path):
 def clear_cache() -> None:
     """Forget every counter this test process put in the cache (rate limits live there). On Redis only this
     worker's keys go (`cache.clear()` would FLUSHDB under the other xdist workers)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy, never a RedisCache
     if isinstance(cache, RedisCache):
         client = cache._cache.get_client(write=True)
         keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))

@@ -53,5 +53,20 @@ def test_make_run_passes_its_port_to_site_url():
 def test_tests_use_a_cache_key_prefix_per_xdist_worker():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     assert settings.CACHES["default"]["KEY_PREFIX"] == f"mrm-test-{worker}"
-    cache.set("probe", 1)
     assert cache.make_key("probe").startswith(f"mrm-test-{worker}:")
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs the CI Redis")
+def test_clearing_the_cache_between_tests_spares_other_workers_and_the_broker():
+    from django.core.cache import caches
+
+    from tests.conftest import clear_cache
+
+    client = caches["default"]._cache.get_client(write=True)
+    client.set("someone-else:1:counter", 1, ex=60)  # another xdist worker's key, or a Celery queue
+    cache.set("mine", 1)
+    try:
+        clear_cache()
+        assert cache.get("mine") is None and client.get("someone-else:1:counter") == b"1"
+    finally:
+        client.delete("someone-else:1:counter")
