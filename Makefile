@@ -25,13 +25,14 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# SITE_URL (the links in e-mails) follows PORT unless set; honcho passes it to the web and the worker alike.
 run: seed
 	@echo ""
 	@echo "  MRM is starting at http://127.0.0.1:$(PORT)/  (web + Celery worker + beat; Ctrl-C stops all)"
 	@echo "  Log in as the director: director@sever.demo, an AM: am@sever.demo, a client: client@sever.demo"
 	@echo "  Password for every demo login: demo-pass-2026"
 	@echo ""
-	DEBUG=$${DEBUG:-1} MRM_PORT=$(PORT) $(BIN)/honcho start -f Procfile
+	DEBUG=$${DEBUG:-1} MRM_PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile
 
 test: install
 	mkdir -p var

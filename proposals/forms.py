@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.forms import IsoDateInput, StyledFormMixin
+from mrm.core.uploads import check_upload
 from mrm.tenancy.models import Membership, Role
 
 from .models import Brief, BriefTemplate, Case, Discipline, ProposalSettings, RateRole, Service
@@ -122,8 +123,8 @@ class CaseForm(StyledFormMixin, forms.ModelForm):
 ATTACHMENT_MAX_FILES = 5
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_TOTAL = 25 * 1024 * 1024
-ATTACHMENT_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "key", "txt", "rtf", "odt", "png",
-                         "jpg", "jpeg", "webp", "zip"}
+ATTACHMENT_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "key", "txt", "rtf", "odt", "png",
+                         "jpg", "jpeg", "webp", "zip")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -142,7 +143,9 @@ class MultipleFileField(forms.FileField):
 
 
 def check_attachments(files: list) -> list:
-    """Count, size and type limits for brief attachments, with errors that say how to fix them."""
+    """Count, size and type limits for brief attachments, with errors that say how to fix them. Each file goes
+    through the app's one upload check (extension and content must agree: mrm.core.uploads); the content type
+    it recognised replaces whatever the browser claimed, so that is what is stored and served."""
     errors = []
     if len(files) > ATTACHMENT_MAX_FILES:
         errors.append(_("Attach at most %(n)d files (you chose %(got)d). Zip them or send the rest by e-mail.")
@@ -150,15 +153,10 @@ def check_attachments(files: list) -> list:
     total = 0
     for f in files:
         total += f.size
-        ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
-        if ext not in ATTACHMENT_EXTENSIONS:
-            errors.append(_("“%(name)s”: this file type is not accepted. Use PDF, Office documents, images, "
-                            "text or ZIP.") % {"name": f.name})
-        elif f.size == 0:
-            errors.append(_("“%(name)s” is empty. Choose the file again.") % {"name": f.name})
-        elif f.size > ATTACHMENT_MAX_BYTES:
-            errors.append(_("“%(name)s” is %(mb).1f MB; one file may be up to 10 MB.")
-                          % {"name": f.name, "mb": f.size / 1024 / 1024})
+        try:
+            _ext, f.content_type = check_upload(f, allowed=ATTACHMENT_EXTENSIONS, max_size=ATTACHMENT_MAX_BYTES)
+        except forms.ValidationError as exc:
+            errors.extend(exc.messages)
     if total > ATTACHMENT_MAX_TOTAL:
         errors.append(_("The files together are %(mb).1f MB; the limit is 25 MB.") % {"mb": total / 1024 / 1024})
     if errors:

@@ -1,12 +1,12 @@
-"""Helpers of the public (no login) pages: the signed brief-form token, the per-IP rate limit, and the
-signed personal links of the proposal web view."""
+"""Helpers of the public (no login) pages: the signed brief-form token, the brief form's limits (per address,
+per agency, confirmation mails per recipient), and the signed personal links of the proposal web view."""
 import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils.crypto import constant_time_compare
 
+from mrm.core.ratelimit import rate_limit_hit
 from mrm.tenancy.models import Agency
 
 FORM_SALT = "proposals.brief-form"
@@ -34,18 +34,29 @@ def form_token_check(*, agency: Agency, token: str) -> str:
     return ""
 
 
-def rate_limit_hit(*, scope_key: str, ip: str | None) -> bool:
-    """Count one attempt for this IP; True when it is over the limit (N per window, Django cache)."""
-    limit, window = getattr(settings, "PROPOSALS_BRIEF_RATE_LIMIT", (10, 3600))
-    key = f"proposals:rl:{scope_key}:{ip or 'unknown'}"
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return False
-    return count > limit
+HOUR = 60 * 60
+DAY = 24 * HOUR
+
+
+def brief_ip_limit_hit(*, agency: Agency, ip: str | None) -> bool:
+    """Count one post of a brief form (any agency's) from this address; True when over BRIEF_FORM_LIMIT_PER_IP
+    per hour. One counter for all agencies, so a sender cannot go round the limit through many agencies' forms."""
+    return rate_limit_hit(scope="brief-ip", subject=ip, limit=settings.BRIEF_FORM_LIMIT_PER_IP,
+                          window=HOUR)
+
+
+def brief_agency_limit_hit(*, agency: Agency) -> bool:
+    """Count one accepted brief for the agency, whoever sends it; True when over BRIEF_FORM_LIMIT_PER_AGENCY per
+    hour (many addresses together cannot flood an agency or use its form to mail strangers in bulk)."""
+    return rate_limit_hit(scope="brief-agency", subject=str(agency.pk), limit=settings.BRIEF_FORM_LIMIT_PER_AGENCY,
+                          window=HOUR)
+
+
+def brief_confirmation_allowed(*, email: str) -> bool:
+    """Count one confirmation e-mail to this address (for any agency); False when over
+    BRIEF_CONFIRMATION_LIMIT_PER_EMAIL per day: the form must not become a way to mail someone repeatedly."""
+    return not rate_limit_hit(scope="brief-mail", subject=email, limit=settings.BRIEF_CONFIRMATION_LIMIT_PER_EMAIL,
+                              window=DAY)
 
 
 def link_token(*, recipient) -> str:

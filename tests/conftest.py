@@ -72,3 +72,27 @@ def as_member():
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # private storage (mrm/core/storage.py), outside MEDIA_ROOT
+
+
+# --- Shared cache (hardening #9) ------------------------------------------------------------------
+def clear_cache() -> None:
+    """Forget every counter this test process put in the cache (rate limits live there). On Redis only this
+    worker's keys go (`cache.clear()` would FLUSHDB under the other xdist workers)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy, never a RedisCache
+    if isinstance(cache, RedisCache):
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    clear_cache()
+    yield
+    clear_cache()

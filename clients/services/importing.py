@@ -10,8 +10,6 @@ good rows in one transaction or nothing; with bad rows and "skip bad rows" off i
 reports every bad row; re-importing the same file matches existing records on the chosen key, so it
 creates no duplicates.
 """
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
+from mrm.core.exports import csv_bytes
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import audit
 
-from ..exports import safe_cell
 from ..importing import readers
 from ..importing.limits import job_limits
 from ..importing.resolve import CheckedRow, Resolver
@@ -382,17 +380,14 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
 
 def import_errors_csv(*, import_file: ImportFile) -> bytes:
     """The bad rows of the last run with their reasons and their cells, for Excel (UTF-8 with BOM,
-    semicolons). Every cell is formula-escaped: the values come from an uploaded file."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([safe_cell(v) for v in [_("Row"), _("What is wrong"), *import_file.headers]])
-    for item in import_file.report.get("errors", []):
-        writer.writerow([safe_cell(v) for v in [item["line"], "; ".join(item["errors"]), *item.get("values", [])]])
-    count, listed = import_file.report.get("error_count", 0), len(import_file.report.get("errors", []))
+    semicolons). Every cell is formula-escaped (the shared export helper): the values come from an uploaded file."""
+    errors = import_file.report.get("errors", [])
+    rows = [[item["line"], "; ".join(item["errors"]), *item.get("values", [])] for item in errors]
+    count, listed = import_file.report.get("error_count", 0), len(errors)
     if count > listed:
-        writer.writerow(["", _("…and %(n)s more rows with errors: fix these and run the import again to see them.")
-                         % {"n": count - listed}])
-    return out.getvalue().encode("utf-8-sig")
+        rows.append(["", _("…and %(n)s more rows with errors: fix these and run the import again to see them.")
+                     % {"n": count - listed}])
+    return csv_bytes(header=[_("Row"), _("What is wrong"), *import_file.headers], delimiter=";", rows=rows)
 
 
 def finished_at(import_file: ImportFile) -> datetime | None:

@@ -1,8 +1,16 @@
 """The one seam for outgoing e-mail: plain text plus HTML rendered from templates."""
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """Render a plain-text template with autoescape off: a text mail shows `O'Neil & Co`, not
+    `O&#x27;Neil &amp; Co` (HTML escaping protects HTML only; the text part is never parsed as HTML)."""
+    template = get_template(template_name)
+    return template.template.render(Context(context, autoescape=False))
 
 
 def send_templated(*, to: list[str], subject: str, template: str, context: dict, language: str | None = None,
@@ -10,7 +18,7 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict,
     """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors."""
     with translation.override(language or settings.LANGUAGE_CODE):
         ctx = {"site_url": settings.SITE_URL, **context}
-        text = render_to_string(f"{template}.txt", ctx)
+        text = render_text(f"{template}.txt", ctx)
         try:
             html = render_to_string(f"{template}.html", ctx)
         except Exception:  # noqa: BLE001 - an HTML part is optional

@@ -21,7 +21,9 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# `make run` exports SITE_URL for its port; MRM_PORT (what the Procfile's web binds to) is the fallback, so that
+# e-mailed links follow `PORT=8123 make run`. (Not PORT: honcho sets PORT=5000/5100/... for every process.)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.int('MRM_PORT', default=8000)}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -272,3 +274,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Trust boundaries, shared cache and public-form limits (hardening #9) -------------------------
+# How many reverse proxies of ours stand in front of the app. 0 (default): X-Forwarded-For is ignored and
+# REMOTE_ADDR is the client; N: the Nth X-Forwarded-For address from the right is (see tenancy.context.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "mrm.tenancy.context.client_ip"  # the login lockout counts the same address
+
+# Rate limits and other counters must be shared by every web/worker process: Redis in production and CI
+# (REDIS_URL, or any django-environ CACHE_URL), a file cache under var/ for `make run`.
+_cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
+if _cache_url:
+    CACHES = {"default": env.cache_url_config(_cache_url)}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="mrm"))
+
+# The public brief form /b/<slug>/: briefs per visitor address and per agency per hour, and confirmation
+# e-mails per submitter address per day (over that the brief is still saved, only the mail is skipped).
+BRIEF_FORM_LIMIT_PER_IP = env.int("BRIEF_FORM_LIMIT_PER_IP", default=10)
+BRIEF_FORM_LIMIT_PER_AGENCY = env.int("BRIEF_FORM_LIMIT_PER_AGENCY", default=100)
+BRIEF_CONFIRMATION_LIMIT_PER_EMAIL = env.int("BRIEF_CONFIRMATION_LIMIT_PER_EMAIL", default=3)

@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, VAR_DIR
+from .base import CACHES, DATABASES, VAR_DIR
 from .file_storage import storages_setting
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -28,3 +28,10 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "1000/min
 # Brute-force limits out of the way of the rest of the suite; tests/accounts override them where they test them.
 LOGIN_FAILURE_IP_LIMIT = 10_000
 API_KEY_FAILURE_LIMIT = 10_000
+
+# --- Shared cache (hardening #9) ---------------------------------------------------------------
+# CI points every xdist worker at one Redis (REDIS_URL): a prefix per worker keeps their counters apart, and
+# tests/conftest.py clears only its own keys. Without Redis each test process keeps its cache in memory.
+if not (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["default"]["KEY_PREFIX"] = f"mrm-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"

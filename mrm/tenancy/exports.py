@@ -1,12 +1,10 @@
 """Audit log export: a Celery job that writes a CSV file (the first user of the Job machinery)."""
-import csv
-import io
-
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mrm.core.exports import csv_bytes
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
 
@@ -29,21 +27,22 @@ def audit_export(*, agency: Agency, job: Job) -> None:
     rows = audit_list(agency=agency, actor_id=p.get("actor") or None, action=p.get("action", ""),
                       date_from=p.get("date_from") or None, date_to=p.get("date_to") or None)
     total = rows.count() or 1
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["time", "who", "action", "object type", "object", "changes", "ip"])
-    for i, row in enumerate(rows.iterator(chunk_size=1000), 1):
-        writer.writerow([
-            timezone.localtime(row.created_at).isoformat(timespec="seconds"),
-            row.actor.email if row.actor else "", row.action,
-            row.target_type.model if row.target_type else "", row.target_repr,
-            "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in row.changes.items()), row.ip_address or "",
-        ])
-        if i % 500 == 0:
-            job_progress(job=job, progress=int(90 * i / total), message=_("%(n)s of %(total)s rows") % {
-                "n": i, "total": total})
-    job.result_file.save(f"audit-{agency.uuid}-{job.pk}.csv", ContentFile(out.getvalue().encode("utf-8-sig")),
-                         save=False)
+
+    def lines():
+        for i, row in enumerate(rows.iterator(chunk_size=1000), 1):
+            yield [
+                timezone.localtime(row.created_at).isoformat(timespec="seconds"),
+                row.actor.email if row.actor else "", row.action,
+                row.target_type.model if row.target_type else "", row.target_repr,
+                "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in row.changes.items()), row.ip_address or "",
+            ]
+            if i % 500 == 0:
+                job_progress(job=job, progress=int(90 * i / total), message=_("%(n)s of %(total)s rows") % {
+                    "n": i, "total": total})
+
+    # Object names and changed values are typed by users: csv_bytes keeps "=HYPERLINK(...)" from running.
+    content = csv_bytes(header=["time", "who", "action", "object type", "object", "changes", "ip"], rows=lines())
+    job.result_file.save(f"audit-{agency.uuid}-{job.pk}.csv", ContentFile(content), save=False)
     job_succeed(job=job, message=_("%(n)s rows exported") % {"n": rows.count()},
                 result_url=reverse("jobs:download", args=[job.pk]), result_file=job.result_file.name)
 

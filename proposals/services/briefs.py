@@ -10,7 +10,7 @@ from mrm.integrations.mail import send_templated
 from mrm.tenancy.models import Agency
 from mrm.tenancy.services import apply_changes, audit
 
-from .. import crm
+from .. import crm, public
 from ..models import Brief, BriefAttachment, BriefTemplate
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,10 @@ def _notify(*, agency_id, brief_id) -> None:
                 send_templated(to=[brief.owner.email], subject=_("New brief: %(company)s") % {
                     "company": brief.company_name}, template="emails/proposals/brief_new", context=context,
                     language=getattr(brief.owner, "language", None))
-            if brief.source == Brief.Source.PUBLIC_FORM:
+            if brief.source == Brief.Source.PUBLIC_FORM and not public.brief_confirmation_allowed(
+                    email=brief.contact_email):
+                logger.warning("brief %s: confirmation mail skipped, the address had its daily limit", brief_id)
+            elif brief.source == Brief.Source.PUBLIC_FORM:
                 send_templated(to=[brief.contact_email], subject=_("%(agency)s received your brief") % {
                     "agency": agency.name}, template="emails/proposals/brief_received", context=context,
                     reply_to=[brief.owner.email] if brief.owner and brief.owner.email else None)

@@ -1,7 +1,8 @@
 """The public brief form at /b/<agency-slug>/ (and its embeddable twin): no login, so the view enters the
-agency's scope itself. Spam protection: a honeypot field, a signed form token (age and speed), and a
-per-IP rate limit; the regular page is CSRF-protected, the embed (which lives in a third-party iframe,
-where the CSRF cookie is not sent) relies on the signed token instead."""
+agency's scope itself. Spam protection: a honeypot field, a signed form token (age and speed), and rate
+limits per visitor address and per agency (settings BRIEF_FORM_LIMIT_*); the regular page is CSRF-protected,
+the embed (which lives in a third-party iframe, where the CSRF cookie is not sent) relies on the signed token
+instead."""
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,7 +49,7 @@ def _brief_form(request, agency_slug: str, *, embed: bool):
         if request.method == "POST":
             form = PublicBriefForm(request.POST, request.FILES, template=template)
             ip = client_ip(request)
-            if public.rate_limit_hit(scope_key=f"brief:{agency.pk}", ip=ip):
+            if public.brief_ip_limit_hit(agency=agency, ip=ip):
                 form.is_valid()
                 form.add_error(None, _("Too many briefs from your network in a short time. Wait an hour or "
                                        "write to us by e-mail; your text is still here."))
@@ -62,6 +63,10 @@ def _brief_form(request, agency_slug: str, *, embed: bool):
                     form.add_error(None, _("The form was open for too long or could not be checked. "
                                            "Your text is still here: press “Send” again."))
                     status = 400
+                elif public.brief_agency_limit_hit(agency=agency):
+                    form.add_error(None, _("We are receiving too many briefs right now. Please try again in an "
+                                           "hour or write to us by e-mail; your text is still here."))
+                    status = 429
                 else:
                     brief_submit(agency=agency, actor=None, data=form.brief_data(),
                                  files=form.cleaned_data["attachments"], source=Brief.Source.PUBLIC_FORM,

@@ -131,3 +131,16 @@ def test_existing_account_must_log_in_before_accepting(client, alice, invite):
     assert "/accounts/login/" in response.content.decode()
     assert client.post("/accounts/login/", {"username": "has.account@example.com", "password": PASSWORD}).status_code == 302
     assert client.post(path).status_code == 302
+
+
+def test_plain_text_invitation_is_not_html_escaped(alice, invite):
+    """Hardening #9: a text mail shows O'Neil & Co, not O&#x27;Neil &amp; Co."""
+    alice.agency.name = "O'Neil & Co"
+    alice.agency.save(update_fields=["name"])
+    alice.user.full_name = "Mary O'Neil <CEO>"
+    alice.user.save(update_fields=["full_name"])
+    invite(alice)
+    message = mail.outbox[-1]
+    assert "Mary O'Neil <CEO>" in message.body and "O'Neil & Co" in message.body  # in Russian or English
+    assert "&amp;" not in message.body and "&#x27;" not in message.body and "&lt;" not in message.body
+    assert "O'Neil & Co" in message.subject

@@ -2,7 +2,6 @@
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from tests import factories as f
@@ -17,13 +16,6 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()  # the public form's rate limit lives in the cache
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -129,7 +129,7 @@ def test_honeypot_pretends_success_and_saves_nothing(alice_world):
 
 
 def test_rate_limit_per_ip_answers_429_and_keeps_the_text(alice_world, settings):
-    settings.PROPOSALS_BRIEF_RATE_LIMIT = (2, 3600)
+    settings.BRIEF_FORM_LIMIT_PER_IP = 2
     agency = alice_world.agency
     http = HttpClient()
     for i in range(2):
@@ -217,3 +217,81 @@ def test_am_fills_a_brief_internally_for_their_client(alice_world):
         "goals": "Z"})
     assert response.status_code == 400
     assert login(alice_world.specialist).get(reverse("proposals:brief_create")).status_code == 403
+
+
+# --- Hardening #9: limits that a forged header or many addresses cannot get round; real file types ------------
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_rate_limit_per_ip_cannot_be_bypassed_with_a_forged_forwarded_for(alice_world, settings, proxies):
+    settings.BRIEF_FORM_LIMIT_PER_IP = 2
+    settings.TRUSTED_PROXY_COUNT = proxies
+    agency = alice_world.agency
+    http = HttpClient()
+    # Behind one proxy the client is the last X-Forwarded-For entry; without a proxy, REMOTE_ADDR. The leftmost
+    # entries are typed by the sender and change with every request.
+    codes = [http.post(_url(agency), _data(agency, contact_email=f"a{i}@x.example"), REMOTE_ADDR="10.0.0.2",
+                       HTTP_X_FORWARDED_FOR=f"192.0.2.{i}, 203.0.113.50").status_code for i in range(4)]
+    assert codes == [302, 302, 429, 429]
+    with scopes_disabled():
+        brief = Brief.objects.filter(agency=agency).first()
+        assert Brief.objects.filter(agency=agency).count() == 2
+    assert brief.submitted_ip == ("203.0.113.50" if proxies else "10.0.0.2")  # never the forged 192.0.2.x
+
+
+def test_rate_limit_per_agency_holds_against_many_addresses_and_keeps_the_text(alice_world, bob_world, settings):
+    settings.BRIEF_FORM_LIMIT_PER_AGENCY = 3
+    agency = alice_world.agency
+    http = HttpClient()
+    for i in range(3):
+        assert http.post(_url(agency), _data(agency, contact_email=f"v{i}@x.example"),
+                         REMOTE_ADDR=f"198.51.100.{i + 1}").status_code == 302
+    blocked = http.post(_url(agency), _data(agency, goals="Четвёртый бриф с нового адреса"),
+                        REMOTE_ADDR="198.51.100.99")
+    assert blocked.status_code == 429
+    html = blocked.content.decode()
+    assert "Четвёртый бриф с нового адреса" in html and "too many briefs" in html
+    # Another agency's form has its own allowance.
+    assert http.post(_url(bob_world.agency), _data(bob_world.agency), REMOTE_ADDR="198.51.100.99").status_code == 302
+    with scopes_disabled():
+        assert Brief.objects.filter(agency=agency).count() == 3
+
+
+def test_confirmation_mail_goes_to_one_address_at_most_k_times_a_day(alice_world, settings,
+                                                                     django_capture_on_commit_callbacks):
+    settings.BRIEF_CONFIRMATION_LIMIT_PER_EMAIL = 2
+    agency = alice_world.agency
+    for i in range(4):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = HttpClient().post(_url(agency), _data(agency, contact_email="Victim@Example.com"),
+                                         REMOTE_ADDR=f"198.51.100.{i + 1}")
+        assert response.status_code == 302
+    with scopes_disabled():
+        assert Brief.objects.filter(agency=agency).count() == 4  # every brief is saved
+    to_victim = [m for m in mail.outbox if m.to == ["Victim@Example.com"]]
+    to_owner = [m for m in mail.outbox if m.to == [alice_world.director.user.email]]
+    assert len(to_victim) == 2 and len(to_owner) == 4
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("brand.pdf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64),  # a Linux program renamed .pdf
+    ("brand.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),  # a Windows program renamed .pdf
+    ("brand.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),  # a web page renamed .pdf
+    ("notes.txt", b"<html><body><script>alert(1)</script></body></html>"),
+])
+def test_a_renamed_program_or_page_is_refused_by_its_content(alice_world, name, data):
+    agency = alice_world.agency
+    response = HttpClient().post(_url(agency), _data(agency, attachments=[
+        SimpleUploadedFile(name, data, content_type="application/pdf")]))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert name in html and "does not match" in html and "Хотим запустить доставку" in html
+    with scopes_disabled():
+        assert not Brief.objects.exists()
+
+
+def test_stored_content_type_is_the_recognised_one_not_the_browsers(alice_world):
+    agency = alice_world.agency
+    doc = SimpleUploadedFile("brand.pdf", b"%PDF-1.7 real", content_type="text/html")
+    assert HttpClient().post(_url(agency), _data(agency, attachments=[doc])).status_code == 302
+    with scopes_disabled():
+        assert Brief.objects.get(agency=agency).attachments.get().content_type == "application/pdf"

@@ -316,3 +316,19 @@ def test_a_proposal_without_text_is_not_sent(alice_world, catalog, ready, django
         assert not ProposalVersion.objects.filter(proposal=bare).exists()
         assert Proposal.objects.get(pk=bare.pk).status == Proposal.Status.DRAFT
     assert mail.outbox == []
+@pytest.mark.parametrize(("proxies", "expected"), [(0, "10.0.0.2"), (1, "192.0.2.10")])
+def test_acceptance_evidence_ip_cannot_be_forged_with_x_forwarded_for(alice_world, ready, settings, proxies,
+                                                                     expected, django_capture_on_commit_callbacks):
+    """Hardening #9: the IP kept as evidence of the acceptance (and in the audit log) is the trusted one."""
+    settings.TRUSTED_PROXY_COUNT = proxies
+    version = _send(alice_world, ready, django_capture_on_commit_callbacks)
+    (irina,) = _recipients(version)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
+            "decision": "accept", "signed_name": "Ирина Павлова", "version_hash": version.content_hash},
+            REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.10")
+    assert response.status_code == 302
+    with scopes_disabled():
+        decision = Decision.objects.get(proposal=ready["proposal"])
+        row = AuditLog.objects.get(action="proposal.accepted", target_id=str(ready["proposal"].pk))
+    assert decision.ip_address == expected and row.ip_address == expected

@@ -1,0 +1,52 @@
+"""One export helper for every CSV/XLSX the app writes: a cell a spreadsheet would run as a formula stays text."""
+import csv
+import io
+
+import pytest
+from django_scopes import scopes_disabled
+from openpyxl import load_workbook
+
+from mrm.core.exports import csv_bytes, safe_cell, xlsx_bytes
+from mrm.jobs.models import Job
+from tests.conftest import login
+from tests.factories import AuditLogFactory
+
+EVIL = ['=HYPERLINK("http://evil.example","Click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+        "\t=1+1", "\r=1+1", "  =1+1"]
+
+
+@pytest.mark.parametrize("value", EVIL)
+def test_formula_leading_text_gets_an_apostrophe(value):
+    assert safe_cell(value) == "'" + value
+
+
+def test_plain_values_pass_unchanged():
+    assert [safe_cell(v) for v in ("Клиент", "a=b", "", None, 12, -5, True)] == ["Клиент", "a=b", "", "", 12, -5,
+                                                                                "True"]
+
+
+def test_csv_and_xlsx_writers_escape_every_cell_header_included():
+    rows = [[v, "ok"] for v in EVIL]
+    text = csv_bytes(header=["=header", "b"], rows=rows).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[0] == ["'=header", "b"] and [r[0] for r in parsed[1:]] == ["'" + v for v in EVIL]
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(header=["a", "b"], rows=rows, sheet_title="T"))).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert cells == ["'" + v.replace("\r", "\n") for v in EVIL]  # XML turns a lone CR into LF
+    assert all(c.data_type == "s" for c in next(sheet.iter_cols(min_col=1, max_col=1, min_row=2)))
+
+
+@pytest.mark.django_db
+def test_audit_export_escapes_what_users_typed(alice, django_capture_on_commit_callbacks):
+    AuditLogFactory(agency=alice.agency, actor=alice.user, action="client.updated",
+                    target_repr='=HYPERLINK("http://evil.example","Клиент")',
+                    changes={"name": ["old", "@SUM(1+1)"]})
+    http = login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        http.post("/settings/audit/export/", {}, HTTP_HX_REQUEST="true")
+    with scopes_disabled():
+        job = Job.objects.get(agency=alice.agency)
+    text = b"".join(http.get(f"/jobs/{job.pk}/download/").streaming_content).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert row[4] == "'=HYPERLINK(\"http://evil.example\",\"Клиент\")"
+    assert row[5] == "name: old → @SUM(1+1)"  # not leading: harmless as it is
