@@ -1,13 +1,33 @@
+import logging
+
+from celery import Task
 from django_scopes import scopes_disabled
 
 from mrm.celery import app
 
-from .services import job_fail_stale
+from .models import Job
+from .services import Claim, job_claim, job_fail_stale
+
+logger = logging.getLogger(__name__)
+
+
+def job_claim_or_defer(task: Task, *, job: Job) -> bool:
+    """Claim the job for this delivery of `task`; True means: do the work now.
+
+    A finished job (a redelivered message) is left alone. A job whose lease another worker still holds
+    (the broker redelivered a message of a task that outlived the visibility timeout) is looked at again
+    when that lease runs out: this delivery re-queues itself, so if that worker dies the job is still
+    taken over instead of waiting for the reaper."""
+    claim = job_claim(job=job)
+    if claim.outcome is Claim.BUSY:
+        logger.info("job %s is running elsewhere; checking again in %.0f s", job.pk, claim.retry_in)
+        task.apply_async(kwargs=dict(task.request.kwargs), countdown=claim.retry_in)
+    return claim.claimed
 
 
 @app.task
 def job_fail_stale_task() -> int:
-    """Beat: fail jobs stuck for 30 minutes (their worker died)."""
+    """Beat: fail jobs that nothing will finish any more (lease long expired, or never started)."""
     # Maintenance across all agencies by design: the query only touches stuck job rows.
     with scopes_disabled():
         return job_fail_stale()
