@@ -10,7 +10,7 @@ from mrm.core.errors import ServiceError
 from mrm.integrations.llm import LLMError, LLMTransientError
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_fail, job_release, job_running
-from mrm.jobs.tasks import job_claim_or_defer
+from mrm.jobs.tasks import job_claim_or_defer, task_retry_later
 from mrm.tenancy.tasks import AgencyTask
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,8 @@ def proposal_draft_task(self, *, agency_id: int, job_id: str) -> None:
             # The claim goes back so that the retry (a new message) can take the job.
             job_release(job=job, message=_("%(problem)s Trying again in %(s)d s…") % {
                 "problem": exc.message, "s": wait})
-            raise self.retry(exc=exc, countdown=wait) from exc
+            task_retry_later(self, countdown=wait)
+            return
         job_fail(job=job, error=_("%(problem)s We tried %(n)d times. Try again later, or draft without AI.")
                  % {"problem": exc.message, "n": self.request.retries + 1})
     except LLMError as exc:
@@ -73,8 +74,9 @@ def proposal_send_task(self, *, agency_id: int, version_id: str, message: str = 
 
     try:
         sending.deliver(agency_id=agency_id, version_id=version_id, message=message)
-    except OSError as exc:  # the mail server or storage hiccuped: try again later
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    except OSError:  # the mail server or storage hiccuped: try again later
+        if not task_retry_later(self, countdown=backoff_seconds(self.request.retries)):
+            raise
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True)

@@ -25,6 +25,16 @@ def job_claim_or_defer(task: Task, *, job: Job) -> bool:
     return claim.claimed
 
 
+def task_retry_later(task: Task, *, countdown: float) -> bool:
+    """Queue another delivery of this task (same kwargs, one more retry) after `countdown` seconds; False when
+    its retries are used up. Unlike `Task.retry()` the current delivery then ends normally (it is acked),
+    which behaves the same on a worker and in-process (eager), so no caller needs a special case."""
+    if task.request.retries >= (task.max_retries or 0):
+        return False
+    task.apply_async(kwargs=dict(task.request.kwargs), countdown=countdown, retries=task.request.retries + 1)
+    return True
+
+
 @app.task
 def job_fail_stale_task() -> int:
     """Beat: fail jobs that nothing will finish any more (lease long expired, or never started)."""
