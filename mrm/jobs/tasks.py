@@ -11,6 +11,12 @@ from .services import Claim, job_claim, job_fail_stale
 logger = logging.getLogger(__name__)
 
 
+def _same_queue(task: Task) -> dict:
+    # Another delivery goes where this one came from (the redis transport routes by queue name).
+    routing_key = (task.request.delivery_info or {}).get("routing_key")
+    return {"queue": routing_key} if routing_key else {}
+
+
 def job_claim_or_defer(task: Task, *, job: Job) -> bool:
     """Claim the job for this delivery of `task`; True means: do the work now.
 
@@ -21,7 +27,7 @@ def job_claim_or_defer(task: Task, *, job: Job) -> bool:
     claim = job_claim(job=job)
     if claim.outcome is Claim.BUSY:
         logger.info("job %s is running elsewhere; checking again in %.0f s", job.pk, claim.retry_in)
-        task.apply_async(kwargs=dict(task.request.kwargs), countdown=claim.retry_in)
+        task.apply_async(kwargs=dict(task.request.kwargs), countdown=claim.retry_in, **_same_queue(task))
     return claim.claimed
 
 
@@ -31,7 +37,8 @@ def task_retry_later(task: Task, *, countdown: float) -> bool:
     which behaves the same on a worker and in-process (eager), so no caller needs a special case."""
     if task.request.retries >= (task.max_retries or 0):
         return False
-    task.apply_async(kwargs=dict(task.request.kwargs), countdown=countdown, retries=task.request.retries + 1)
+    task.apply_async(kwargs=dict(task.request.kwargs), countdown=countdown, retries=task.request.retries + 1,
+                     **_same_queue(task))
     return True
 
 

@@ -199,25 +199,26 @@ def test_every_task_type_runs_on_a_worker_over_its_own_queue(workers, alice_worl
 
 
 def test_a_worker_killed_in_the_middle_of_a_job_is_replaced_and_the_job_finishes_exactly_once(workers, alice):
-    """`kill -9` of the whole worker: the message stays unacknowledged in Redis; after the visibility timeout
-    a new worker's scan puts it back on its queue, the new worker takes the job over (its lease has run out)
-    and finishes it; the rows are written once. Short lease / visibility timeout / scan interval by env."""
+    """`kill -9` of the whole worker that runs a job: its message stays unacknowledged in Redis; after the
+    visibility timeout the other worker's scan puts it back on the queue, takes the job over (its lease has
+    run out) and finishes it; the rows are written once. Short lease / visibility timeout / scan interval by
+    env. Both workers start together, so the test waits for one worker start-up, not two."""
     if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
         pytest.skip("the filesystem transport has no acknowledgements to recover; CI runs this on Redis")
     short = {"JOB_LEASE_SECONDS": 3, "JOB_VISIBILITY_MARGIN_SECONDS": 1, "JOB_REDELIVERY_SCAN_SECONDS": 1}
-    first = workers.start(queues=("imports",), **short)
+    pool = {f"{workers.prefix}{n}@": workers.start(queues=("imports",), **short) for n in range(2)}
     job = JobFactory(agency=alice.agency, kind="test.slow_import")
     slow_import_task.apply_async(kwargs={"agency_id": alice.agency.pk, "job_id": str(job.pk), "rows": 50,
                                          "steps": 8, "step_seconds": 0.5}, queue=workers.prefix + "imports")
-    _wait(lambda: Job.objects.filter(pk=job.pk, progress__gte=30).exists(), "first worker mid-job", timeout=45)
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
+    job = _wait(lambda: Job.objects.filter(pk=job.pk, progress__gte=30).first(), "a worker mid-job", timeout=50)
+    (name, busy), = [(n, p) for n, p in pool.items() if n in job.message]
+    os.kill(busy.pid, signal.SIGKILL)
+    busy.wait(timeout=10)
     with scopes_disabled():
         job.refresh_from_db()
     assert job.status == Job.Status.RUNNING and 30 <= job.progress < 90  # "running 27 %" — and stuck, until:
-    workers.start(queues=("imports",), **short)
-    job = _wait(_finished(job.pk), "job after the restart", timeout=45)
+    job = _wait(_finished(job.pk), "job after the kill", timeout=30)
     assert job.status == Job.Status.SUCCEEDED, job.error
-    assert (job.attempts, job.takeovers) == (2, 1)
+    assert (job.attempts, job.takeovers) == (2, 1) and name not in job.message
     with scopes_disabled():
         assert Tag.objects.filter(agency=alice.agency, name__startswith=str(job.pk)[:8]).count() == 50

@@ -20,7 +20,7 @@ def slow_import_task(self, *, agency_id: int, job_id: str, rows: int, steps: int
         return
     for step in range(1, steps + 1):
         time.sleep(step_seconds)
-        job_progress(job=job, progress=90 * step // steps, message=f"step {step} of {steps}")
+        job_progress(job=job, progress=90 * step // steps, message=f"step {step} of {steps} on {self.request.hostname}")
     with transaction.atomic():
         if job_lock(job=job).result.get("created"):
             return
