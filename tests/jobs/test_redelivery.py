@@ -14,6 +14,7 @@ from proposals.models import Proposal
 from proposals.services import drafting
 from proposals.tasks import proposal_draft_task
 from tests.proposals.conftest import brief, catalog  # noqa: F401 - fixtures
+from tests.proposals.test_sending import ready  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,44 @@ def test_an_import_redelivered_after_its_rows_were_committed_does_not_import_aga
         assert Client.objects.filter(agency=w.agency, name__in=["Кофейня Зерно", "Булочная"]).count() == 2
         assert AuditLog.objects.filter(agency=w.agency, action="client_import.completed").count() == 1
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2 and "2" in job.message
+
+
+def test_a_send_redelivered_after_its_worker_died_mid_mail_sends_the_mail_once(alice_world, ready,  # noqa: F811
+                                                                              settings):
+    from django.core import mail
+
+    from proposals.models import Recipient
+    from proposals.services import sending
+    from proposals.tasks import proposal_send_task
+
+    agency = alice_world.agency
+    with scope(agency=agency):
+        from django.db import transaction
+
+        with transaction.atomic():  # the task is queued on commit; it is run by hand below
+            version = sending.proposal_send(agency=agency, actor=alice_world.am.user, proposal=ready["proposal"],
+                                            contacts=[ready["irina"], ready["oleg"]])
+    mail.outbox.clear()
+    kwargs = {"agency_id": agency.pk, "version_id": str(version.pk)}
+    real_send = sending.send_templated
+    calls = []
+
+    def dies_on_the_second_mail(**kw):
+        calls.append(kw["to"])
+        if len(calls) == 2:
+            raise WorkerKilled
+        return real_send(**kw)
+
+    with mock.patch.object(sending, "send_templated", side_effect=dies_on_the_second_mail), \
+            pytest.raises(WorkerKilled):
+        proposal_send_task.apply(kwargs=kwargs)
+    proposal_send_task.apply(kwargs=kwargs)  # redelivered at once: the dying worker's claim is still fresh
+    assert len(mail.outbox) == 1
+    with scopes_disabled():
+        Recipient.objects.filter(version=version).update(
+            email_claimed_at=timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS + 1))
+    proposal_send_task.apply(kwargs=kwargs)  # the broker's redelivery, after a lease
+    proposal_send_task.apply(kwargs=kwargs)
+    assert sorted(m.to[0] for m in mail.outbox) == ["irina@romashka.example", "oleg@romashka.example"]
+    with scopes_disabled():
+        assert all(r.emailed_at for r in Recipient.objects.filter(version=version))
