@@ -109,7 +109,7 @@ def workers(transactional_db, settings):
         pool.stop()
 
 
-def _wait(predicate, what, timeout=60):
+def _wait(predicate, what, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with scopes_disabled():
