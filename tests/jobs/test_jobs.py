@@ -196,3 +196,27 @@ def test_a_busy_delivery_looks_again_when_the_other_lease_runs_out(alice, monkey
     assert 0 < call["countdown"] <= settings.JOB_LEASE_SECONDS + 1
     job.refresh_from_db()
     assert job.status == Job.Status.RUNNING and job.attempts == 1
+
+
+@pytest.mark.parametrize(("task", "queue"), [
+    ("proposals.tasks.proposal_draft_task", "ai"),
+    ("proposals.tasks.proposal_render_pdf_task", "pdf"),
+    ("clients.tasks.import_run_task", "imports"),
+    ("proposals.tasks.proposal_send_task", "mail"),
+    ("mrm.tenancy.tasks.audit_export_task", "default"),
+    ("proposals.tasks.handoff_deliver_task", "default"),
+    ("clients.tasks.invoices_mark_overdue_task", "default"),
+])
+def test_each_workload_has_its_queue(task, queue):
+    assert app.amqp.router.route({}, task)["queue"].name == settings.CELERY_QUEUE_PREFIX + queue
+
+
+def test_the_worker_commands_consume_every_queue():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    (procfile,) = re.findall(r"^worker:.*-Q (\S+)", (root / "Procfile").read_text(), re.M)
+    assert set(procfile.split(",")) == set(settings.JOB_QUEUES)  # `make run`: one worker for all
+    compose = re.findall(r"celery -A mrm worker -Q (\S+)", (root / "docker-compose.yml").read_text())
+    assert len(compose) == 2 and {q for queues in compose for q in queues.split(",")} == set(settings.JOB_QUEUES)
