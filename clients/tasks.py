@@ -3,7 +3,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
 from mrm.celery import app
-from mrm.jobs.services import job_running, job_start
+from mrm.jobs.services import job_running, job_succeed
+from mrm.jobs.tasks import job_claim_or_defer
 from mrm.tenancy.tasks import AgencyTask
 
 # The import jobs stop themselves at MRM_IMPORT_TIME_LIMIT (importing.limits); Celery's soft limit is the
@@ -12,9 +13,11 @@ _IMPORT_LIMIT = getattr(settings, "MRM_IMPORT_TIME_LIMIT", 600)
 IMPORT_TIME_LIMITS = {"soft_time_limit": _IMPORT_LIMIT + 30, "time_limit": _IMPORT_LIMIT + 60}
 
 
-def _run_import_job(import_file, job_field: str, work) -> None:
+def _run_import_job(task, import_file, job_field: str, work) -> None:
+    """Claim the file's job (a second delivery of a running job is deferred, a finished one left alone),
+    then do the work under the job's caps."""
     job = getattr(import_file, job_field)
-    if job is None or not job_start(job=job):
+    if job is None or not job_claim_or_defer(task, job=job):
         return
     with job_running(job=job) as job:
         try:
@@ -33,18 +36,29 @@ def import_inspect_task(self, *, agency_id: int, import_id: str) -> None:
 
     import_file = ImportFile.objects.filter(agency_id=agency_id, pk=import_id).select_related("inspection").first()
     if import_file is not None:
-        _run_import_job(import_file, "inspection", import_file_inspect)
+        _run_import_job(self, import_file, "inspection", import_file_inspect)
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True, **IMPORT_TIME_LIMITS)
 def import_run_task(self, *, agency_id: int, import_id: str) -> None:
-    """Run an import; a finished job is left alone, and a re-delivered one re-runs safely (atomic, keyed)."""
+    """Run an import once: the job is claimed (a finished one is left alone), and a run whose rows were
+    already committed (`report.outcome == "done"` is written in the transaction of the rows, and
+    `import_start` clears it) only finishes its job instead of importing again."""
+    from django.utils.translation import gettext as _
+
     from .models import ImportFile
     from .services.importing import import_run
 
     import_file = ImportFile.objects.filter(agency_id=agency_id, pk=import_id).select_related("job").first()
-    if import_file is not None:
-        _run_import_job(import_file, "job", import_run)
+    if import_file is None:
+        return
+    if import_file.job is not None and import_file.report.get("outcome") == "done":
+        # The rows were committed by an earlier delivery: only finish the job (once claimed).
+        if job_claim_or_defer(self, job=import_file.job):
+            job_succeed(job=import_file.job, message=_("%(created)s created, %(updated)s updated, %(skipped)s skipped")
+                        % import_file.report)
+        return
+    _run_import_job(self, import_file, "job", import_run)
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True)

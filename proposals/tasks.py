@@ -1,5 +1,5 @@
 """Celery tasks of the proposals app. Each takes ids, claims its Job with a compare-and-set
-(`job_start`), and retries only transient failures of the AI service, with exponential backoff."""
+(`job_claim_or_defer`), and retries only transient failures of the AI service, with exponential backoff."""
 import logging
 import random
 
@@ -9,7 +9,8 @@ from mrm.celery import app
 from mrm.core.errors import ServiceError
 from mrm.integrations.llm import LLMError, LLMTransientError
 from mrm.jobs.models import Job
-from mrm.jobs.services import job_fail, job_progress, job_running, job_start
+from mrm.jobs.services import job_fail, job_release, job_running
+from mrm.jobs.tasks import job_claim_or_defer, task_retry_later
 from mrm.tenancy.tasks import AgencyTask
 
 logger = logging.getLogger(__name__)
@@ -25,25 +26,23 @@ def backoff_seconds(retries: int) -> int:
 @app.task(base=AgencyTask, bind=True, acks_late=True, max_retries=DRAFT_MAX_RETRIES)
 def proposal_draft_task(self, *, agency_id: int, job_id: str) -> None:
     """Draft a proposal from a brief (AI or rules). Transient AI errors retry; others fail the job with a
-    message. The brief is never changed by a failure, and nothing is saved until the answer validated."""
+    message. The brief is never changed by a failure, and nothing is saved until the answer validated.
+    Idempotent: the proposal and the job's success commit together (see `drafting.draft_run`)."""
     from .services import drafting
 
     job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency", "created_by").first()
-    if job is None or not job_start(job=job):
+    if job is None or not job_claim_or_defer(self, job=job):
         return
     try:
         drafting.draft_run(agency=job.agency, job=job)
     except LLMTransientError as exc:
         if self.request.retries < self.max_retries:
             wait = backoff_seconds(self.request.retries)
-            job_progress(job=job, progress=10, message=_("%(problem)s Trying again in %(s)d s…") % {
+            # The claim goes back so that the retry (a new message) can take the job.
+            job_release(job=job, message=_("%(problem)s Trying again in %(s)d s…") % {
                 "problem": exc.message, "s": wait})
-            if self.request.is_eager:
-                # Eager mode (tests, CELERY_TASK_ALWAYS_EAGER): Celery would raise Retry to the caller; retry
-                # in place instead, like Celery's own eager retry (no countdown without a broker).
-                self.apply(kwargs={"agency_id": agency_id, "job_id": job_id}, retries=self.request.retries + 1)
-                return
-            raise self.retry(exc=exc, countdown=wait) from exc
+            task_retry_later(self, countdown=wait)
+            return
         job_fail(job=job, error=_("%(problem)s We tried %(n)d times. Try again later, or draft without AI.")
                  % {"problem": exc.message, "n": self.request.retries + 1})
     except LLMError as exc:
@@ -57,11 +56,12 @@ def proposal_draft_task(self, *, agency_id: int, job_id: str) -> None:
 
 @app.task(base=AgencyTask, bind=True, acks_late=True)
 def proposal_render_pdf_task(self, *, agency_id: int, job_id: str) -> None:
-    """Render the current state of a proposal to PDF; idempotent (a finished job is left alone)."""
+    """Render the current state of a proposal to PDF; idempotent (deterministic file name, and the file and
+    the job's success commit together, so a redelivered message finds the job finished)."""
     from .services import documents
 
     job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency").first()
-    if job is None or not job_start(job=job):
+    if job is None or not job_claim_or_defer(self, job=job):
         return
     with job_running(job=job):
         documents.pdf_job_run(agency=job.agency, job=job)
@@ -74,5 +74,34 @@ def proposal_send_task(self, *, agency_id: int, version_id: str, message: str = 
 
     try:
         sending.deliver(agency_id=agency_id, version_id=version_id, message=message)
-    except OSError as exc:  # the mail server or storage hiccuped: try again later
-        raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
+    except OSError:  # the mail server or storage hiccuped: try again later
+        if not task_retry_later(self, countdown=backoff_seconds(self.request.retries)):
+            raise
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True)
+def handoff_deliver_task(self, *, agency_id: int, event_id: str) -> None:
+    """Offer one accepted proposal to delivery's receivers; idempotent (a processed row is left alone, and a
+    receiver that took the event is not called again). Failures stay on the row for the sweep."""
+    from mrm.tenancy.models import Agency
+
+    from .handoff import handoff_deliver
+
+    handoff_deliver(agency=Agency.objects.get(pk=agency_id), event_id=event_id)
+
+
+@app.task
+def handoff_outbox_sweep_task() -> int:
+    """Beat: re-send accepted-proposal hand-offs that are not processed yet and are due."""
+    from django_scopes import scopes_disabled
+
+    from mrm.jobs.outbox import outbox_due
+
+    from .handoff import KIND
+
+    # Maintenance across all agencies by design: it only lists due outbox rows; each delivery is scoped.
+    with scopes_disabled():
+        due = outbox_due(kind=KIND)
+    for agency_id, event_id in due:
+        handoff_deliver_task.delay(agency_id=agency_id, event_id=event_id)
+    return len(due)

@@ -183,6 +183,20 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 X_FRAME_OPTIONS = "DENY"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
+# --- Background jobs: the lease is the one source of truth -------------------------------------------
+# A worker claims a Job for JOB_LEASE_SECONDS and extends the lease with every progress tick (heartbeat).
+# The broker redelivers an unacknowledged message JOB_VISIBILITY_MARGIN_SECONDS after a lease could have
+# run out; the reaper fails a running job only when its lease expired so long ago that no redelivery can
+# still come (visibility timeout + a scan + JOB_REAP_GRACE_SECONDS). A queued job is failed only after
+# JOB_QUEUED_MAX_SECONDS (its message was lost). All overridable by env (the worker tests use short ones).
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=5 * 60)
+JOB_VISIBILITY_MARGIN_SECONDS = env.int("JOB_VISIBILITY_MARGIN_SECONDS", default=60)
+JOB_VISIBILITY_TIMEOUT_SECONDS = JOB_LEASE_SECONDS + JOB_VISIBILITY_MARGIN_SECONDS
+JOB_REDELIVERY_SCAN_SECONDS = env.int("JOB_REDELIVERY_SCAN_SECONDS", default=10)
+JOB_REAP_GRACE_SECONDS = env.int("JOB_REAP_GRACE_SECONDS", default=5 * 60)
+JOB_QUEUED_MAX_SECONDS = env.int("JOB_QUEUED_MAX_SECONDS", default=24 * 60 * 60)
+JOB_MAX_TAKEOVERS = env.int("JOB_MAX_TAKEOVERS", default=3)  # a job that kills its worker every time stops
+
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
@@ -196,13 +210,33 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": 0.2,
     }
 else:
-    # Unacknowledged tasks return to the queue after this long (longer than any task runs).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    # An unacknowledged message (its worker died) returns to its queue a little after the job's lease ran out,
+    # so the redelivered task finds the lease expired and takes the job over; workers look for such messages
+    # every JOB_REDELIVERY_SCAN_SECONDS (kombu scans every interval × throttle seconds).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": JOB_VISIBILITY_TIMEOUT_SECONDS,
+        "unacked_restore_interval": JOB_REDELIVERY_SCAN_SECONDS,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="mrm")
+# Queues per workload, so a burst of imports never delays an e-mail. Every worker command lists the queues it
+# consumes (Procfile: one worker for all; docker-compose: a general worker and one for ai + pdf).
+# CELERY_QUEUE_PREFIX lets the worker tests run on private queues of a shared broker.
+CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
+JOB_QUEUES = ("default", "ai", "pdf", "imports", "mail")
+CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
+CELERY_TASK_ROUTES = {
+    task: {"queue": f"{CELERY_QUEUE_PREFIX}{queue}"}
+    for task, queue in {
+        "proposals.tasks.proposal_draft_task": "ai",
+        "proposals.tasks.proposal_render_pdf_task": "pdf",
+        "proposals.tasks.proposal_send_task": "mail",
+        "clients.tasks.import_run_task": "imports",
+    }.items()
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
@@ -211,6 +245,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "jobs-fail-stale": {"task": "mrm.jobs.tasks.job_fail_stale_task", "schedule": 300.0},
     "invoices-mark-overdue": {"task": "clients.tasks.invoices_mark_overdue_all_task", "schedule": 3600.0},
+    "handoff-outbox-sweep": {"task": "proposals.tasks.handoff_outbox_sweep_task", "schedule": 300.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

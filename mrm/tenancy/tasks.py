@@ -3,7 +3,7 @@ from django_scopes import scope
 
 from mrm.celery import app
 from mrm.jobs.models import Job
-from mrm.jobs.services import job_running, job_start
+from mrm.jobs.services import job_running
 
 from . import exports
 from .models import Agency
@@ -25,12 +25,13 @@ class AgencyTask(DjangoTask):
             return super().__call__(*args, **kwargs)
 
 
-
 @app.task(base=AgencyTask, bind=True, acks_late=True)
 def audit_export_task(self, *, agency_id: int, job_id: str) -> None:
-    """Write the CSV; idempotent: a finished job is left alone."""
+    """Write the CSV (named after the job); idempotent: a finished job is left alone."""
+    from mrm.jobs.tasks import job_claim_or_defer
+
     job = Job.objects.filter(agency_id=agency_id, pk=job_id).first()
-    if job is None or not job_start(job=job):
+    if job is None or not job_claim_or_defer(self, job=job):
         return
     with job_running(job=job):
         exports.audit_export(agency=job.agency, job=job)

@@ -24,6 +24,8 @@ class Recipient(AgencyOwned, TimeStamped):
     email = models.EmailField()
     nonce = models.CharField(max_length=32, default=_nonce)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # A worker is sending the e-mail since then; a claim older than a job lease is a dead worker's, retaken.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)
     download_count = models.PositiveIntegerField(default=0)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from mrm.core.errors import ServiceError
 from mrm.integrations import llm
 from mrm.jobs.models import Job
-from mrm.jobs.services import job_create, job_progress, job_succeed
+from mrm.jobs.services import job_create, job_lock, job_progress, job_succeed
 from mrm.tenancy.models import Agency
 from mrm.tenancy.services import audit
 
@@ -421,9 +421,10 @@ def draft_start(*, agency: Agency, actor, brief: Brief, use_ai: bool = True) -> 
     return job
 
 
-def draft_run(*, agency: Agency, job: Job) -> Proposal:
+def draft_run(*, agency: Agency, job: Job) -> Proposal | None:
     """Do the drafting: ask the model (or the rules), validate, then create the proposal in one transaction.
-    LLM errors propagate (the task retries transient ones); nothing is written before the answer is valid."""
+    LLM errors propagate (the task retries transient ones); nothing is written before the answer is valid.
+    Idempotent: the proposal id is stored on the job (`result`) with the proposal; None if the claim was lost."""
     brief = Brief.objects.select_related("client", "template", "deal").filter(
         agency=agency, pk=job.params.get("brief_id")).first()
     if brief is None:
@@ -438,10 +439,20 @@ def draft_run(*, agency: Agency, job: Job) -> Proposal:
         raw = rules_draft(agency=agency, brief=brief)
     job_progress(job=job, progress=70, message=_("Checking the estimate against the catalog…"))
     draft = validate_draft(agency=agency, raw=raw, brief=brief, mode=mode)
-    proposal = _save_draft(agency=agency, actor=job.created_by, brief=brief, draft=draft,
-                           drafted_by=Proposal.DraftedBy.AI if mode == "ai" else Proposal.DraftedBy.RULES)
-    message = _("Drafted with AI") if mode == "ai" else _("Drafted without AI")
-    job_succeed(job=job, message=message, result_url=reverse("proposals:detail", args=[proposal.pk]))
+    with transaction.atomic():
+        # The proposal, its id on the job and the job's success commit together: a redelivered message
+        # finds the job finished, and of two workers that both drafted (a lost claim) only one saves.
+        locked = job_lock(job=job)
+        if locked.result.get("proposal_id"):
+            return Proposal.objects.filter(agency=agency, pk=locked.result["proposal_id"]).first()
+        if locked.status != Job.Status.RUNNING or locked.attempts != job.attempts:
+            logger.warning("draft job %s: the claim was lost; another run saves the draft", job.pk)
+            return None
+        proposal = _save_draft(agency=agency, actor=job.created_by, brief=brief, draft=draft,
+                               drafted_by=Proposal.DraftedBy.AI if mode == "ai" else Proposal.DraftedBy.RULES)
+        message = _("Drafted with AI") if mode == "ai" else _("Drafted without AI")
+        job_succeed(job=job, message=message, result_url=reverse("proposals:detail", args=[proposal.pk]),
+                    result={"proposal_id": str(proposal.pk)})
     return proposal
 
 

@@ -86,7 +86,13 @@ def proposal_send(*, agency: Agency, actor, proposal: Proposal, contacts, messag
 
 
 def deliver(*, agency_id: int, version_id: str, message: str = "") -> int:
-    """E-mail each recipient of a version once (claimed with a compare-and-set on `emailed_at`)."""
+    """E-mail each recipient of a version: claimed with a compare-and-set on `email_claimed_at`, marked
+    `emailed_at` once the mail server took it. A claim of a worker that died before that point is taken
+    again after a job lease, so an e-mail is never lost; only a crash in the instant between the server's
+    answer and the marker can send it twice."""
+    from datetime import timedelta
+
+    from django.db.models import Q
     version = ProposalVersion.objects.select_related("proposal__owner", "proposal__agency").filter(
         agency_id=agency_id, pk=version_id).first()
     if version is None:
@@ -97,8 +103,11 @@ def deliver(*, agency_id: int, version_id: str, message: str = "") -> int:
     sent = 0
     for recipient in Recipient.objects.filter(agency_id=agency_id, version=version, emailed_at__isnull=True,
                                               revoked_at__isnull=True).select_related("agency"):
-        claimed = Recipient.objects.filter(agency_id=agency_id, pk=recipient.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now())
+        now = timezone.now()
+        abandoned = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+        claimed = Recipient.objects.filter(
+            Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=abandoned),
+            agency_id=agency_id, pk=recipient.pk, emailed_at__isnull=True).update(email_claimed_at=now)
         if not claimed:
             continue
         link = webview_url(recipient=recipient)
@@ -112,9 +121,10 @@ def deliver(*, agency_id: int, version_id: str, message: str = "") -> int:
                          "total": version.total, "valid_until": version.snapshot.get("valid_until")},
                 reply_to=[owner.email] if owner and owner.email else None)
         except Exception:
-            Recipient.objects.filter(agency_id=agency_id, pk=recipient.pk).update(emailed_at=None)
+            Recipient.objects.filter(agency_id=agency_id, pk=recipient.pk).update(email_claimed_at=None)
             logger.exception("proposal %s: e-mail to recipient %s failed", proposal.pk, recipient.pk)
             raise OSError("mail delivery failed") from None
+        Recipient.objects.filter(agency_id=agency_id, pk=recipient.pk).update(emailed_at=timezone.now())
         sent += 1
     return sent
 

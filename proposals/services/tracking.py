@@ -122,13 +122,19 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
     audit(agency=agency, actor=None, action="proposal.accepted" if accept else "proposal.declined",
           target=proposal, changes={"version": (None, version.number), "hash": (None, version.content_hash),
                                     "by": (None, f"{signed_name} <{recipient.email}>"), "ip": (None, ip)})
+    if accept:
+        handoff.handoff_record(agency=agency, handoff=handoff.AcceptedProposal(
+            agency_id=agency.pk, proposal_id=proposal.pk, version_id=version.pk, version_number=version.number,
+            version_hash=version.content_hash, client_id=proposal.client_id, deal_id=proposal.deal_id,
+            owner_id=proposal.owner_id, total=version.total, currency=proposal.currency,
+            snapshot=version.snapshot))
     agency_id, decision_id = agency.pk, decision.pk
     transaction.on_commit(lambda: _after_decision(agency_id=agency_id, decision_id=decision_id))
     return decision
 
 
 def _after_decision(*, agency_id: int, decision_id) -> None:
-    """E-mail the owner; on acceptance, hand off to delivery (the projects app's receivers)."""
+    """E-mail the owner (the hand-off to delivery is the outbox row written with the decision)."""
     agency = Agency.objects.get(pk=agency_id)
     with scope(agency=agency):
         decision = Decision.objects.select_related("proposal__owner", "proposal__client", "version").get(
@@ -142,13 +148,6 @@ def _after_decision(*, agency_id: int, decision_id) -> None:
                     language=getattr(proposal.owner, "language", None))
             except Exception:  # noqa: BLE001 - the decision is recorded; a mail outage must not undo it
                 logger.exception("decision %s: owner e-mail failed", decision_id)
-        if decision.kind == Decision.Kind.ACCEPTED:
-            version = decision.version
-            handoff.emit_accepted(handoff.AcceptedProposal(
-                agency_id=agency.pk, proposal_id=proposal.pk, version_id=version.pk, version_number=version.number,
-                version_hash=version.content_hash, client_id=proposal.client_id, deal_id=proposal.deal_id,
-                owner_id=proposal.owner_id, total=version.total, currency=proposal.currency,
-                snapshot=version.snapshot))
 
 
 @transaction.atomic

@@ -39,4 +39,4 @@ def test_compose_file_is_valid():
     assert result.returncode == 0, result.stderr
     services = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "--services"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=60).stdout.split()
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "worker-ai-pdf", "beat"}  # queues per workload
