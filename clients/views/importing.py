@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 
 from ..importing.forms import ImportMappingForm, ImportUploadForm
@@ -17,7 +16,7 @@ from ..selectors.importing import import_file_get, import_file_list
 from ..services import importing as services
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_upload_view(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -35,7 +34,7 @@ def import_upload_view(request):
     }, status=400 if form.errors else 200)
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_detail_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
     job = import_file.job
@@ -134,7 +133,7 @@ def _run_page(request, import_file) -> HttpResponse:
 
 
 @require_GET
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_errors_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
     if not import_file.report.get("errors"):

@@ -1,7 +1,8 @@
 """API glue shared by every app: the one place that turns domain errors into HTTP answers."""
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django_scopes import ScopeError, scopes_disabled
 from drf_spectacular.generators import SchemaGenerator as BaseSchemaGenerator
 from rest_framework import exceptions, status
@@ -9,6 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import ServiceError
+
+logger = logging.getLogger("mrm.api")
 
 
 def exception_handler(exc, context):
@@ -19,8 +22,14 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if isinstance(exc, ScopeError):
-        # Never leak that the object exists elsewhere: an unscoped query means "not yours".
-        exc = Http404()
+        # A tenant query ran outside the agency scope: that is a bug in the code, not "someone else's
+        # object". Answering 404 would make it look like correct isolation (and hide it from the
+        # isolation tests), so it is a logged server error. Selectors answer 404 for foreign objects.
+        view = context.get("view")
+        logger.error("ScopeError in %s: %s", view.__class__.__name__ if view else "an API view", exc,
+                     exc_info=exc)
+        return Response({"detail": "Server error.", "code": "scope_error"},
+                        status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)

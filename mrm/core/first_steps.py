@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +17,12 @@ class Step:
     def url(self) -> str:
         return reverse(self.url_name)
 
+    def action(self) -> str | None:
+        """The policy action of the page the step links to: a step is shown only to who may open that page."""
+        from mrm.tenancy.permissions import view_policy_action
+
+        return view_policy_action(resolve(self.url()).func)
+
 
 _STEPS: list[Step] = []
 
@@ -26,8 +32,12 @@ def register(step: Step) -> None:
         _STEPS.append(step)
 
 
-def steps_for(agency) -> list[tuple[Step, bool]]:
-    return [(step, bool(step.done(agency))) for step in _STEPS]
+def steps_for(*, agency, membership) -> list[tuple[Step, bool]]:
+    """The steps this member may do (the policy of each step's page), each with whether it is done."""
+    from mrm.tenancy.policy import can
+
+    return [(step, bool(step.done(agency))) for step in _STEPS
+            if (action := step.action()) is not None and can(membership, action)]
 
 
 def _team_invited(agency) -> bool:

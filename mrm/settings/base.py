@@ -194,7 +194,8 @@ REST_FRAMEWORK = {
         "mrm.accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["mrm.tenancy.permissions.IsAgencyMember"],
+    # One permission class for the whole API: the role policy of mrm/tenancy/policy.py.
+    "DEFAULT_PERMISSION_CLASSES": ["mrm.tenancy.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
