@@ -13,15 +13,19 @@ class Step:
     hint: str
     url_name: str
     done: Callable  # (agency) -> bool
+    # A policy action the step needs beyond opening its page (e.g. creating, not only listing).
+    action: str | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)
 
-    def action(self) -> str | None:
-        """The policy action of the page the step links to: a step is shown only to who may open that page."""
+    def allowed_for(self, membership) -> bool:
+        """Only members who may open the step's page (and do the step's own action, if any) see it."""
         from mrm.tenancy.permissions import view_policy_action
+        from mrm.tenancy.policy import can
 
-        return view_policy_action(resolve(self.url()).func)
+        page = view_policy_action(resolve(self.url()).func)
+        return page is not None and can(membership, page) and (self.action is None or can(membership, self.action))
 
 
 _STEPS: list[Step] = []
@@ -33,11 +37,8 @@ def register(step: Step) -> None:
 
 
 def steps_for(*, agency, membership) -> list[tuple[Step, bool]]:
-    """The steps this member may do (the policy of each step's page), each with whether it is done."""
-    from mrm.tenancy.policy import can
-
-    return [(step, bool(step.done(agency))) for step in _STEPS
-            if (action := step.action()) is not None and can(membership, action)]
+    """The steps this member may do (by the role policy), each with whether it is done."""
+    return [(step, bool(step.done(agency))) for step in _STEPS if step.allowed_for(membership)]
 
 
 def _team_invited(agency) -> bool:

@@ -56,6 +56,8 @@ def api_policy_action(view, request) -> str | None:
     mapping = getattr(view, "policy_actions", None)
     if mapping is None:
         raise ImproperlyConfigured(f"{view.__class__.__name__} has no policy_actions (mrm/tenancy/policy.py)")
+    if request.method.lower() not in view.http_method_names:
+        return None
     if hasattr(view, "action_map"):
         name = view.action
         if name is None:
