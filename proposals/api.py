@@ -414,7 +414,8 @@ class ProposalViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                             filename=f"proposal-{proposal.pk}.pdf")
 
     @extend_schema(responses={200: VersionSerializer(many=True)}, summary="Sent versions with the change in total")
-    @action(detail=True, methods=["get"])
+    # A proposal has a handful of versions: a plain array, neither paginated nor filtered by the list's filters.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         proposal = self.get_object()
         return Response(VersionSerializer(selectors.version_list(proposal=proposal), many=True).data)
@@ -450,7 +451,8 @@ class ProposalLineViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retr
         line, data = serializer.instance, serializer.validated_data
         serializer.instance = editor.line_update(agency=self.agency, actor=self.request.user, proposal=line.proposal,
                                                  line=line, hours=data.get("hours", line.hours),
-                                                 role=data.get("role"), stage=data.get("stage"))
+                                                 role=data.get("role"), stage=data.get("stage"),
+                                                 note=data.get("note"))
 
     def perform_destroy(self, instance):
         editor.line_delete(agency=self.agency, actor=self.request.user, proposal=instance.proposal, line=instance)

@@ -203,7 +203,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the 400/401/403/404 answers (and their bodies) to every operation.
+    "DEFAULT_SCHEMA_CLASS": "mrm.core.api.AutoSchema",
     "EXCEPTION_HANDLER": "mrm.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
 }
