@@ -3,6 +3,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from django_scopes import ScopeError, scopes_disabled
 from drf_spectacular.generators import SchemaGenerator as BaseSchemaGenerator
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -39,6 +41,13 @@ def exception_handler(exc, context):
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # it changes nothing; a PATCH to a wrong address must get the JSON 404, not a CSRF page
+def api_not_found_view(request, *args, **kwargs):
+    """Any /api/ address no route matches (e.g. an id that is not a UUID) answers like the API's own 404:
+    JSON with `detail`, as documented, not the HTML error page."""
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
 
 
 class AgencyViewSetMixin:
