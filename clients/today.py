@@ -10,7 +10,7 @@ def _has_client(agency) -> bool:
 
 
 register(Step("client", _("Add your first client"), _("Or import them from amoCRM, Bitrix24 or a spreadsheet."),
-              "clients:list", _has_client))
+              "clients:list", _has_client, action="client.create"))
 
 
 def _register_today_blocks() -> None:

@@ -1,4 +1,15 @@
 """/api/v1/: every app registers its viewsets on this router."""
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
 
-router = DefaultRouter()
+
+class ApiRootView(routers.APIRootView):
+    """The index of the API's endpoints."""
+
+    policy_actions = {"get": "workspace.view"}
+
+
+class Router(routers.DefaultRouter):
+    APIRootView = ApiRootView
+
+
+router = Router()

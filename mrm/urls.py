@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
 import proposals.api  # noqa: F401,E402
 from clients.views.calendar import calendar_feed_view  # noqa: E402
 from mrm.api_urls import router
+from mrm.core.api import api_not_found_view
 from mrm.core.views import healthz_view, public_file_view
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/", api_not_found_view),  # after every API route: unknown API addresses answer JSON 404
     path("healthz", healthz_view, name="healthz"),
     # Public, token-authenticated iCal feed (clients/views/calendar.py); enters the feed's agency scope itself.
     path("calendar/<str:token>.ics", calendar_feed_view, name="calendar_feed"),

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,35 +15,13 @@ from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
 from mrm.jobs.models import Job
 from mrm.tenancy.models import Role
+from mrm.tenancy.policy import can
 
 from . import selectors
 from .models import Brief, BriefTemplate, Discipline, EstimateLine, Proposal, RateRole, Service
 from .services import catalog as catalog_services
 from .services import documents, drafting, editor, sending
 from .services.briefs import brief_submit
-
-MANAGERS = (Role.DIRECTOR, Role.AM)
-
-
-class ManagersWrite(permissions.BasePermission):
-    """Any staff member reads; directors and AMs write."""
-
-    message = "Only directors and account managers can change this."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request._request.membership.role in MANAGERS
-
-
-class DirectorsWrite(permissions.BasePermission):
-    message = "Only a director can change the rate card and the catalog."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return request._request.membership.role == Role.DIRECTOR
-
 
 # --- catalog -------------------------------------------------------------------------------------
 
@@ -66,7 +44,7 @@ class RateRoleSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and request._request.membership.role != Role.DIRECTOR:
+        if request is not None and not can(request._request.membership, "catalog.view_costs"):
             data.pop("cost_rate", None)  # internal cost stays with directors
         return data
 
@@ -82,11 +60,8 @@ class RateRoleViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = RateRole
-
-    def get_permissions(self):
-        from mrm.tenancy.permissions import IsAgencyMember
-
-        return [IsAgencyMember(), DirectorsWrite()]
+    policy_actions = {"list": "catalog.view", "retrieve": "catalog.view", "create": "catalog.edit",
+                      "partial_update": "catalog.edit"}
 
     def get_agency_queryset(self):
         return selectors.role_list(agency=self.agency).order_by("order", "name", "pk")
@@ -135,11 +110,8 @@ class ServiceViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Service
-
-    def get_permissions(self):
-        from mrm.tenancy.permissions import IsAgencyMember
-
-        return [IsAgencyMember(), DirectorsWrite()]
+    policy_actions = {"list": "catalog.view", "retrieve": "catalog.view", "create": "catalog.edit",
+                      "partial_update": "catalog.edit"}
 
     def get_agency_queryset(self):
         return selectors.service_list(agency=self.agency).order_by("discipline", "order", "name", "pk")
@@ -177,6 +149,7 @@ class ProposalJobViewSet(AgencyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["created_at"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Job
+    policy_actions = {"list": "workspace.view", "retrieve": "workspace.view"}
 
     def get_agency_queryset(self):
         qs = Job.objects.filter(agency=self.agency, kind__startswith="proposal.")
@@ -232,11 +205,8 @@ class BriefViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     ordering_fields = ["created_at", "company_name"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Brief
-
-    def get_permissions(self):
-        from mrm.tenancy.permissions import IsAgencyMember
-
-        return [IsAgencyMember(), ManagersWrite()]
+    policy_actions = {"list": "brief.view", "retrieve": "brief.view", "create": "brief.create",
+                      "draft": "brief.create"}
 
     def get_agency_queryset(self):
         return selectors.brief_list(agency=self.agency, membership=self.membership).order_by("-created_at", "pk")
@@ -382,11 +352,9 @@ class ProposalViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Proposal
-
-    def get_permissions(self):
-        from mrm.tenancy.permissions import IsAgencyMember
-
-        return [IsAgencyMember(), ManagersWrite()]
+    policy_actions = {"list": "proposal.view", "retrieve": "proposal.view", "partial_update": "proposal.edit",
+                      "send": "proposal.send", "render_pdf": "proposal.edit", "pdf": "proposal.view",
+                      "versions": "proposal.view"}
 
     def get_serializer_class(self):
         return ProposalSerializer if self.action == "list" else ProposalDetailSerializer
@@ -446,7 +414,8 @@ class ProposalViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
                             filename=f"proposal-{proposal.pk}.pdf")
 
     @extend_schema(responses={200: VersionSerializer(many=True)}, summary="Sent versions with the change in total")
-    @action(detail=True, methods=["get"])
+    # A proposal has a handful of versions: a plain array, neither paginated nor filtered by the list's filters.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def versions(self, request, pk=None):
         proposal = self.get_object()
         return Response(VersionSerializer(selectors.version_list(proposal=proposal), many=True).data)
@@ -463,11 +432,8 @@ class ProposalLineViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retr
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = "[0-9a-f-]{36}"
     model = EstimateLine
-
-    def get_permissions(self):
-        from mrm.tenancy.permissions import IsAgencyMember
-
-        return [IsAgencyMember(), ManagersWrite()]
+    policy_actions = {"list": "proposal.view", "retrieve": "proposal.view", "create": "proposal.edit",
+                      "partial_update": "proposal.edit", "destroy": "proposal.edit"}
 
     def get_agency_queryset(self):
         visible = selectors.proposal_list(agency=self.agency, membership=self.membership).values("pk")
@@ -485,7 +451,8 @@ class ProposalLineViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retr
         line, data = serializer.instance, serializer.validated_data
         serializer.instance = editor.line_update(agency=self.agency, actor=self.request.user, proposal=line.proposal,
                                                  line=line, hours=data.get("hours", line.hours),
-                                                 role=data.get("role"), stage=data.get("stage"))
+                                                 role=data.get("role"), stage=data.get("stage"),
+                                                 note=data.get("note"))
 
     def perform_destroy(self, instance):
         editor.line_delete(agency=self.agency, actor=self.request.user, proposal=instance.proposal, line=instance)

@@ -96,3 +96,20 @@ def _clean_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+# --- CI proves the real stack: with MRM_REQUIRE_REAL_STACK=1 (.ci/run) the session refuses to start on
+# SQLite or a non-Redis broker, so a CI run can never quietly pass on the embedded defaults.
+def pytest_configure(config):
+    if os.environ.get("MRM_REQUIRE_REAL_STACK", "").lower() not in ("1", "true", "yes"):
+        return
+    from django.conf import settings
+
+    from mrm.celery import app
+
+    from .stack import real_stack_problems
+
+    problems = real_stack_problems(database_engine=settings.DATABASES["default"]["ENGINE"],
+                                   broker_urls=[settings.CELERY_BROKER_URL, app.conf.broker_url])
+    if problems:
+        raise pytest.UsageError("MRM_REQUIRE_REAL_STACK=1 but " + "; ".join(dict.fromkeys(problems)))

@@ -34,6 +34,8 @@ class ClientViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["name", "legal_name"]
     ordering_fields = ["name", "created_at", "status", "last_contact_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "client.view", "retrieve": "client.view", "create": "client.create",
+                      "partial_update": "client.edit"}
     lookup_value_regex = "[0-9a-f-]{36}"
 
     model = Client

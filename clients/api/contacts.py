@@ -2,7 +2,6 @@ from rest_framework import serializers, viewsets
 
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
-from mrm.tenancy.models import Role
 
 from ..models import Contact
 from ..selectors.contacts import contact_list
@@ -49,27 +48,21 @@ class ContactViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["full_name", "email", "phone", "position"]
     ordering_fields = ["full_name", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "contact.view", "retrieve": "contact.view", "create": "contact.edit",
+                      "partial_update": "contact.edit"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Contact
 
     def get_agency_queryset(self):
         return contact_list(agency=self.agency, membership=self.membership).order_by("-is_primary", "full_name", "pk")
 
-    def _check_editor(self):
-        if self.membership.role not in (Role.DIRECTOR, Role.AM):
-            from rest_framework.exceptions import PermissionDenied
-
-            raise PermissionDenied("Only directors and account managers change contacts.")
-
     def perform_create(self, serializer):
-        self._check_editor()
         data = dict(serializer.validated_data)
         client = data.pop("client")
         serializer.instance = services.contact_create(agency=self.agency, actor=self.request.user, client=client,
                                                       data=data)
 
     def perform_update(self, serializer):
-        self._check_editor()
         data = {k: v for k, v in serializer.validated_data.items() if k != "client"}
         serializer.instance = services.contact_update(agency=self.agency, actor=self.request.user,
                                                       contact=serializer.instance, data=data)

@@ -1,7 +1,6 @@
 from django.contrib.auth import get_user_model
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
@@ -80,24 +79,20 @@ class DealViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["title", "client__name"]
     ordering_fields = ["created_at", "amount", "expected_close_date", "title", "position", "closed_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "deal.view", "retrieve": "deal.view", "create": "deal.edit",
+                      "partial_update": "deal.edit"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Deal
 
     def get_agency_queryset(self):
         return deal_list(agency=self.agency, membership=self.membership).order_by("-created_at", "pk")
 
-    def _check_editor(self):
-        if self.membership.role not in EDITORS:
-            raise PermissionDenied("Only directors and account managers change deals.")
-
     def perform_create(self, serializer):
-        self._check_editor()
         data = dict(serializer.validated_data)
-        data.setdefault("owner", self.request.user if self.membership.role in EDITORS else None)
+        data.setdefault("owner", self.request.user)  # deal.edit is for directors and AMs, who may own deals
         serializer.instance = services.deal_create(agency=self.agency, actor=self.request.user, data=data)
 
     def perform_update(self, serializer):
-        self._check_editor()
         serializer.instance = services.deal_update(agency=self.agency, actor=self.request.user,
                                                    deal=serializer.instance, data=dict(serializer.validated_data))
 

@@ -49,6 +49,8 @@ class InteractionViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["subject", "summary"]
     ordering_fields = ["occurred_at", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "interaction.view", "retrieve": "interaction.view", "create": "interaction.log",
+                      "partial_update": "interaction.log"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Interaction
 

@@ -1,9 +1,7 @@
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
 
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
-from mrm.tenancy.models import Role
 
 from ..models import Invoice
 from ..selectors.documents import invoice_list
@@ -44,13 +42,10 @@ class InvoiceViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["number", "description"]
     ordering_fields = ["issued_on", "due_on", "paid_on", "total", "created_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "invoice.view", "retrieve": "invoice.view", "create": "invoice.edit",
+                      "partial_update": "invoice.edit"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Invoice
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.membership.role not in (Role.DIRECTOR, Role.AM):
-            raise PermissionDenied("Invoices are for directors and account managers.")
 
     def get_agency_queryset(self):
         return invoice_list(agency=self.agency, membership=self.membership)

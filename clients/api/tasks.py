@@ -64,6 +64,8 @@ class TaskViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     search_fields = ["title", "notes", "client__name"]
     ordering_fields = ["due_at", "created_at", "priority", "done_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    policy_actions = {"list": "task.view", "retrieve": "task.view", "create": "task.edit",
+                      "partial_update": "task.edit"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Task
 

@@ -56,7 +56,7 @@ def _filtered_clients(request):
     return form, filters, qs
 
 
-@member_required()
+@member_required("client.view")
 def client_list_view(request):
     form, filters, qs = _filtered_clients(request)
     page = Paginator(with_onboarding_progress(qs, agency=request.agency), 25).get_page(request.GET.get("page"))
@@ -71,20 +71,20 @@ def client_list_view(request):
     })
 
 
-@member_required()
+@member_required("client.view")
 def client_export_csv_view(request):
     """The filtered list as CSV (UTF-8 with BOM so Excel opens Cyrillic right)."""
     _form, _filters, qs = _filtered_clients(request)
     return exports.client_export_csv(qs)
 
 
-@member_required()
+@member_required("client.view")
 def client_export_xlsx_view(request):
     _form, _filters, qs = _filtered_clients(request)
     return exports.client_export_xlsx(qs)
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.create")
 def client_create_view(request):
     form = ClientCreateForm(request.POST or None, owners=_owner_choices(request.agency),
                             initial={"owner": request.user.pk, "status": Client.Status.LEAD})
@@ -111,7 +111,7 @@ def client_create_view(request):
                   status=400 if form.errors else 200)
 
 
-@member_required()
+@member_required("client.view")
 def client_detail_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     return render(request, "clients/client_detail.html", {
@@ -120,7 +120,7 @@ def client_detail_view(request, client_id):
     })
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.edit")
 def client_edit_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     form = ClientForm(request.POST or None, instance=client, owners=_owner_choices(request.agency))

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from ..forms_workspace import ContactForm
 from ..selectors import client_get
@@ -15,13 +15,11 @@ from ..selectors.contacts import contact_get, contact_list
 from ..services import contacts as services
 from ._blocks import register_block, render_block
 
-EDITORS = (Role.DIRECTOR, Role.AM)
-
 
 def _contacts_context(request, client) -> dict:
     return {
         "contacts": list(contact_list(agency=request.agency, membership=request.membership, client=client)),
-        "can_edit": request.membership.role in EDITORS,
+        "can_edit": can(request.membership, "contact.edit"),
     }
 
 
@@ -45,7 +43,7 @@ def _form_page(request, client, form, contact=None):
                   status=400 if form.errors else 200)
 
 
-@member_required(*EDITORS)
+@member_required("contact.edit")
 def contact_create_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     form = ContactForm(request.POST or None)
@@ -60,7 +58,7 @@ def contact_create_view(request, client_id):
     return _form_page(request, client, form)
 
 
-@member_required(*EDITORS)
+@member_required("contact.edit")
 def contact_edit_view(request, client_id, contact_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     contact = contact_get(agency=request.agency, membership=request.membership, contact_id=contact_id, client=client)
@@ -77,7 +75,7 @@ def contact_edit_view(request, client_id, contact_id):
 
 
 @require_POST
-@member_required(*EDITORS)
+@member_required("contact.edit")
 def contact_delete_view(request, client_id, contact_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     contact = contact_get(agency=request.agency, membership=request.membership, contact_id=contact_id, client=client)

@@ -16,6 +16,7 @@ from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 from mrm.tenancy.selectors import staff_list
 
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
@@ -56,7 +57,7 @@ def _filter_context(request, form, filters) -> dict:
         "form": form, "filters": filters, "filter_client": client,
         "stages": Deal.Stage.choices, "kinds": Deal.Kind.choices,
         "owners": staff_list(agency=request.agency, roles=list(EDITORS)),
-        "can_edit": request.membership.role in EDITORS, "nav": "deals",
+        "can_edit": can(request.membership, "deal.edit"), "nav": "deals",
         "filtered": any(filters.get(k) for k in ("q", "stage", "kind", "owner", "client")),
     }
 
@@ -71,7 +72,7 @@ def _board_context(request) -> dict:
             "today": timezone.localdate()}
 
 
-@member_required()
+@member_required("deal.view")
 def deal_board_view(request):
     context = _board_context(request)
     if request.htmx and request.htmx.target == "board":
@@ -79,7 +80,7 @@ def deal_board_view(request):
     return render(request, "clients/deal_board.html", context)
 
 
-@member_required()
+@member_required("deal.view")
 def deal_list_view(request):
     form, filters = _filters(request)
     qs = deal_filter(deal_list(agency=request.agency, membership=request.membership), filters=filters,
@@ -100,7 +101,7 @@ def _deal_form(request, *, data=None, instance=None, initial=None) -> DealForm:
                     owners=_owner_users(request.agency), agency=request.agency)
 
 
-@member_required(*EDITORS)
+@member_required("deal.edit")
 def deal_create_view(request):
     initial = {"owner": request.user.pk, "stage": request.GET.get("stage") or Deal.Stage.NEW}
     client = None
@@ -128,7 +129,7 @@ def deal_create_view(request):
                   status=400 if form.errors else 200)
 
 
-@member_required(*EDITORS)
+@member_required("deal.edit")
 def deal_edit_view(request, deal_id):
     deal = deal_get(agency=request.agency, membership=request.membership, deal_id=deal_id)
     form = _deal_form(request, data=request.POST or None, instance=deal)
@@ -147,7 +148,7 @@ def deal_edit_view(request, deal_id):
 
 
 @require_POST
-@member_required(*EDITORS)
+@member_required("deal.edit")
 def deal_move_view(request, deal_id):
     """Kanban move: drag and drop posts here with HTMX (the board comes back re-rendered, totals included);
     without JS the card's stage select posts here and we redirect back. A lost deal needs a reason."""
@@ -183,7 +184,7 @@ def _deals_block(request, client) -> dict:
     deals = list(qs.order_by(open_first, "position", "-created_at")[:8])
     count = len(deals) if len(deals) < 8 else qs.order_by().aggregate(n=Count("pk"))["n"]
     return {"deals": deals, "count": count, "more": count - len(deals),
-            "can_edit": request.membership.role in EDITORS}
+            "can_edit": can(request.membership, "deal.edit")}
 
 
 DEALS = register_block(key="deals", template="clients/blocks/deals.html", column="main", order=6,

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from ..forms_workspace import ClientFileForm
 from ..selectors import client_get
@@ -19,13 +19,13 @@ FILES_SHOWN = 10
 
 
 def _can_delete(request, client_file) -> bool:
-    return request.membership.role in (Role.DIRECTOR, Role.AM) or client_file.uploaded_by_id == request.user.pk
+    return can(request.membership, "file.manage") or client_file.uploaded_by_id == request.user.pk
 
 
 def _files_context(request, client) -> dict:
     files = list(client_file_list(agency=request.agency, client=client)[:FILES_SHOWN + 1])
     return {"files": files[:FILES_SHOWN], "more": len(files) > FILES_SHOWN, "upload_form": ClientFileForm(),
-            "can_manage": request.membership.role in (Role.DIRECTOR, Role.AM), "user_id": request.user.pk}
+            "can_manage": can(request.membership, "file.manage"), "user_id": request.user.pk}
 
 
 FILES = register_block(key="files", template="clients/blocks/files.html", column="side", order=30,
@@ -36,7 +36,7 @@ def _back(client):
     return redirect(reverse("clients:detail", args=[client.pk]) + "#section-files")
 
 
-@member_required()
+@member_required("file.upload")
 def client_file_upload_view(request, client_id):
     """Upload a document (20 MB, office/image/archive types checked by extension and content)."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
@@ -55,7 +55,7 @@ def client_file_upload_view(request, client_id):
                   status=400 if form.errors else 200)
 
 
-@member_required()
+@member_required("client.view")
 def client_file_download_view(request, client_id, file_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     client_file = client_file_get(agency=request.agency, client=client, file_id=file_id)
@@ -71,7 +71,7 @@ def client_file_download_view(request, client_id, file_id):
 
 
 @require_POST
-@member_required()
+@member_required("file.upload")
 def client_file_delete_view(request, client_id, file_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     client_file = client_file_get(agency=request.agency, client=client, file_id=file_id)

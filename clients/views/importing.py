@@ -11,7 +11,6 @@ from django_htmx.http import HttpResponseClientRefresh
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.jobs.models import Job
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 
 from ..importing.forms import ImportMappingForm, ImportUploadForm
@@ -20,7 +19,7 @@ from ..selectors.importing import import_file_get, import_file_list
 from ..services import importing as services
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_upload_view(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -38,7 +37,7 @@ def import_upload_view(request):
     }, status=400 if form.errors else 200)
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_detail_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
     inspection = import_file.inspection
@@ -151,7 +150,7 @@ def _run_page(request, import_file) -> HttpResponse:
 
 
 @require_GET
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("client.import")
 def import_errors_view(request, import_id):
     import_file = import_file_get(agency=request.agency, membership=request.membership, import_id=import_id)
     if not import_file.report.get("errors"):

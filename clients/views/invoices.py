@@ -6,8 +6,8 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from ..forms_workspace import InvoiceForm
 from ..selectors import client_get
@@ -15,12 +15,11 @@ from ..selectors.documents import invoice_get, invoice_list
 from ..services import invoices as services
 from ._blocks import register_block, render_block
 
-FINANCE_ROLES = (Role.DIRECTOR, Role.AM)
 INVOICES_SHOWN = 12
 
 
 def _invoices_context(request, client) -> dict:
-    if request.membership.role not in FINANCE_ROLES:
+    if not can(request.membership, "invoice.view"):
         return {"hidden": True}
     rows = list(invoice_list(agency=request.agency, membership=request.membership, client=client)[:INVOICES_SHOWN + 1])
     return {"invoices": rows[:INVOICES_SHOWN], "more": len(rows) > INVOICES_SHOWN}
@@ -38,7 +37,7 @@ def _data(form) -> dict:
     return dict(form.cleaned_data)
 
 
-@member_required(*FINANCE_ROLES)
+@member_required("invoice.edit")
 def invoice_create_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     form = InvoiceForm(request.POST or None, client=client, agency=request.agency)
@@ -62,7 +61,7 @@ def _money(invoice) -> str:
     return money(invoice.total, invoice.currency)
 
 
-@member_required(*FINANCE_ROLES)
+@member_required("invoice.edit")
 def invoice_edit_view(request, client_id, invoice_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     invoice = invoice_get(agency=request.agency, membership=request.membership, invoice_id=invoice_id, client=client)
@@ -82,7 +81,7 @@ def invoice_edit_view(request, client_id, invoice_id):
 
 
 @require_POST
-@member_required(*FINANCE_ROLES)
+@member_required("invoice.mark_paid")
 def invoice_paid_view(request, client_id, invoice_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     invoice = invoice_get(agency=request.agency, membership=request.membership, invoice_id=invoice_id, client=client)

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from ..forms_accounts import AccountPlanForm, ObjectiveFormSet
 from ..models import AccountPlan
@@ -17,8 +17,6 @@ from ..selectors.kam import account_plan_for, portfolio_grid
 from ..services import kam as services
 from ._blocks import register_block
 
-EDITORS = (Role.DIRECTOR, Role.AM)
-
 
 def _criteria_rows(criteria: dict, scores: dict) -> list[tuple[str, int | None]]:
     return [(label, scores.get(key)) for key, label in criteria.items()]
@@ -27,7 +25,7 @@ def _criteria_rows(criteria: dict, scores: dict) -> list[tuple[str, int | None]]
 def _account_plan_block(request, client) -> dict:
     plan = account_plan_for(agency=request.agency, client=client)
     return {
-        "plan": plan, "can_edit": request.membership.role in EDITORS,
+        "plan": plan, "can_edit": can(request.membership, "account_plan.edit"),
         "attractiveness_rows": _criteria_rows(ATTRACTIVENESS_CRITERIA, plan.attractiveness_scores if plan else {}),
         "relationship_rows": _criteria_rows(RELATIONSHIP_CRITERIA, plan.relationship_scores if plan else {}),
         "stages": AccountPlan.Stage.choices,
@@ -39,7 +37,7 @@ ACCOUNT_PLAN = register_block(key="account-plan", template="clients/blocks/accou
                               order=20, context=_account_plan_block)
 
 
-@member_required(*EDITORS)
+@member_required("account_plan.edit")
 def account_plan_edit_view(request, client_id):
     """Relationship stage, the eight scores and the objectives on one page."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
@@ -69,7 +67,7 @@ def account_plan_edit_view(request, client_id):
     }, status=400 if request.method == "POST" else 200)
 
 
-@member_required()
+@member_required("client.view")
 def portfolio_view(request):
     grid = portfolio_grid(agency=request.agency, membership=request.membership)
     cells = grid.cells
@@ -78,5 +76,5 @@ def portfolio_view(request):
         "grid": grid,
         # Rows top to bottom: high attractiveness first; columns: low then high relationship strength.
         "rows": [(cells[Q.STAR], cells[Q.STRATEGIC]), (cells[Q.STREAMLINE], cells[Q.STATUS])],
-        "can_edit": request.membership.role in EDITORS, "nav": "portfolio",
+        "can_edit": can(request.membership, "account_plan.edit"), "nav": "portfolio",
     })

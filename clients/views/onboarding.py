@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
-from mrm.tenancy.permissions import director_required, member_required
+from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from ..forms_accounts import AgreementForm, TemplateStepFormSet
 from ..models import Interaction
@@ -20,10 +20,8 @@ from ..selectors.onboarding import agreement_for, onboarding_plan_for, onboardin
 from ..services import onboarding as services
 from ._blocks import htmx_form_error, register_block, render_block
 
-EDITORS = (Role.DIRECTOR, Role.AM)
 
-
-@director_required
+@member_required("onboarding.template")
 def onboarding_template_view(request):
     """Directors edit the steps every new client's first 30 days start from."""
     steps = services.onboarding_template_ensure(agency=request.agency)
@@ -45,7 +43,7 @@ def onboarding_template_view(request):
 
 def _onboarding_block(request, client) -> dict:
     plan = onboarding_plan_for(agency=request.agency, client=client)
-    context = {"plan": plan, "can_edit": request.membership.role in EDITORS, "today": timezone.localdate(),
+    context = {"plan": plan, "can_edit": can(request.membership, "onboarding.edit"), "today": timezone.localdate(),
                "can_start": client.status in services.STARTS_ONBOARDING}
     if plan is not None:
         steps = plan.step_list
@@ -69,7 +67,7 @@ def _back(request, client, section: str, message: str):
 
 
 @require_POST
-@member_required(*EDITORS)
+@member_required("onboarding.edit")
 def onboarding_start_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     if client.status not in services.STARTS_ONBOARDING:
@@ -80,7 +78,7 @@ def onboarding_start_view(request, client_id):
 
 
 @require_POST
-@member_required(*EDITORS)
+@member_required("onboarding.edit")
 def onboarding_step_toggle_view(request, client_id, step_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     plan = onboarding_plan_for(agency=request.agency, client=client)
@@ -96,7 +94,7 @@ def onboarding_step_toggle_view(request, client_id, step_id):
 def _agreement_block(request, client) -> dict:
     agreement = agreement_for(agency=request.agency, client=client)
     labels = dict(Interaction.Channel.choices)
-    return {"agreement": agreement, "can_edit": request.membership.role in EDITORS,
+    return {"agreement": agreement, "can_edit": can(request.membership, "onboarding.edit"),
             "channel_labels": [labels.get(c, c) for c in (agreement.channels if agreement else [])]}
 
 
@@ -104,7 +102,7 @@ AGREEMENT = register_block(key="agreement", template="clients/blocks/agreement.h
                            context=_agreement_block)
 
 
-@member_required(*EDITORS)
+@member_required("onboarding.edit")
 def agreement_edit_view(request, client_id):
     """The interaction agreement as data; HTMX opens the form inside the block, without JS a page."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)

@@ -5,7 +5,7 @@ from mrm.tenancy.permissions import member_required
 from ..selectors.search import global_search
 
 
-@member_required()
+@member_required("workspace.view")
 def search_view(request):
     """Top-bar search: a dropdown for HTMX, a full results page otherwise (and for "all results")."""
     query = request.GET.get("q", "")

@@ -69,7 +69,7 @@ def _on_due_date(exc: ServiceError) -> ServiceError:
     return exc
 
 
-@member_required()
+@member_required("task.view")
 def task_list_view(request):
     form = TaskFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -105,7 +105,7 @@ def _preset(request) -> dict:
     return preset
 
 
-@member_required()
+@member_required("task.edit")
 def task_create_view(request):
     preset = _preset(request)
     client = preset.get("client")
@@ -151,7 +151,7 @@ def _quick_create(request, client):
     return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
 
 
-@member_required()
+@member_required("task.edit")
 def task_deal_options_view(request):
     """HTMX: the deal `<option>`s of the client just chosen in the task form (?client=<id>)."""
     value = request.GET.get("client")
@@ -165,7 +165,7 @@ def task_deal_options_view(request):
                                                                "selected": request.GET.get("deal", "")})
 
 
-@member_required()
+@member_required("task.edit")
 def task_edit_view(request, task_id):
     task = task_get(agency=request.agency, membership=request.membership, task_id=task_id)
     form = _task_form(request, data=request.POST or None, instance=task)
@@ -184,7 +184,7 @@ def task_edit_view(request, task_id):
 
 
 @require_POST
-@member_required()
+@member_required("task.edit")
 def task_toggle_view(request, task_id):
     """Complete an open task or reopen a done one; HTMX swaps the row in place."""
     task = task_get(agency=request.agency, membership=request.membership, task_id=task_id)

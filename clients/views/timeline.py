@@ -57,7 +57,7 @@ def _item_context(request, client) -> dict:
                                         "user_id": request.user.pk}}
 
 
-@member_required()
+@member_required("interaction.view")
 def timeline_view(request, client_id):
     """All of a client's interactions, page by page; the "show more" button fetches the next items only."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
@@ -73,7 +73,7 @@ def _log_form_html(request, client, form, reply_to=None, oob=False) -> str:
         "client": client, "block": {"form": form, "reply_to": reply_to}, "oob": oob}, request=request)
 
 
-@member_required()
+@member_required("interaction.log")
 def interaction_create_view(request, client_id):
     """The quick log: HTMX prepends the new item and resets the form; without JS a plain form page."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
@@ -130,7 +130,7 @@ def _logged_response(request, client, interaction):
     return HttpResponse("".join(parts))
 
 
-@member_required()
+@member_required("interaction.log")
 def interaction_edit_view(request, client_id, interaction_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     interaction = interaction_get(agency=request.agency, membership=request.membership,
@@ -154,7 +154,7 @@ def interaction_edit_view(request, client_id, interaction_id):
 
 
 @require_POST
-@member_required()
+@member_required("interaction.log")
 def interaction_delete_view(request, client_id, interaction_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     interaction = interaction_get(agency=request.agency, membership=request.membership,

@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,9 +13,19 @@ class Step:
     hint: str
     url_name: str
     done: Callable  # (agency) -> bool
+    # A policy action the step needs beyond opening its page (e.g. creating, not only listing).
+    action: str | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)
+
+    def allowed_for(self, membership) -> bool:
+        """Only members who may open the step's page (and do the step's own action, if any) see it."""
+        from mrm.tenancy.permissions import view_policy_action
+        from mrm.tenancy.policy import can
+
+        page = view_policy_action(resolve(self.url()).func)
+        return page is not None and can(membership, page) and (self.action is None or can(membership, self.action))
 
 
 _STEPS: list[Step] = []
@@ -26,8 +36,9 @@ def register(step: Step) -> None:
         _STEPS.append(step)
 
 
-def steps_for(agency) -> list[tuple[Step, bool]]:
-    return [(step, bool(step.done(agency))) for step in _STEPS]
+def steps_for(*, agency, membership) -> list[tuple[Step, bool]]:
+    """The steps this member may do (by the role policy), each with whether it is done."""
+    return [(step, bool(step.done(agency))) for step in _STEPS if step.allowed_for(membership)]
 
 
 def _team_invited(agency) -> bool:

@@ -14,9 +14,9 @@ from .first_steps import steps_for
 from .storage import public_storage
 
 
-@member_required()
+@member_required("workspace.view")
 def today_view(request):
-    steps = steps_for(request.agency)
+    steps = steps_for(agency=request.agency, membership=request.membership)
     return render(request, "core/today.html", {
         "steps": steps, "steps_done": sum(1 for _s, done in steps if done),
         "sections": [section(request) for section in TODAY_SECTIONS],

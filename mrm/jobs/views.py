@@ -8,7 +8,7 @@ from mrm.tenancy.permissions import member_required
 from .selectors import job_get
 
 
-@member_required()
+@member_required("workspace.view")
 def job_status_view(request, job_id):
     """The progress partial; it polls itself (HTMX) until the job finishes. The poll that sees the job
     finished also fires `mrm-job-finished` (HX-Trigger), so the page can refresh what the job changed."""
@@ -20,7 +20,7 @@ def job_status_view(request, job_id):
     return response
 
 
-@member_required()
+@member_required("workspace.view")
 def job_download_view(request, job_id):
     job = job_get(agency=request.agency, job_id=job_id, user=request.user, role=request.membership.role)
     if not job.result_file:

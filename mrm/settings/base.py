@@ -255,7 +255,8 @@ REST_FRAMEWORK = {
         "mrm.accounts.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["mrm.tenancy.permissions.IsAgencyMember"],
+    # One permission class for the whole API: the role policy of mrm/tenancy/policy.py.
+    "DEFAULT_PERMISSION_CLASSES": ["mrm.tenancy.permissions.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -263,7 +264,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the 400/401/403/404 answers (and their bodies) to every operation.
+    "DEFAULT_SCHEMA_CLASS": "mrm.core.api.AutoSchema",
     "EXCEPTION_HANDLER": "mrm.core.api.exception_handler",
 }
 # API throttling (mrm/accounts/throttling.py): per API key, per user (all their keys and the session together) and

@@ -15,10 +15,10 @@ from . import selectors, services
 from .exports import audit_export_start
 from .forms import AgencySettingsForm, AuditFilterForm, HolidayForm, InvitationForm, MembershipForm
 from .models import Holiday
-from .permissions import director_required
+from .permissions import member_required
 
 
-@director_required
+@member_required("settings.change")
 def settings_view(request):
     agency = request.agency
     form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency)
@@ -42,7 +42,7 @@ def settings_view(request):
 
 
 @require_POST
-@director_required
+@member_required("settings.change")
 def holiday_add_view(request):
     form = HolidayForm(request.POST)
     if request.POST.get("official_year"):
@@ -68,7 +68,7 @@ def holiday_add_view(request):
 
 
 @require_POST
-@director_required
+@member_required("settings.change")
 def holiday_remove_view(request, holiday_id):
     holiday = selectors.holiday_get(agency=request.agency, holiday_id=holiday_id)
     services.holiday_remove(agency=request.agency, actor=request.user, holiday=holiday)
@@ -76,7 +76,7 @@ def holiday_remove_view(request, holiday_id):
     return redirect("tenancy:settings")
 
 
-@director_required
+@member_required("team.manage")
 def team_view(request):
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -95,7 +95,7 @@ def team_view(request):
     }, status=400 if form.is_bound and not form.is_valid() else 200)
 
 
-@director_required
+@member_required("team.manage")
 def membership_edit_view(request, membership_id):
     membership = selectors.membership_get(agency=request.agency, membership_id=membership_id)
     form = MembershipForm(request.POST or None, initial={"role": membership.role, "is_active": membership.is_active})
@@ -112,7 +112,7 @@ def membership_edit_view(request, membership_id):
 
 
 @require_POST
-@director_required
+@member_required("team.manage")
 def invitation_revoke_view(request, invitation_id):
     invitation = selectors.invitation_get(agency=request.agency, invitation_id=invitation_id)
     services.invitation_revoke(agency=request.agency, actor=request.user, invitation=invitation)
@@ -120,7 +120,7 @@ def invitation_revoke_view(request, invitation_id):
     return redirect("tenancy:team")
 
 
-@director_required
+@member_required("audit.view")
 def audit_view(request):
     agency = request.agency
     form = AuditFilterForm(request.GET or None, actors=selectors.staff_list(agency=agency),
@@ -148,7 +148,7 @@ def _uuid_or_none(value: str):
 
 
 @require_POST
-@director_required
+@member_required("audit.view")
 def audit_export_view(request):
     form = AuditFilterForm(request.POST, actors=selectors.staff_list(agency=request.agency),
                            actions=selectors.audit_action_list(agency=request.agency))

@@ -234,8 +234,8 @@ def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, rol
 
 @transaction.atomic
 def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine, hours,
-                role: RateRole | None = None, stage: str | None = None) -> EstimateLine:
-    """Change hours (and optionally role or stage); a new role brings its current rate-card rate."""
+                role: RateRole | None = None, stage: str | None = None, note: str | None = None) -> EstimateLine:
+    """Change hours (and optionally role, stage or note); a new role brings its current rate-card rate."""
     proposal = _lock(agency=agency, proposal=proposal)
     data = {"hours": _clean_hours(hours)}
     if role is not None and role.pk != line.role_id:
@@ -244,6 +244,8 @@ def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine
         data.update(role=role, role_name=role.name, rate=role.hourly_rate)
     if stage is not None and stage.strip():
         data["stage"] = stage.strip()[:120]
+    if note is not None:
+        data["note"] = note.strip()[:300]
     changes = apply_changes(line, data)
     if changes:
         line.flagged, line.flag_note = False, ""

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from clients.selectors import client_list
 from mrm.core.errors import ServiceError
 from mrm.jobs.models import Job
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 
 from .. import selectors
@@ -20,7 +19,7 @@ from ..services import drafting
 from ..services.briefs import brief_submit
 
 
-@member_required()
+@member_required("brief.view")
 def brief_list_view(request):
     qs = selectors.brief_list(agency=request.agency, membership=request.membership)
     q = request.GET.get("q", "").strip()
@@ -35,7 +34,7 @@ def brief_list_view(request):
     return render(request, template, {"page": page, "statuses": Brief.Status.choices, "q": q, "status": status})
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("brief.create")
 def brief_create_view(request):
     agency = request.agency
     clients = client_list(agency=agency, membership=request.membership).order_by("name")
@@ -71,7 +70,7 @@ def _is_uuid(raw: str) -> bool:
     return True
 
 
-@member_required()
+@member_required("brief.view")
 def brief_detail_view(request, brief_id):
     brief = selectors.brief_get(agency=request.agency, membership=request.membership, brief_id=brief_id)
     jobs = Job.objects.filter(agency=request.agency, kind="proposal.draft", params__brief_id=str(brief.pk)) \
@@ -83,7 +82,7 @@ def brief_detail_view(request, brief_id):
     })
 
 
-@member_required()
+@member_required("brief.view")
 def brief_attachment_view(request, brief_id, attachment_id):
     brief = selectors.brief_get(agency=request.agency, membership=request.membership, brief_id=brief_id)
     attachment = BriefAttachment.objects.filter(agency=request.agency, brief=brief, pk=attachment_id).first()
@@ -94,7 +93,7 @@ def brief_attachment_view(request, brief_id, attachment_id):
 
 
 @require_POST
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("brief.create")
 def brief_draft_view(request, brief_id):
     """Start the "draft proposal" job; the page then polls its progress."""
     brief = selectors.brief_get(agency=request.agency, membership=request.membership, brief_id=brief_id)

@@ -7,8 +7,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
-from mrm.tenancy.models import Role
-from mrm.tenancy.permissions import director_required, member_required
+from mrm.tenancy.permissions import member_required
 
 from .. import selectors
 from ..forms import BriefTemplateForm, CaseForm, ProposalSettingsForm, RoleForm, ServiceForm
@@ -16,7 +15,7 @@ from ..services import briefs as brief_services
 from ..services import catalog as services
 
 
-@director_required
+@member_required("catalog.edit")
 def catalog_view(request):
     agency = request.agency
     return render(request, "proposals/catalog.html", {
@@ -26,7 +25,7 @@ def catalog_view(request):
     })
 
 
-@director_required
+@member_required("catalog.edit")
 def role_create_view(request):
     form = RoleForm(request.POST or None, prefix="role")
     if request.method == "POST" and form.is_valid():
@@ -40,7 +39,7 @@ def role_create_view(request):
     return render(request, "proposals/role_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("catalog.edit")
 def role_edit_view(request, role_id):
     role = selectors.role_get(agency=request.agency, role_id=role_id)
     form = RoleForm(request.POST or None, instance=role, prefix="role")
@@ -56,7 +55,7 @@ def role_edit_view(request, role_id):
                   status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("catalog.edit")
 def service_create_view(request):
     initial = {"discipline": request.GET.get("discipline", "")}
     form = ServiceForm(request.POST or None, agency=request.agency, initial=initial)
@@ -73,7 +72,7 @@ def service_create_view(request):
     return render(request, "proposals/service_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("catalog.edit")
 def service_edit_view(request, service_id):
     service = selectors.service_get(agency=request.agency, service_id=service_id)
     form = ServiceForm(request.POST or None, agency=request.agency, instance=service)
@@ -91,7 +90,7 @@ def service_edit_view(request, service_id):
                   status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("settings.change")
 def settings_view(request):
     agency = request.agency
     obj = services.settings_get(agency=agency)
@@ -112,7 +111,7 @@ def settings_view(request):
     }, status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("catalog.edit")
 def template_create_view(request):
     form = BriefTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -122,7 +121,7 @@ def template_create_view(request):
     return render(request, "proposals/template_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@director_required
+@member_required("catalog.edit")
 def template_edit_view(request, template_id):
     template = selectors.template_get(agency=request.agency, template_id=template_id)
     form = BriefTemplateForm(request.POST or None, instance=template)
@@ -135,12 +134,12 @@ def template_edit_view(request, template_id):
                   status=400 if form.errors else 200)
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("case.edit")
 def case_list_view(request):
     return render(request, "proposals/case_list.html", {"cases": selectors.case_list(agency=request.agency)})
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("case.edit")
 def case_create_view(request):
     form = CaseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -152,7 +151,7 @@ def case_create_view(request):
     return render(request, "proposals/case_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("case.edit")
 def case_edit_view(request, case_id):
     case = selectors.case_get(agency=request.agency, case_id=case_id)
     form = CaseForm(request.POST or None, request.FILES or None, instance=case)
@@ -168,7 +167,7 @@ def case_edit_view(request, case_id):
 
 
 @require_POST
-@member_required(Role.DIRECTOR, Role.AM)
+@member_required("case.edit")
 def case_delete_view(request, case_id):
     case = selectors.case_get(agency=request.agency, case_id=case_id)
     services.case_delete(agency=request.agency, actor=request.user, case=case)

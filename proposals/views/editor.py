@@ -14,8 +14,8 @@ from clients.selectors import client_list
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.jobs.models import Job
-from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 
 from .. import selectors
 from ..forms import (
@@ -34,11 +34,10 @@ from ..models import Proposal, ProposalVersion
 from ..services import documents, editor, sending, tracking
 from ..services.pricing import Totals
 
-EDIT_ROLES = (Role.DIRECTOR, Role.AM)
 SORTS = ("-created_at", "created_at", "title", "-title", "-total", "total", "status", "-sent_at")
 
 
-@member_required()
+@member_required("proposal.view")
 def proposal_list_view(request):
     qs = selectors.proposal_list(agency=request.agency, membership=request.membership).annotate(
         opens=Sum("recipients__open_count"), last_open=Max("recipients__last_opened_at"))
@@ -56,7 +55,7 @@ def proposal_list_view(request):
                                       "status": status, "sort": sort})
 
 
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def proposal_create_view(request):
     clients = client_list(agency=request.agency, membership=request.membership).order_by("name")
     initial = {}
@@ -94,7 +93,7 @@ def _context(request, proposal: Proposal, **extra) -> dict:
     for line in content["lines"]:
         stages.setdefault(line.stage, []).append(line)
     stage_totals = {s.stage: s for s in totals.stages}
-    editable = proposal.is_editable and request.membership.role in EDIT_ROLES
+    editable = proposal.is_editable and can(request.membership, "proposal.edit")
     jobs = {j.kind: j for j in Job.objects.filter(agency=agency, kind="proposal.pdf",
                                                   params__proposal_id=str(proposal.pk)).order_by("-created_at")[:1]}
     ctx = {
@@ -132,7 +131,7 @@ def _respond(request, proposal: Proposal, block: str, status: int = 200, **extra
     return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
 
 
-@member_required()
+@member_required("proposal.view")
 def proposal_detail_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     return render(request, "proposals/proposal_detail.html", _context(request, proposal))
@@ -159,7 +158,7 @@ def _form_error(form) -> str:
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def cover_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = CoverForm(request.POST, prefix="cover")
@@ -180,7 +179,7 @@ def cover_update_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def terms_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = TermsForm(request.POST, prefix="terms")
@@ -197,7 +196,7 @@ def terms_update_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def discount_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = DiscountForm(request.POST, prefix="discount")
@@ -216,7 +215,7 @@ def discount_update_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def section_add_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = SectionForm(request.POST, prefix="new-section")
@@ -227,7 +226,7 @@ def section_add_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def section_update_view(request, proposal_id, section_id):
     proposal = _get(request, proposal_id)
     section = selectors.section_get(proposal=proposal, section_id=section_id)
@@ -244,7 +243,7 @@ def section_update_view(request, proposal_id, section_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def section_delete_view(request, proposal_id, section_id):
     proposal = _get(request, proposal_id)
     section = selectors.section_get(proposal=proposal, section_id=section_id)
@@ -252,7 +251,7 @@ def section_delete_view(request, proposal_id, section_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def section_move_view(request, proposal_id, section_id):
     proposal = _get(request, proposal_id)
     section = selectors.section_get(proposal=proposal, section_id=section_id)
@@ -261,7 +260,7 @@ def section_move_view(request, proposal_id, section_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def line_add_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = LineAddForm(request.POST, agency=request.agency, prefix="line")
@@ -274,7 +273,7 @@ def line_add_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def line_update_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
@@ -288,7 +287,7 @@ def line_update_view(request, proposal_id, line_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def line_delete_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
@@ -296,7 +295,7 @@ def line_delete_view(request, proposal_id, line_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def line_include_view(request, proposal_id, line_id):
     """Include a drafter's optional suggestion in the estimate (and so in the totals and the document)."""
     proposal = _get(request, proposal_id)
@@ -305,7 +304,7 @@ def line_include_view(request, proposal_id, line_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def line_move_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
@@ -314,7 +313,7 @@ def line_move_view(request, proposal_id, line_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def team_add_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = TeamAddForm(request.POST, agency=request.agency, prefix="team")
@@ -325,7 +324,7 @@ def team_add_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def team_remove_view(request, proposal_id, member_id):
     proposal = _get(request, proposal_id)
     member = selectors.team_member_get(proposal=proposal, member_id=member_id)
@@ -333,7 +332,7 @@ def team_remove_view(request, proposal_id, member_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def cases_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = CasesForm(request.POST, agency=request.agency, prefix="cases")
@@ -348,7 +347,7 @@ def cases_update_view(request, proposal_id):
     return _respond(request, proposal, "cases")
 
 
-@member_required()
+@member_required("proposal.view")
 def proposal_preview_view(request, proposal_id):
     """How the client will see it (the current draft, not tracked)."""
     proposal = _get(request, proposal_id)
@@ -358,7 +357,7 @@ def proposal_preview_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.edit")
 def pdf_render_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     job = documents.pdf_start(agency=request.agency, actor=request.user, proposal=proposal)
@@ -368,7 +367,7 @@ def pdf_render_view(request, proposal_id):
     return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#pdf")
 
 
-@member_required()
+@member_required("proposal.view")
 def pdf_download_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     if not proposal.pdf_file:
@@ -384,7 +383,7 @@ def _pdf_name(proposal: Proposal, version: int | None = None) -> str:
     return f"{base}-{proposal.issued_on:%Y%m%d}{f'-v{version}' if version else ''}.pdf"
 
 
-@member_required()
+@member_required("proposal.view")
 def version_pdf_view(request, proposal_id, version_id):
     proposal = _get(request, proposal_id)
     version = ProposalVersion.objects.filter(agency=request.agency, proposal=proposal, pk=version_id).first()
@@ -397,7 +396,7 @@ def version_pdf_view(request, proposal_id, version_id):
     return response
 
 
-@member_required(*EDIT_ROLES)
+@member_required("proposal.send")
 def proposal_send_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     contacts = Contact.objects.filter(agency=request.agency, client=proposal.client).exclude(email="") \
@@ -422,7 +421,7 @@ def proposal_send_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.send")
 def proposal_replied_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     try:
@@ -435,7 +434,7 @@ def proposal_replied_view(request, proposal_id):
 
 
 @require_POST
-@member_required(*EDIT_ROLES)
+@member_required("proposal.send")
 def recipient_revoke_view(request, proposal_id, recipient_id):
     proposal = _get(request, proposal_id)
     recipient = selectors.recipient_get(proposal=proposal, recipient_id=recipient_id)

@@ -93,10 +93,10 @@ def test_first_step_is_done_once_the_rate_card_exists(alice):
     from django_scopes import scope
 
     with scope(agency=alice.agency):
-        assert {s.key: done for s, done in steps_for(alice.agency)}["rate_card"] is False
+        assert {s.key: done for s, done in steps_for(agency=alice.agency, membership=alice)}["rate_card"] is False
     f.ServiceFactory(agency=alice.agency)
     with scope(agency=alice.agency):
-        assert {s.key: done for s, done in steps_for(alice.agency)}["rate_card"] is True
+        assert {s.key: done for s, done in steps_for(agency=alice.agency, membership=alice)}["rate_card"] is True
 
 
 def test_case_image_limits_are_clear(alice):
