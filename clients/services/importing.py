@@ -25,6 +25,7 @@ from ..importing import readers
 from ..importing.resolve import CheckedRow, Resolver
 from ..importing.schema import default_match_key, guess_mapping, mapping_problems
 from ..models import Client, Contact, Deal, ImportFile, Tag
+from . import history
 
 E = ImportFile.Entity
 PREVIEW_ROWS = 20
@@ -189,9 +190,12 @@ def _apply(obj, values: dict, *, overwrite: bool = True) -> set[str]:
     return changed
 
 
-def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, match_key: str) -> tuple[dict, dict]:
+def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, match_key: str,
+           track: tuple[str, ...] = (), record=None) -> tuple[dict, dict]:
     """Create or update one model from checked rows; rows with the same key merge into one record.
-    A name used as the key is not rewritten: "кофейня зерно" matched «Кофейня Зерно» and keeps it."""
+    A name used as the key is not rewritten: "кофейня зерно" matched «Кофейня Зерно» and keeps it.
+    `record(created, changed)` gets the new objects and (object, old values of `track`) of the updated
+    ones once everything is saved: the status/stage history of `clients.services.history`."""
     keep = match_key if match_key in ("name", "full_name", "title") else None
     rows = list(rows)
     ids = [r.existing_id for r in rows if r.existing_id is not None]
@@ -199,7 +203,7 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
     for start in range(0, len(ids), BATCH):
         existing.update(model.objects.filter(agency=agency, pk__in=ids[start:start + BATCH]).in_bulk())
     seen: dict = {}
-    created, dirty = [], {}
+    created, dirty, before = [], {}, {}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_row = {}
     for row in rows:
@@ -210,6 +214,8 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
             seen[row.key] = obj
             counts["created"] += 1
         else:
+            if track and obj.pk in existing:
+                before.setdefault(obj.pk, tuple(getattr(obj, name) for name in track))
             changed = _apply(obj, {k: v for k, v in values(row, obj).items() if k != keep})
             if changed and obj.pk in existing:
                 dirty.setdefault(obj.pk, (obj, set()))[1].update(changed)
@@ -223,6 +229,8 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
         groups.setdefault(frozenset(changed | {"updated_at"}), []).append(obj)
     for fields, objs in groups.items():
         model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
+    if record is not None:
+        record(created, [(obj, before[obj.pk]) for obj, _changed in dirty.values() if obj.pk in before])
     return counts, by_row
 
 
@@ -243,7 +251,12 @@ def _write_companies(*, agency: Agency, membership: Membership, rows: list[Check
     def build(row: CheckedRow) -> Client:
         return Client(agency=agency, **{"owner_id": _owner(row, membership), **values(row)})
 
-    counts, by_row = _write(Client, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    def record(created: list, changed: list) -> None:
+        history.client_history_record_bulk(agency=agency, actor=membership.user, rows=[
+            *((c, None, None) for c in created), *((c, old[0], old[1]) for c, old in changed)])
+
+    counts, by_row = _write(Client, agency=agency, rows=rows, build=build, values=values, match_key=match_key,
+                            track=("status", "owner_id"), record=record)
     _add_tags(agency=agency, rows=rows, by_row=by_row)
     return counts
 
@@ -297,7 +310,12 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
     def build(row: CheckedRow) -> Deal:
         return Deal(agency=agency, **{"owner_id": _owner(row, membership), "currency": agency.currency, **values(row)})
 
-    counts, _by_row = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    def record(created: list, changed: list) -> None:
+        history.deal_history_record_bulk(agency=agency, actor=membership.user, rows=[
+            *((d, None) for d in created), *((d, old[0]) for d, old in changed)])
+
+    counts, _by_row = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key,
+                             track=("stage",), record=record)
     return counts
 
 

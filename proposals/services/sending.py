@@ -34,7 +34,8 @@ def version_freeze(*, agency: Agency, actor, proposal: Proposal) -> ProposalVers
     last = ProposalVersion.objects.filter(agency=agency, proposal=proposal).order_by("-number").first()
     version = ProposalVersion.objects.create(
         agency=agency, proposal=proposal, number=(last.number + 1) if last else 1, snapshot=snapshot,
-        content_hash=documents.snapshot_hash(snapshot), total=Decimal(snapshot["totals"]["total"]), sent_by=actor)
+        content_hash=documents.snapshot_hash(snapshot), total=Decimal(snapshot["totals"]["total"]), sent_by=actor,
+        internal=documents.proposal_internal_snapshot(proposal=proposal))
     audit(agency=agency, actor=actor, action="proposal.version_frozen", target=proposal,
           changes={"version": (None, version.number), "hash": (None, version.content_hash)})
     return version

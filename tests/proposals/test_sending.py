@@ -91,11 +91,11 @@ def test_send_needs_lines_and_contacts_with_email(alice_world, ready, django_cap
     other_client_contact = f.ContactFactory(agency=alice_world.agency)
     response = login(alice_world.am).post(reverse("proposals:send", args=[ready["proposal"].pk]),
                                           {"contacts": [str(other_client_contact.pk)]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     empty = f.ProposalFactory(agency=alice_world.agency, client=ready["client"], owner=alice_world.am.user)
     response = login(alice_world.am).post(reverse("proposals:send", args=[empty.pk]),
                                           {"contacts": [str(ready["irina"].pk)]})
-    assert response.status_code == 400 and "estimate line" in response.content.decode()
+    assert response.status_code == 422 and "estimate line" in response.content.decode()
     with scopes_disabled():
         assert not ProposalVersion.objects.exists()
 
