@@ -11,6 +11,7 @@ from django.utils import timezone
 from clients.models import Client, Contact, Deal
 from mrm.tenancy.models import Membership
 
+from . import crm
 from .models import (
     Brief,
     BriefTemplate,
@@ -174,9 +175,9 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
         if not contact.email:
             contact.email = f"contact{i}@{agency.slug}.client.demo"
             contact.save(update_fields=["email"])
-        deal = Deal.objects.create(agency=agency, client=client, title=f"Бриф: {client.name}",
-                                   stage=Deal.Stage.BRIEF_RECEIVED, owner=am, currency=agency.currency,
-                                   service_lines=[c for c in channels if c in Deal.ServiceLine.values])
+        # Through the CRM's services, so the deal's stage history starts like any other deal's.
+        deal = crm.deal_create(agency=agency, actor=am, client=client, title=f"Бриф: {client.name}",
+                               service_lines=channels, owner=am)
         brief = Brief.objects.create(
             agency=agency, client=client, contact=contact, deal=deal, owner=am, created_by=None,
             source=Brief.Source.PUBLIC_FORM if i == 0 else Brief.Source.INTERNAL, company_name=client.name,
@@ -193,8 +194,7 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
             now = timezone.now()
             Proposal.objects.filter(agency=agency, pk=proposal.pk).update(status=Proposal.Status.SENT,
                                                                           sent_at=now - timedelta(days=2))
-            Deal.objects.filter(agency=agency, pk=deal.pk).update(stage=Deal.Stage.PROPOSAL_SENT,
-                                                                  amount=version.total)
+            crm.deal_move(agency=agency, actor=am, deal=deal, stage=Deal.Stage.PROPOSAL_SENT, amount=version.total)
             yesterday = timezone.localtime(now - timedelta(days=1)).replace(hour=18, minute=4)
             Recipient.objects.create(agency=agency, proposal=proposal, version=version, contact=contact,
                                      name=contact.full_name, email=contact.email, emailed_at=now - timedelta(days=2),
