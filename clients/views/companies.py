@@ -108,7 +108,8 @@ def client_create_view(request):
                 return redirect("clients:detail", client_id=client.pk)
     # The confirmation is drawn inside the duplicate warning, never among the ordinary fields.
     del form.fields["confirm_duplicate"]
-    return render_form(request, "clients/client_form.html", {"form": form, "duplicates": duplicates}, invalid=bool(form.errors))
+    return render_form(request, "clients/client_form.html", {"form": form, "duplicates": duplicates},
+                       invalid=bool(form.errors))
 
 
 @member_required()
@@ -134,4 +135,5 @@ def client_edit_view(request, client_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("clients:detail", client_id=client.pk)
-    return render_form(request, "clients/client_form.html", {"form": form, "client": client}, invalid=bool(form.errors))
+    return render_form(request, "clients/client_form.html", {"form": form, "client": client},
+                       invalid=bool(form.errors))

@@ -42,7 +42,8 @@ def _form_page(request, client, form, contact=None):
         # The form opens inside the contacts block; errors come back the same way.
         return render_block(request, CONTACTS, client, form=form, editing=contact,
                             invalid=bool(form.errors))
-    return render_form(request, "clients/contact_form.html", {"client": client, "form": form, "contact": contact}, invalid=bool(form.errors))
+    return render_form(request, "clients/contact_form.html", {"client": client, "form": form, "contact": contact},
+                       invalid=bool(form.errors))
 
 
 @member_required(*EDITORS)

@@ -52,7 +52,8 @@ def client_file_upload_view(request, client_id):
         return _back(client)
     if request.htmx:
         return render_block(request, FILES, client, upload_form=form, invalid=bool(form.errors))
-    return render_form(request, "clients/file_form.html", {"client": client, "form": form}, invalid=bool(form.errors))
+    return render_form(request, "clients/file_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))
 
 
 @member_required()

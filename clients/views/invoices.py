@@ -53,7 +53,8 @@ def invoice_create_view(request, client_id):
             messages.success(request, _("%(kind)s № %(number)s saved: total %(total)s.") % {
                 "kind": invoice.get_kind_display(), "number": invoice.number, "total": _money(invoice)})
             return _back(client)
-    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form}, invalid=bool(form.errors))
+    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))
 
 
 def _money(invoice) -> str:
@@ -77,7 +78,8 @@ def invoice_edit_view(request, client_id, invoice_id):
         else:
             messages.success(request, _("Saved."))
             return _back(client)
-    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form, "invoice": invoice}, invalid=bool(form.errors))
+    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form, "invoice": invoice},
+                       invalid=bool(form.errors))
 
 
 @require_POST

@@ -40,7 +40,8 @@ def onboarding_template_view(request):
         else:
             messages.success(request, _("Onboarding template saved. New clients get these steps."))
             return redirect("clients:onboarding_template")
-    return render_form(request, "clients/onboarding_template.html", {"formset": formset}, invalid=request.method == "POST")
+    return render_form(request, "clients/onboarding_template.html", {"formset": formset},
+                       invalid=request.method == "POST")
 
 
 def _onboarding_block(request, client) -> dict:
@@ -122,4 +123,5 @@ def agreement_edit_view(request, client_id):
     if request.htmx:
         response = render_block(request, AGREEMENT, client, form=form)
         return htmx_form_error(request, response, target="#section-agreement", swap="innerHTML") if form.errors else response
-    return render_form(request, "clients/agreement_form.html", {"client": client, "form": form}, invalid=bool(form.errors))
+    return render_form(request, "clients/agreement_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))

@@ -102,7 +102,8 @@ def interaction_create_view(request, client_id):
         if request.method == "POST":
             return htmx_form_error(request, response, target="#timeline-log")
         return response
-    return render_form(request, "clients/interaction_form.html", {"client": client, "form": form, "reply_to": reply_to}, invalid=bool(form.errors))
+    return render_form(request, "clients/interaction_form.html", {"client": client, "form": form, "reply_to": reply_to},
+                       invalid=bool(form.errors))
 
 
 def _is_uuid(value: str) -> bool:

@@ -58,7 +58,8 @@ def brief_create_view(request):
                              template=form.cleaned_data.get("template"), client=form.cleaned_data.get("client"))
         messages.success(request, _("Brief saved. Next: draft the proposal."))
         return redirect("proposals:brief_detail", brief_id=brief.pk)
-    return render_form(request, "proposals/brief_form.html", {"form": form, "template": template}, invalid=bool(form.errors))
+    return render_form(request, "proposals/brief_form.html", {"form": form, "template": template},
+                       invalid=bool(form.errors))
 
 
 def _is_uuid(raw: str) -> bool:

@@ -53,7 +53,8 @@ def role_edit_view(request, role_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("proposals:catalog")
-    return render_form(request, "proposals/role_form.html", {"form": form, "role": role}, invalid=bool(form.errors))
+    return render_form(request, "proposals/role_form.html", {"form": form, "role": role},
+                       invalid=bool(form.errors))
 
 
 @director_required
@@ -87,7 +88,8 @@ def service_edit_view(request, service_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(reverse("proposals:catalog") + f"#d-{service.discipline}")
-    return render_form(request, "proposals/service_form.html", {"form": form, "service": service}, invalid=bool(form.errors))
+    return render_form(request, "proposals/service_form.html", {"form": form, "service": service},
+                       invalid=bool(form.errors))
 
 
 @director_required
@@ -130,7 +132,8 @@ def template_edit_view(request, template_id):
                                      template=template)
         messages.success(request, _("Brief template saved."))
         return redirect("proposals:proposal_settings")
-    return render_form(request, "proposals/template_form.html", {"form": form, "template": template}, invalid=bool(form.errors))
+    return render_form(request, "proposals/template_form.html", {"form": form, "template": template},
+                       invalid=bool(form.errors))
 
 
 @member_required(Role.DIRECTOR, Role.AM)
@@ -161,7 +164,8 @@ def case_edit_view(request, case_id):
                              remove_image=form.cleaned_data.get("remove_image", False))
         messages.success(request, _("Saved."))
         return redirect("proposals:case_list")
-    return render_form(request, "proposals/case_form.html", {"form": form, "case": case}, invalid=bool(form.errors))
+    return render_form(request, "proposals/case_form.html", {"form": form, "case": case},
+                       invalid=bool(form.errors))
 
 
 @require_POST
