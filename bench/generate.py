@@ -60,6 +60,7 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
     from django.utils import timezone
 
     from clients.models import AccountPlan, Client, Contact, Deal, Interaction, Invoice, Tag, Task
+    from clients.services import history
     from mrm.tenancy.models import Membership, Role
 
     people = list(Membership.objects.filter(agency=agency, is_active=True).select_related("user"))
@@ -88,6 +89,7 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
                     start_date=today - timedelta(days=rng.randint(10, 1500)),
                     last_contact_at=now - timedelta(hours=rng.randint(1, 24 * 60)), external_id=f"bench-{run}-{i}"))
             Client.objects.bulk_create(batch)
+            history.client_history_record_bulk(agency=agency, actor=None, rows=[(c, None, None) for c in batch])
             Client.tags.through.objects.bulk_create([
                 Client.tags.through(client_id=c.pk, tag_id=rng.choice(tags).pk) for c in batch if rng.random() < .3])
             Client.team.through.objects.bulk_create([
@@ -137,6 +139,7 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
                 model.objects.bulk_create(rows, batch_size=2000)
                 if key:
                     counts[key] += len(rows)
+            history.deal_history_record_bulk(agency=agency, actor=None, rows=[(deal, None) for deal in deals])
             counts["clients"] += len(batch)
         print(f"  {counts['clients']} / {clients} clients", file=sys.stderr)
     return counts

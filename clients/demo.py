@@ -32,6 +32,8 @@ from .models import (
     Task,
 )
 from .models.kam import ATTRACTIVENESS_CRITERIA, RELATIONSHIP_CRITERIA
+from .services import history
+from .services.contacts import contact_for_person
 
 S = Client.Status
 TAGS = ("vip", "e-commerce", "b2b", "b2c", "федеральный", "локальный", "тендер")
@@ -87,8 +89,11 @@ def seed_clients(*, agency, members: dict[str, Membership]) -> None:
     _tasks(agency=agency, clients=clients, staff=staff, rng=rng, today=today)
 
     client_member = members["client"]
-    if client_member.client_id is None:
-        Membership.objects.filter(agency=agency, pk=client_member.pk).update(client_id=clients[0].pk)
+    if client_member.contact_id is None:
+        user = client_member.user
+        contact = contact_for_person(agency=agency, actor=None, client=clients[0], email=user.email,
+                                     full_name=user.full_name)
+        Membership.objects.filter(agency=agency, pk=client_member.pk).update(contact=contact)
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -123,6 +128,8 @@ def _clients(*, agency, catalog, staff, rng, today) -> list[Client]:
         if i % 5 == 1 and client.owner != staff["am"]:
             new_team.append((client, staff["am"]))  # the AM helps on a colleague's account
     Client.objects.bulk_create(new)
+    # Demo rows go in with bulk_create, so their initial status/owner go through the history service here.
+    history.client_history_record_bulk(agency=agency, actor=None, rows=[(c, None, None) for c in new])
     Client.tags.through.objects.bulk_create(
         [Client.tags.through(client_id=c.pk, tag_id=t.pk) for c, t in new_tags], ignore_conflicts=True)
     Client.team.through.objects.bulk_create(
@@ -229,6 +236,7 @@ def _deals(*, agency, clients, profiles, rng, today) -> dict:
             add(client, Deal.Kind.CROSS_SELL, rng.choice(d.DEALS_CROSS), Deal.Stage.LOST, p["fee"] * 2,
                 closed_on=p["until"], reason=rng.choice(d.LOST_REASONS))
     Deal.objects.bulk_create(rows)
+    history.deal_history_record_bulk(agency=agency, actor=None, rows=[(deal, None) for deal in rows])
     return won_by_client
 
 

@@ -11,6 +11,7 @@ from clients.models import Client, Contact, Deal
 from clients.services import companies as company_services
 from clients.services import contacts as contact_services
 from clients.services import deals as deal_services
+from clients.services import tasks as task_services
 from mrm.tenancy.models import Agency, Membership, Role
 
 
@@ -131,3 +132,21 @@ def deal_move(*, agency: Agency, actor, deal: Deal | None, stage: str, reason: s
     if deal.stage != stage:
         deal_services.deal_move(agency=agency, actor=actor, deal=deal, stage=stage,
                                 lost_reason=reason if stage == Deal.Stage.LOST else "")
+
+
+@transaction.atomic
+def renewal_task(*, agency: Agency, proposal, recipient_name: str, valid_until) -> None:
+    """A task for the proposal's owner (else the brief owner): the client wants a new version of an expired КП."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    from clients.models import Task
+
+    owner = proposal.owner if proposal.owner and _is_manager(agency, proposal.owner) else default_owner(agency=agency)
+    task_services.task_create(agency=agency, actor=None, data={
+        "title": (_("Send a new version of “%(title)s”: %(who)s asked, the old one expired on %(date)s") % {
+            "title": proposal.title, "who": recipient_name, "date": date_format(valid_until, "DATE_FORMAT")})[:200],
+        "kind": Task.Kind.FOLLOW_UP, "due_at": timezone.now(), "assignee": owner, "client": proposal.client,
+        "deal": proposal.deal,
+    })

@@ -175,10 +175,10 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
         if not contact.email:
             contact.email = f"contact{i}@{agency.slug}.client.demo"
             contact.save(update_fields=["email"])
-        deal = Deal.objects.create(agency=agency, client=client,
-                                   title=crm.brief_deal_title(company_name=client.name, channels=channels),
-                                   stage=Deal.Stage.BRIEF_RECEIVED, owner=am, currency=agency.currency,
-                                   service_lines=[c for c in channels if c in Deal.ServiceLine.values])
+        # Through the CRM's services, so the deal's stage history starts like any other deal's.
+        deal = crm.deal_create(agency=agency, actor=am, client=client,
+                               title=crm.brief_deal_title(company_name=client.name, channels=channels),
+                               service_lines=[c for c in channels if c in Deal.ServiceLine.values], owner=am)
         brief = Brief.objects.create(
             agency=agency, client=client, contact=contact, deal=deal, owner=am, created_by=None,
             source=Brief.Source.PUBLIC_FORM if i == 0 else Brief.Source.INTERNAL, company_name=client.name,
@@ -196,8 +196,7 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
             now = timezone.now()
             Proposal.objects.filter(agency=agency, pk=proposal.pk).update(status=Proposal.Status.SENT,
                                                                           sent_at=now - timedelta(days=2))
-            Deal.objects.filter(agency=agency, pk=deal.pk).update(stage=Deal.Stage.PROPOSAL_SENT,
-                                                                  amount=version.total)
+            crm.deal_move(agency=agency, actor=am, deal=deal, stage=Deal.Stage.PROPOSAL_SENT, amount=version.total)
             yesterday = timezone.localtime(now - timedelta(days=1)).replace(hour=18, minute=4)
             Recipient.objects.create(agency=agency, proposal=proposal, version=version, contact=contact,
                                      name=contact.full_name, email=contact.email, emailed_at=now - timedelta(days=2),

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 
 from mrm.tenancy.models import Agency, Membership, Role
 
-from .factories import AgencyFactory, ClientFactory, MembershipFactory, UserFactory
+from .factories import AgencyFactory, ClientFactory, ContactFactory, MembershipFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -31,7 +31,9 @@ def _world(name: str, slug: str) -> World:
     am2 = MembershipFactory(agency=agency, role=Role.AM, user=UserFactory(email=f"am2@{slug}.test"))
     specialist = MembershipFactory(agency=agency, role=Role.SPECIALIST, user=UserFactory(email=f"pm@{slug}.test"))
     company = ClientFactory(agency=agency, name=f"Клиент {name}", owner=am.user)
-    contact = MembershipFactory(agency=agency, role=Role.CLIENT, client_id=company.pk,
+    # The portal login points at a real Contact of its company (Membership.contact).
+    person = ContactFactory(client=company, email=f"client@{slug}.test", full_name=f"Клиент-контакт {name}")
+    contact = MembershipFactory(agency=agency, role=Role.CLIENT, contact=person,
                                 user=UserFactory(email=f"client@{slug}.test"))
     return World(agency, director, am, am2, specialist, contact)
 

@@ -95,3 +95,14 @@ def _register_proposals() -> None:
 
 
 _register_proposals()
+
+
+# KPI target overrides (settings screen): h-history.
+def _kpi_target(agency, kw):
+    from mrm.tenancy.models import KpiTarget
+
+    with scopes_disabled():
+        return KpiTarget.objects.create(agency=agency, metric="nps", value=60, client=f.ClientFactory(agency=agency)).pk
+
+
+BY_PARAM["target_id"] = _kpi_target

@@ -2,10 +2,12 @@ from .activity import Interaction, Task
 from .company import Client, Contact, Tag
 from .deals import Deal, Invoice
 from .files import ClientFile, ImportFile
+from .history import ClientOwnerChange, ClientStatusChange, DealStageChange
 from .kam import AccountObjective, AccountPlan
 from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, OnboardingTemplateStep
 
 __all__ = [
-    "AccountObjective", "AccountPlan", "Client", "ClientFile", "Contact", "Deal", "ImportFile", "Interaction",
+    "AccountObjective", "AccountPlan", "Client", "ClientFile", "ClientOwnerChange", "ClientStatusChange", "Contact",
+    "Deal", "DealStageChange", "ImportFile", "Interaction",
     "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
 ]

@@ -3,7 +3,7 @@ from django.http import Http404
 
 from mrm.tenancy.models import Agency, Membership, Role
 
-from ..models import Client
+from ..models import Client, Contact
 
 
 def client_visibility_q(*, membership: Membership) -> Q:
@@ -16,7 +16,8 @@ def client_visibility_q(*, membership: Membership) -> Q:
     if membership.role == Role.AM:
         return Q(owner_id=membership.user_id) | on_team
     if membership.role == Role.CLIENT:
-        return Q(pk=membership.client_id)
+        # A client login without a contact (or whose contact is gone) sees no company at all.
+        return Q(pk__in=Contact.objects.filter(pk=membership.contact_id).values("client_id"))
     return on_team
 
 

@@ -7,6 +7,7 @@ from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Tag
+from .history import client_history_record
 from .onboarding import onboarding_start_if_active
 
 CLIENT_FIELDS = ("name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
@@ -36,6 +37,7 @@ def client_create(*, agency: Agency, actor, data: dict, tag_names: list[str] | N
         data["owner"] = actor
     _check_owner(agency=agency, owner=data.get("owner"))
     client = Client.objects.create(agency=agency, **data)
+    client_history_record(agency=agency, actor=actor, client=client, old_status=None)
     _set_tags(agency=agency, client=client, names=tag_names or [])
     audit(agency=agency, actor=actor, action="client.created", target=client)
     onboarding_start_if_active(agency=agency, actor=actor, client=client)
@@ -48,9 +50,12 @@ def client_update(*, agency: Agency, actor, client: Client, data: dict, tag_name
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
     if "owner" in data:
         _check_owner(agency=agency, owner=data["owner"])
+    old_status, old_owner_id = client.status, client.owner_id
     changes = apply_changes(client, data)
     if changes:
         client.save()
+        client_history_record(agency=agency, actor=actor, client=client, old_status=old_status,
+                              old_owner_id=old_owner_id)
     if tag_names is not None:
         before = sorted(client.tags.values_list("name", flat=True))
         if before != tag_names:

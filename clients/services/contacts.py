@@ -52,6 +52,18 @@ def contact_update(*, agency: Agency, actor, contact: Contact, data: dict) -> Co
 
 
 @transaction.atomic
+def contact_for_person(*, agency: Agency, actor, client: Client, email: str, full_name: str) -> Contact:
+    """The contact of `client` with this e-mail (case-insensitive), created if the company has none:
+    what a portal login points at."""
+    contact = (Contact.objects.filter(agency=agency, client=client, email__iexact=email.strip())
+               .order_by("created_at").first())
+    if contact is None:
+        contact = contact_create(agency=agency, actor=actor, client=client,
+                                 data={"full_name": (full_name or email)[:150], "email": email.strip().lower()})
+    return contact
+
+
+@transaction.atomic
 def contact_delete(*, agency: Agency, actor, contact: Contact) -> None:
     """Delete a contact; when it was the primary one, the longest-known remaining contact takes over."""
     Client.objects.select_for_update().filter(agency=agency, pk=contact.client_id).first()

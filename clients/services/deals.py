@@ -13,6 +13,7 @@ from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Deal
+from .history import deal_history_record
 
 DEAL_FIELDS = ("client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
                "expected_close_date", "owner")
@@ -80,6 +81,7 @@ def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
     _enter_stage(deal, stage, reason, {})
     deal.position = _end_of_column(agency=agency, stage=stage)
     deal.save()
+    deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=None)
     audit(agency=agency, actor=actor, action="deal.created", target=deal)
     return deal
 
@@ -93,11 +95,13 @@ def deal_update(*, agency: Agency, actor, deal: Deal, data: dict) -> Deal:
     stage = data.pop("stage", deal.stage)
     reason = data.pop("lost_reason", deal.lost_reason) or ""
     changes = apply_changes(deal, data)
+    old_stage = deal.stage
     if stage != deal.stage:
         deal.position = _end_of_column(agency=agency, stage=stage)
     _enter_stage(deal, stage, reason, changes)
     if changes:
         deal.save()
+        deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
         audit(agency=agency, actor=actor, action="deal.updated", target=deal, changes=changes)
     return deal
 
@@ -128,6 +132,7 @@ def deal_move(*, agency: Agency, actor, deal: Deal, stage: str, before: Deal | N
     if before is not None and (before.agency_id != agency.pk or before.stage != stage or before.pk == deal.pk):
         before = None
     changes: dict = {}
+    old_stage = deal.stage
     _normalise_column(agency=agency, stage=stage)
     deal.refresh_from_db(fields=["position"])
     old_position = deal.position
@@ -144,6 +149,7 @@ def deal_move(*, agency: Agency, actor, deal: Deal, stage: str, before: Deal | N
             position=F("position") - 1)
     _enter_stage(deal, stage, reason, changes)
     deal.save(update_fields=["stage", "closed_at", "lost_reason", "position", "updated_at"])
+    deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
     if changes:
         audit(agency=agency, actor=actor, action="deal.moved", target=deal, changes=changes)
     elif deal.position != old_position:

@@ -30,6 +30,7 @@ from ..importing.limits import job_limits
 from ..importing.resolve import CheckedRow, Resolver
 from ..importing.schema import default_match_key, guess_mapping, mapping_problems
 from ..models import Client, Contact, Deal, ImportFile, Tag
+from . import history
 from .onboarding import onboarding_start_if_active
 
 E = ImportFile.Entity
@@ -261,9 +262,12 @@ def _apply(obj, values: dict, *, overwrite: bool = True) -> set[str]:
     return changed
 
 
-def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, match_key: str) -> tuple[dict, dict]:
+def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, match_key: str,
+           track: tuple[str, ...] = (), record=None) -> tuple[dict, dict, list, list]:
     """Create or update one model from checked rows; rows with the same key merge into one record.
-    A name used as the key is not rewritten: "кофейня зерно" matched «Кофейня Зерно» and keeps it."""
+    A name used as the key is not rewritten: "кофейня зерно" matched «Кофейня Зерно» and keeps it.
+    `record(created, changed)` gets the new objects and (object, old values of `track`) of the updated
+    ones once everything is saved: the status/stage history of `clients.services.history`."""
     keep = match_key if match_key in ("name", "full_name", "title") else None
     rows = list(rows)
     ids = [r.existing_id for r in rows if r.existing_id is not None]
@@ -271,7 +275,7 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
     for start in range(0, len(ids), BATCH):
         existing.update(model.objects.filter(agency=agency, pk__in=ids[start:start + BATCH]).in_bulk())
     seen: dict = {}
-    created, dirty = [], {}
+    created, dirty, before = [], {}, {}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     by_row = {}
     for row in rows:
@@ -282,6 +286,8 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
             seen[row.key] = obj
             counts["created"] += 1
         else:
+            if track and obj.pk in existing:
+                before.setdefault(obj.pk, tuple(getattr(obj, name) for name in track))
             changed = _apply(obj, {k: v for k, v in values(row, obj).items() if k != keep})
             if changed and obj.pk in existing:
                 dirty.setdefault(obj.pk, (obj, set()))[1].update(changed)
@@ -295,6 +301,8 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
         groups.setdefault(frozenset(changed | {"updated_at"}), []).append(obj)
     for fields, objs in groups.items():
         model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
+    if record is not None:
+        record(created, [(obj, before[obj.pk]) for obj, _changed in dirty.values() if obj.pk in before])
     return counts, by_row, created, [obj for obj, changed in dirty.values() if "status" in changed]
 
 
@@ -315,8 +323,12 @@ def _write_companies(*, agency: Agency, membership: Membership, rows: list[Check
     def build(row: CheckedRow) -> Client:
         return Client(agency=agency, **{"owner_id": _owner(row, membership), **values(row)})
 
+    def record(created: list, changed: list) -> None:
+        history.client_history_record_bulk(agency=agency, actor=membership.user, rows=[
+            *((c, None, None) for c in created), *((c, old[0], old[1]) for c, old in changed)])
+
     counts, by_row, created, status_changed = _write(Client, agency=agency, rows=rows, build=build, values=values,
-                                                     match_key=match_key)
+                                                     match_key=match_key, track=("status", "owner_id"), record=record)
     _add_tags(agency=agency, rows=rows, by_row=by_row)
     # The same hook as client_create / client_update: an imported active (or onboarding) client gets its
     # onboarding plan like one added by hand; a re-import that makes a client active starts it too.
@@ -374,7 +386,12 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
     def build(row: CheckedRow) -> Deal:
         return Deal(agency=agency, **{"owner_id": _owner(row, membership), "currency": agency.currency, **values(row)})
 
-    counts, *_rest = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key)
+    def record(created: list, changed: list) -> None:
+        history.deal_history_record_bulk(agency=agency, actor=membership.user, rows=[
+            *((d, None) for d in created), *((d, old[0]) for d, old in changed)])
+
+    counts, *_rest = _write(Deal, agency=agency, rows=rows, build=build, values=values, match_key=match_key,
+                            track=("stage",), record=record)
     return counts
 
 

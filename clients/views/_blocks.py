@@ -1,7 +1,9 @@
 """Helpers for the client-page blocks of the workspace: render one block alone for HTMX, answer form
-errors with 422 (app.js lets htmx swap it) aimed at the element that shows the form."""
+errors with the one invalid answer (422, `mrm.core.htmx`) aimed at the element that shows the form."""
 from django.http import HttpResponse
 from django.shortcuts import render
+
+from mrm.core.htmx import mark_invalid
 
 from ..sections import Section, register
 
@@ -12,14 +14,14 @@ def register_block(*, key: str, template: str, column: str, order: int, context)
     return section
 
 
-def render_block(request, section: Section, client, *, status: int = 200, **extra) -> HttpResponse:
-    """The block exactly as on the client page (its context function, plus `extra` such as a bound form)."""
+def render_block(request, section: Section, client, *, invalid: bool = False, **extra) -> HttpResponse:
+    """The block exactly as on the client page (its context function, plus `extra` such as a bound form);
+    `invalid` answers a refused submission (422, swapped in place)."""
     block = {"key": section.key, "template": section.template, **section.context(request, client), **extra}
-    return render(request, section.template, {"block": block, "client": client}, status=status)
+    response = render(request, section.template, {"block": block, "client": client})
+    return mark_invalid(request, response) if invalid else response
 
 
-def htmx_form_error(response: HttpResponse, *, target: str, swap: str = "outerHTML") -> HttpResponse:
-    response.status_code = 422
-    response["HX-Retarget"] = target
-    response["HX-Reswap"] = swap
-    return response
+def htmx_form_error(request, response: HttpResponse, *, target: str, swap: str = "outerHTML") -> HttpResponse:
+    """A form error aimed at the element that shows the form (which may not be the request's target)."""
+    return mark_invalid(request, response, target=target, swap=swap)

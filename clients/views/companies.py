@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.selectors import staff_list
@@ -107,8 +108,8 @@ def client_create_view(request):
                 return redirect("clients:detail", client_id=client.pk)
     # The confirmation is drawn inside the duplicate warning, never among the ordinary fields.
     del form.fields["confirm_duplicate"]
-    return render(request, "clients/client_form.html", {"form": form, "duplicates": duplicates},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/client_form.html", {"form": form, "duplicates": duplicates},
+                       invalid=bool(form.errors))
 
 
 @member_required("client.view")
@@ -134,5 +135,5 @@ def client_edit_view(request, client_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("clients:detail", client_id=client.pk)
-    return render(request, "clients/client_form.html", {"form": form, "client": client},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/client_form.html", {"form": form, "client": client},
+                       invalid=bool(form.errors))

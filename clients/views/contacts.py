@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -38,9 +39,9 @@ def _form_page(request, client, form, contact=None):
     if request.htmx:
         # The form opens inside the contacts block; errors come back the same way.
         return render_block(request, CONTACTS, client, form=form, editing=contact,
-                            status=422 if form.errors else 200)
-    return render(request, "clients/contact_form.html", {"client": client, "form": form, "contact": contact},
-                  status=400 if form.errors else 200)
+                            invalid=bool(form.errors))
+    return render_form(request, "clients/contact_form.html", {"client": client, "form": form, "contact": contact},
+                       invalid=bool(form.errors))
 
 
 @member_required("contact.edit")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import htmx_invalid, render_form
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
@@ -124,9 +125,8 @@ def deal_create_view(request):
         else:
             messages.success(request, _("Deal “%(title)s” created.") % {"title": deal.title})
             return redirect(_next_url(request, default_next))
-    return render(request, "clients/deal_form.html", {"form": form, "client": client, "nav": "deals",
-                                                      "next": _next_url(request, default_next)},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/deal_form.html", {"form": form, "client": client, "nav": "deals",
+                                                      "next": _next_url(request, default_next)}, invalid=bool(form.errors))
 
 
 @member_required("deal.edit")
@@ -142,9 +142,8 @@ def deal_edit_view(request, deal_id):
         else:
             messages.success(request, _("Deal saved."))
             return redirect(_next_url(request, default_next))
-    return render(request, "clients/deal_form.html", {"form": form, "deal": deal, "client": deal.client, "nav": "deals",
-                                                      "next": _next_url(request, default_next)},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/deal_form.html", {"form": form, "deal": deal, "client": deal.client, "nav": "deals",
+                                                      "next": _next_url(request, default_next)}, invalid=bool(form.errors))
 
 
 @require_POST
@@ -173,9 +172,9 @@ def deal_move_view(request, deal_id):
     if request.htmx:
         errors = [message for messages_ in form.errors.values() for message in messages_]
         context = {**_board_context(request), "move_error": errors}
-        return render(request, "clients/deal_board.html#board", context, status=422)
-    return render(request, "clients/deal_move.html", {
-        "deal": deal, "form": form, "nav": "deals", "next": _next_url(request, reverse("clients:deal_board"))}, status=400)
+        return htmx_invalid(request, "clients/deal_board.html#board", context)
+    return htmx_invalid(request, "clients/deal_move.html", {
+        "deal": deal, "form": form, "nav": "deals", "next": _next_url(request, reverse("clients:deal_board"))})
 
 
 def _deals_block(request, client) -> dict:

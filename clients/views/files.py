@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -50,9 +51,9 @@ def client_file_upload_view(request, client_id):
         messages.success(request, _("File %(name)s uploaded.") % {"name": client_file.name})
         return _back(client)
     if request.htmx:
-        return render_block(request, FILES, client, upload_form=form, status=422 if form.errors else 200)
-    return render(request, "clients/file_form.html", {"client": client, "form": form},
-                  status=400 if form.errors else 200)
+        return render_block(request, FILES, client, upload_form=form, invalid=bool(form.errors))
+    return render_form(request, "clients/file_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))
 
 
 @member_required("client.view")

@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 
@@ -31,10 +32,10 @@ def import_upload_view(request):
             add_service_error(form, exc)
         else:
             return redirect("clients:import_detail", import_id=import_file.pk)
-    return render(request, "clients/import_upload.html", {
+    return render_form(request, "clients/import_upload.html", {
         "form": form, "step": 1,
         "imports": import_file_list(agency=request.agency, membership=request.membership)[:8],
-    }, status=400 if form.errors else 200)
+    }, invalid=bool(form.errors))
 
 
 @member_required("client.import")
@@ -61,12 +62,12 @@ def import_detail_view(request, import_id):
                     return redirect("clients:import_detail", import_id=import_file.pk)
             except ServiceError as exc:
                 add_service_error(form, exc)
-                status = 400
+                status = 422
             else:
                 if not request.htmx:
                     return redirect(reverse("clients:import_detail", args=[import_file.pk]) + "?step=map")
         else:
-            status = 400
+            status = 422
     return _mapping_page(request, import_file, form, status)
 
 
@@ -116,7 +117,7 @@ def _mapping_page(request, import_file, form, status: int) -> HttpResponse:
     if request.htmx and request.method == "POST":
         # The preview block answers 200 even when the choice is incomplete: it shows what to fix in place.
         return render(request, "clients/import_detail.html#preview", context)
-    return render(request, "clients/import_detail.html", context, status=status)
+    return render_form(request, "clients/import_detail.html", context, invalid=status != 200)
 
 
 def _file_context(import_file) -> dict:

@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -51,8 +52,8 @@ def invoice_create_view(request, client_id):
             messages.success(request, _("%(kind)s № %(number)s saved: total %(total)s.") % {
                 "kind": invoice.get_kind_display(), "number": invoice.number, "total": _money(invoice)})
             return _back(client)
-    return render(request, "clients/invoice_form.html", {"client": client, "form": form},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))
 
 
 def _money(invoice) -> str:
@@ -76,8 +77,8 @@ def invoice_edit_view(request, client_id, invoice_id):
         else:
             messages.success(request, _("Saved."))
             return _back(client)
-    return render(request, "clients/invoice_form.html", {"client": client, "form": form, "invoice": invoice},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form, "invoice": invoice},
+                       invalid=bool(form.errors))
 
 
 @require_POST
@@ -89,7 +90,7 @@ def invoice_paid_view(request, client_id, invoice_id):
         services.invoice_mark_paid(agency=request.agency, actor=request.user, invoice=invoice)
     except ServiceError as exc:
         if request.htmx:
-            return render_block(request, INVOICES, client, error=exc.message, status=422)
+            return render_block(request, INVOICES, client, error=exc.message, invalid=True)
         messages.error(request, exc.message)
         return _back(client)
     if request.htmx:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -62,9 +63,9 @@ def account_plan_edit_view(request, client_id):
         else:
             messages.success(request, _("Account plan saved."))
             return redirect(reverse("clients:detail", args=[client.pk]) + "#section-account-plan")
-    return render(request, "clients/account_plan_form.html", {
+    return render_form(request, "clients/account_plan_form.html", {
         "client": client, "plan": plan, "form": form, "formset": formset,
-    }, status=400 if request.method == "POST" else 200)
+    }, invalid=request.method == "POST")
 
 
 @member_required("client.view")

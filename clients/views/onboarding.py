@@ -2,7 +2,7 @@
 agreement blocks of the client page."""
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -37,8 +38,8 @@ def onboarding_template_view(request):
         else:
             messages.success(request, _("Onboarding template saved. New clients get these steps."))
             return redirect("clients:onboarding_template")
-    return render(request, "clients/onboarding_template.html", {"formset": formset},
-                  status=400 if request.method == "POST" else 200)
+    return render_form(request, "clients/onboarding_template.html", {"formset": formset},
+                       invalid=request.method == "POST")
 
 
 def _onboarding_block(request, client) -> dict:
@@ -119,6 +120,6 @@ def agreement_edit_view(request, client_id):
             return _back(request, client, "agreement", _("Interaction agreement saved."))
     if request.htmx:
         response = render_block(request, AGREEMENT, client, form=form)
-        return htmx_form_error(response, target="#section-agreement", swap="innerHTML") if form.errors else response
-    return render(request, "clients/agreement_form.html", {"client": client, "form": form},
-                  status=400 if form.errors else 200)
+        return htmx_form_error(request, response, target="#section-agreement", swap="innerHTML") if form.errors else response
+    return render_form(request, "clients/agreement_form.html", {"client": client, "form": form},
+                       invalid=bool(form.errors))

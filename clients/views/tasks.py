@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.models import STAFF_ROLES, Membership, Role
 from mrm.tenancy.permissions import member_required
 
@@ -124,9 +125,8 @@ def task_create_view(request):
         else:
             messages.success(request, _("Task “%(title)s” added.") % {"title": task.title})
             return redirect(_next_url(request, default_next))
-    return render(request, "clients/task_form.html", {"form": form, "client": client, "nav": "tasks",
-                                                      "next": _next_url(request, default_next)},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/task_form.html", {"form": form, "client": client, "nav": "tasks",
+                                                      "next": _next_url(request, default_next)}, invalid=bool(form.errors))
 
 
 def _quick_create(request, client):
@@ -145,7 +145,7 @@ def _quick_create(request, client):
             messages.success(request, _("Task added."))
             return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
     if request.htmx:
-        return htmx_form_error(render_block(request, TASKS, client, quick_form=form), target="#section-tasks",
+        return htmx_form_error(request, render_block(request, TASKS, client, quick_form=form), target="#section-tasks",
                                swap="innerHTML")
     messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
     return redirect(reverse("clients:detail", args=[client.pk]) + "#section-tasks")
@@ -178,9 +178,8 @@ def task_edit_view(request, task_id):
         else:
             messages.success(request, _("Task saved."))
             return redirect(_next_url(request, default_next))
-    return render(request, "clients/task_form.html", {"form": form, "task": task, "client": task.client, "nav": "tasks",
-                                                      "next": _next_url(request, default_next)},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/task_form.html", {"form": form, "task": task, "client": task.client, "nav": "tasks",
+                                                      "next": _next_url(request, default_next)}, invalid=bool(form.errors))
 
 
 @require_POST

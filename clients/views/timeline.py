@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 
@@ -99,10 +100,10 @@ def interaction_create_view(request, client_id):
     if request.htmx:
         response = HttpResponse(_log_form_html(request, client, form, reply_to))
         if request.method == "POST":
-            return htmx_form_error(response, target="#timeline-log")
+            return htmx_form_error(request, response, target="#timeline-log")
         return response
-    return render(request, "clients/interaction_form.html", {"client": client, "form": form, "reply_to": reply_to},
-                  status=400 if form.errors else 200)
+    return render_form(request, "clients/interaction_form.html", {"client": client, "form": form, "reply_to": reply_to},
+                       invalid=bool(form.errors))
 
 
 def _is_uuid(value: str) -> bool:
@@ -149,8 +150,8 @@ def interaction_edit_view(request, client_id, interaction_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(reverse("clients:detail", args=[client.pk]) + "#section-timeline")
-    return render(request, "clients/interaction_form.html",
-                  {"client": client, "form": form, "interaction": interaction}, status=400 if form.errors else 200)
+    return render_form(request, "clients/interaction_form.html",
+                  {"client": client, "form": form, "interaction": interaction}, invalid=bool(form.errors))
 
 
 @require_POST

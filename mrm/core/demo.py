@@ -5,6 +5,7 @@ from django.db import transaction
 
 from mrm.accounts.models import User
 from mrm.tenancy.models import Agency, Membership, Role
+from mrm.tenancy.services import kpi_targets_initial
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -56,4 +57,5 @@ def seed_agency(demo: DemoAgency) -> tuple[Agency, dict[str, Membership]]:
             agency=agency, user=user, defaults={"role": role, "is_owner": key == "director"}
         )
         members[key] = membership
+    kpi_targets_initial(agency=agency)
     return agency, members

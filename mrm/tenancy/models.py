@@ -48,18 +48,6 @@ class Agency(models.Model):
         _("flag clients with no contact for, days"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
-    target_retention = models.DecimalField(_("retention target, %"), max_digits=5, decimal_places=2, default=Decimal("85"))
-    target_nps = models.DecimalField(_("NPS target"), max_digits=5, decimal_places=2, default=Decimal("50"))
-    target_upsell = models.DecimalField(_("upsell rate target, %"), max_digits=5, decimal_places=2, default=Decimal("30"))
-    target_response_hours = models.DecimalField(
-        _("first response target, business hours"), max_digits=5, decimal_places=2, default=Decimal("2")
-    )
-    target_report_quality = models.DecimalField(
-        _("report rating target, 1–5"), max_digits=3, decimal_places=2, default=Decimal("4.5")
-    )
-    target_revenue_growth = models.DecimalField(
-        _("revenue per client growth target, %/year"), max_digits=5, decimal_places=2, default=Decimal("10")
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,9 +109,10 @@ class Membership(AgencyOwned):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AM)
     is_owner = models.BooleanField(default=False)
     is_active = models.BooleanField(_("active"), default=True)
-    # Set for client contacts (role CLIENT): the company whose portal they see. Stored as a plain id
-    # so the tenancy core does not depend on the CRM app.
-    client_id = models.UUIDField(null=True, blank=True)
+    # Set for client contacts (role CLIENT): the person at the client company this login is; the portal
+    # shows that contact's company. Deleting the contact deletes the membership: access ends with it.
+    contact = models.ForeignKey("clients.Contact", verbose_name=_("client contact"), on_delete=models.CASCADE,
+                                null=True, blank=True, related_name="portal_memberships")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -216,3 +205,59 @@ class AuditLog(AgencyOwned):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_repr}"
+
+
+class KpiMetric(models.TextChoices):
+    RETENTION = "retention", _("Retention, %")
+    NPS = "nps", _("NPS")
+    UPSELL = "upsell", _("Upsell rate, %")
+    RESPONSE_HOURS = "response_hours", _("First response, business hours")
+    REPORT_QUALITY = "report_quality", _("Report rating, 1–5")
+    REVENUE_GROWTH = "revenue_growth", _("Revenue per client growth, %/year")
+
+
+# What a new agency starts with (and what a metric falls back to if its agency-wide row was removed).
+KPI_TARGET_DEFAULTS = {
+    KpiMetric.RETENTION: Decimal("85"), KpiMetric.NPS: Decimal("50"), KpiMetric.UPSELL: Decimal("30"),
+    KpiMetric.RESPONSE_HOURS: Decimal("2"), KpiMetric.REPORT_QUALITY: Decimal("4.5"),
+    KpiMetric.REVENUE_GROWTH: Decimal("10"),
+}
+
+
+class KpiTarget(AgencyOwned):
+    """One KPI target: agency-wide, or for one account manager or one client, for all time or a period
+    (inclusive dates; either end may be open). `tenancy.selectors.kpi_target` picks the most specific."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    metric = models.CharField(_("metric"), max_length=20, choices=KpiMetric.choices)
+    value = models.DecimalField(_("target"), max_digits=8, decimal_places=2)
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.CASCADE,
+                             null=True, blank=True, related_name="+")
+    client = models.ForeignKey("clients.Client", verbose_name=_("client"), on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["metric", "valid_from", "created_at"]
+        indexes = [models.Index(fields=["agency", "metric", "valid_from"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(user__isnull=True) | models.Q(client__isnull=True),
+                                   name="kpitarget_user_or_client"),
+            models.CheckConstraint(condition=models.Q(valid_from__isnull=True) | models.Q(valid_to__isnull=True)
+                                   | models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="kpitarget_period_order"),
+            # One open-ended agency-wide target per metric: the value the settings screen edits.
+            models.UniqueConstraint(fields=["agency", "metric"], name="kpitarget_one_agency_default",
+                                    condition=models.Q(user__isnull=True, client__isnull=True,
+                                                       valid_from__isnull=True, valid_to__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} = {self.value}"
+
+    @property
+    def is_agency_default(self) -> bool:
+        return not (self.user_id or self.client_id or self.valid_from or self.valid_to)

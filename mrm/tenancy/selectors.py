@@ -1,8 +1,22 @@
-from django.db.models import QuerySet
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .models import Agency, AuditLog, Holiday, Invitation, Membership, Role
+from .models import (
+    KPI_TARGET_DEFAULTS,
+    Agency,
+    AuditLog,
+    Holiday,
+    Invitation,
+    KpiMetric,
+    KpiTarget,
+    Membership,
+    Role,
+)
 
 
 def membership_list_for_user(*, user) -> list[Membership]:
@@ -80,3 +94,47 @@ def audit_action_list(*, agency: Agency) -> list[str]:
     return list(
         AuditLog.objects.filter(agency=agency).order_by("action").values_list("action", flat=True).distinct()
     )
+
+
+def kpi_target(*, agency: Agency, metric: str, on: date | None = None, am=None, client=None) -> Decimal:
+    """The target of `metric` on date `on`: a client's target beats an AM's, which beats the agency's;
+    at the same level a dated target beats an open-ended one, and the one that started later wins."""
+    on = on or timezone.localdate()
+    people = Q(user__isnull=True, client__isnull=True)
+    if am is not None:
+        people |= Q(user=am)
+    if client is not None:
+        people |= Q(client=client)
+    rows = (KpiTarget.objects.filter(agency=agency, metric=metric).filter(people)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+
+    def rank(row: KpiTarget):
+        level = 2 if row.client_id else 1 if row.user_id else 0
+        return level, row.valid_from is not None or row.valid_to is not None, row.valid_from or date.min, \
+            row.created_at
+
+    best = max(rows, key=rank, default=None)
+    return best.value if best is not None else KPI_TARGET_DEFAULTS[KpiMetric(metric)]
+
+
+def kpi_target_defaults(*, agency: Agency) -> dict[str, Decimal]:
+    """The agency-wide, open-ended target of every metric (the values the settings screen edits)."""
+    stored = dict(KpiTarget.objects.filter(agency=agency, user__isnull=True, client__isnull=True,
+                                           valid_from__isnull=True, valid_to__isnull=True)
+                  .values_list("metric", "value"))
+    return {str(metric): stored.get(metric, default) for metric, default in KPI_TARGET_DEFAULTS.items()}
+
+
+def kpi_target_overrides(*, agency: Agency) -> QuerySet[KpiTarget]:
+    """Every target that is not an open-ended agency-wide one: per AM, per client or for a period."""
+    return (KpiTarget.objects.filter(agency=agency)
+            .exclude(user__isnull=True, client__isnull=True, valid_from__isnull=True, valid_to__isnull=True)
+            .select_related("user", "client").order_by("metric", "valid_from", "created_at"))
+
+
+def kpi_target_get(*, agency: Agency, target_id) -> KpiTarget:
+    target = KpiTarget.objects.filter(agency=agency, pk=target_id).first()
+    if target is None:
+        raise Http404
+    return target

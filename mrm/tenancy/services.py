@@ -1,16 +1,28 @@
 import hashlib
 from datetime import date, time
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from mrm.core.errors import ServiceError
 
 from .context import current_ip
-from .models import Agency, AuditLog, Holiday, Invitation, Membership, Role
+from .models import (
+    KPI_TARGET_DEFAULTS,
+    Agency,
+    AuditLog,
+    Holiday,
+    Invitation,
+    KpiMetric,
+    KpiTarget,
+    Membership,
+    Role,
+)
 
 
 def hash_token(token: str) -> str:
@@ -68,6 +80,7 @@ def agency_create(*, name: str, owner) -> Agency:
     """Create an agency with its owner as director."""
     agency = Agency.objects.create(name=name.strip(), slug=_unique_slug(_translit(name)))
     Membership.objects.create(agency=agency, user=owner, role=Role.DIRECTOR, is_owner=True)
+    kpi_targets_initial(agency=agency)
     audit(agency=agency, actor=owner, action="agency.created", target=agency)
     return agency
 
@@ -83,14 +96,13 @@ def _translit(text: str) -> str:
 
 AGENCY_SETTINGS_FIELDS = (
     "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
-    "business_hours_end", "work_days", "require_2fa", "no_contact_days", "target_retention", "target_nps",
-    "target_upsell", "target_response_hours", "target_report_quality", "target_revenue_growth",
+    "business_hours_end", "work_days", "require_2fa", "no_contact_days",
 )
 
 
 @transaction.atomic
 def agency_update(*, agency: Agency, actor, data: dict, logo=None, remove_logo: bool = False) -> Agency:
-    """Change agency settings (branding, money, hours, KPI targets)."""
+    """Change agency settings (branding, money, hours); KPI targets are rows, see `kpi_targets_save`."""
     agency = Agency.objects.select_for_update().get(pk=agency.pk)
     if data.get("business_hours_start") and data.get("business_hours_end"):
         if data["business_hours_start"] >= data["business_hours_end"]:
@@ -220,3 +232,89 @@ def membership_update(*, agency: Agency, actor, membership: Membership, role: st
         membership.save(update_fields=list(changes))
         audit(agency=agency, actor=actor, action="membership.updated", target=membership, changes=changes)
     return membership
+
+
+# What a target may sensibly be, per metric (the form shows the same bounds).
+KPI_TARGET_RANGES = {
+    KpiMetric.RETENTION: (Decimal("0"), Decimal("100")), KpiMetric.NPS: (Decimal("-100"), Decimal("100")),
+    KpiMetric.UPSELL: (Decimal("0"), Decimal("100")), KpiMetric.RESPONSE_HOURS: (Decimal("0"), Decimal("720")),
+    KpiMetric.REPORT_QUALITY: (Decimal("1"), Decimal("5")),
+    KpiMetric.REVENUE_GROWTH: (Decimal("-100"), Decimal("1000")),
+}
+
+
+def _check_target_value(*, metric: str, value: Decimal, field: str) -> None:
+    low, high = KPI_TARGET_RANGES[KpiMetric(metric)]
+    if not low <= value <= high:
+        raise ServiceError(_("%(metric)s: the target must be between %(low)s and %(high)s.") % {
+            "metric": KpiMetric(metric).label, "low": low, "high": high}, field=field)
+
+
+def kpi_targets_initial(*, agency: Agency) -> int:
+    """The agency-wide targets a new agency starts with, for the metrics that have none (idempotent).
+    Called at signup and by the demo seed, before any request scope exists: it enters this agency's own."""
+    with scope(agency=agency):
+        have = set(KpiTarget.objects.filter(agency=agency, user__isnull=True, client__isnull=True,
+                                            valid_from__isnull=True, valid_to__isnull=True)
+                   .values_list("metric", flat=True))
+        rows = [KpiTarget(agency=agency, metric=metric, value=value)
+                for metric, value in KPI_TARGET_DEFAULTS.items() if metric not in have]
+        KpiTarget.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def kpi_targets_save(*, agency: Agency, actor, values: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Set the agency-wide, open-ended target of each metric given (metric → value)."""
+    changes = {}
+    for metric, value in values.items():
+        _check_target_value(metric=metric, value=value, field=f"target_{metric}")
+        row = KpiTarget.objects.select_for_update().filter(
+            agency=agency, metric=metric, user__isnull=True, client__isnull=True, valid_from__isnull=True,
+            valid_to__isnull=True).first()
+        if row is None:
+            KpiTarget.objects.create(agency=agency, metric=metric, value=value)
+            changes[metric] = (None, str(value))
+        elif row.value != value:
+            changes[metric] = (str(row.value), str(value))
+            row.value = value
+            row.save(update_fields=["value", "updated_at"])
+    if changes:
+        audit(agency=agency, actor=actor, action="kpi_targets.updated", target=agency, changes=changes)
+    return values
+
+
+@transaction.atomic
+def kpi_target_create(*, agency: Agency, actor, metric: str, value: Decimal, valid_from: date | None = None,
+                      valid_to: date | None = None, user=None, client=None) -> KpiTarget:
+    """A target for one AM or one client, or for a period: it overrides the agency-wide one there."""
+    if metric not in KpiMetric.values:
+        raise ServiceError(_("Choose a metric from the list."), field="metric")
+    _check_target_value(metric=metric, value=value, field="value")
+    if user is not None and client is not None:
+        raise ServiceError(_("A target is for an account manager or for a client, not both."), field="client")
+    if user is not None and not Membership.objects.filter(agency=agency, user=user, is_active=True,
+                                                          role__in=[Role.DIRECTOR, Role.AM]).exists():
+        raise ServiceError(_("Choose an active account manager of this agency."), field="user")
+    if client is not None and client.agency_id != agency.pk:
+        raise ServiceError(_("Choose a client of this agency."), field="client")
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ServiceError(_("The period must end after it starts."), field="valid_to")
+    if user is None and client is None and valid_from is None and valid_to is None:
+        raise ServiceError(_("Pick an account manager, a client or a period; the agency-wide targets are "
+                             "edited above."), field="user")
+    target = KpiTarget.objects.create(agency=agency, metric=metric, value=value, valid_from=valid_from,
+                                      valid_to=valid_to, user=user, client=client)
+    audit(agency=agency, actor=actor, action="kpi_target.created", target=target,
+          changes={"metric": (None, metric), "value": (None, str(value))})
+    return target
+
+
+@transaction.atomic
+def kpi_target_remove(*, agency: Agency, actor, target: KpiTarget) -> None:
+    """Remove an override; the agency-wide targets are edited, never removed."""
+    if target.is_agency_default:
+        raise ServiceError(_("The agency-wide target can be changed but not removed."))
+    audit(agency=agency, actor=actor, action="kpi_target.removed", target=target,
+          changes={"metric": (target.metric, None), "value": (str(target.value), None)})
+    KpiTarget.objects.filter(agency=agency, pk=target.pk).delete()

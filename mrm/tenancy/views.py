@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,25 +10,47 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.jobs.models import Job
 
 from . import selectors, services
 from .exports import audit_export_start
-from .forms import AgencySettingsForm, AuditFilterForm, HolidayForm, InvitationForm, MembershipForm
+from .forms import (
+    AgencySettingsForm,
+    AuditFilterForm,
+    HolidayForm,
+    InvitationForm,
+    KpiTargetForm,
+    MembershipForm,
+)
 from .models import Holiday
 from .permissions import member_required
+
+
+def _settings_page(request, *, form, target_form=None):
+    agency = request.agency
+    return render_form(request, "tenancy/settings.html", {
+        "form": form, "holidays": Holiday.objects.filter(agency=agency).order_by("date"),
+        "holiday_form": HolidayForm(),
+        "target_form": target_form or KpiTargetForm(agency=agency, prefix="target"),
+        "target_overrides": selectors.kpi_target_overrides(agency=agency),
+    }, invalid=bool(form.errors or (target_form is not None and target_form.errors)))
 
 
 @member_required("settings.change")
 def settings_view(request):
     agency = request.agency
-    form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency)
+    form = AgencySettingsForm(request.POST or None, request.FILES or None, instance=agency,
+                              targets=selectors.kpi_target_defaults(agency=agency))
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("logo_upload", "remove_logo")}
+        data = {k: v for k, v in form.cleaned_data.items()
+                if k not in ("logo_upload", "remove_logo") and not k.startswith("target_")}
         try:
-            services.agency_update(agency=agency, actor=request.user, data=data,
-                                   logo=form.cleaned_data.get("logo_upload"),
-                                   remove_logo=form.cleaned_data.get("remove_logo", False))
+            with transaction.atomic():
+                services.agency_update(agency=agency, actor=request.user, data=data,
+                                       logo=form.cleaned_data.get("logo_upload"),
+                                       remove_logo=form.cleaned_data.get("remove_logo", False))
+                services.kpi_targets_save(agency=agency, actor=request.user, values=form.targets())
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -35,10 +58,37 @@ def settings_view(request):
             return redirect("tenancy:settings")
     if form.is_bound and not form.is_valid():
         agency.refresh_from_db()  # the form mutated the instance; show the sidebar with saved values
-    return render(request, "tenancy/settings.html", {
-        "form": form, "holidays": Holiday.objects.filter(agency=agency).order_by("date"),
-        "holiday_form": HolidayForm(),
-    })
+    return _settings_page(request, form=form)
+
+
+@require_POST
+@member_required("settings.change")
+def kpi_target_add_view(request):
+    agency = request.agency
+    form = KpiTargetForm(request.POST, agency=agency, prefix="target")
+    if form.is_valid():
+        try:
+            services.kpi_target_create(agency=agency, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Target added."))
+            return redirect(reverse("tenancy:settings") + "#kpi-targets")
+    settings_form = AgencySettingsForm(instance=agency, targets=selectors.kpi_target_defaults(agency=agency))
+    return _settings_page(request, form=settings_form, target_form=form)
+
+
+@require_POST
+@member_required("settings.change")
+def kpi_target_remove_view(request, target_id):
+    target = selectors.kpi_target_get(agency=request.agency, target_id=target_id)
+    try:
+        services.kpi_target_remove(agency=request.agency, actor=request.user, target=target)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Target removed."))
+    return redirect(reverse("tenancy:settings") + "#kpi-targets")
 
 
 @require_POST
@@ -88,11 +138,11 @@ def team_view(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("tenancy:team")
-    return render(request, "tenancy/team.html", {
+    return render_form(request, "tenancy/team.html", {
         "form": form,
         "members": selectors.membership_list(agency=request.agency),
         "invitations": selectors.invitation_list_pending(agency=request.agency),
-    }, status=400 if form.is_bound and not form.is_valid() else 200)
+    }, invalid=form.is_bound and not form.is_valid())
 
 
 @member_required("team.manage")

@@ -102,8 +102,10 @@ class ProposalSection(AgencyOwned, TimeStamped):
 
 
 class EstimateLine(AgencyOwned, TimeStamped):
-    """One estimate row: a catalog service delivered by a rate-card role for some hours. The rate is
-    copied from the rate card when the line is made, so later rate changes don't move a sent price."""
+    """One estimate row: a catalog service delivered by a rate-card role for some hours. The rate and the
+    role's internal cost rate are copied from the rate card when the line is priced, so later rate changes
+    move neither a sent price nor the margin it was sold at. The cost is staff-only: never on the client's
+    web page or PDF."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="lines")
     service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -116,6 +118,9 @@ class EstimateLine(AgencyOwned, TimeStamped):
                                 validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5000"))])
     rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    internal_cost_rate = models.DecimalField(_("internal cost per hour"), max_digits=12, decimal_places=2,
+                                             default=Decimal("0"))
+    cost_amount = models.DecimalField(_("internal cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
     order = models.PositiveSmallIntegerField(default=0)
     flagged = models.BooleanField(default=False)
     flag_note = models.CharField(max_length=300, blank=True)
@@ -158,6 +163,9 @@ class ProposalVersion(AgencyOwned, TimeStamped):
     number = models.PositiveIntegerField()
     snapshot = models.JSONField()
     content_hash = models.CharField(max_length=64)
+    # Staff-only part of the frozen version (internal cost and margin per line), kept apart from `snapshot`
+    # so it can never reach the client's page, PDF or the hash the client accepts.
+    internal = models.JSONField(default=dict, blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     pdf_file = models.FileField(upload_to=_version_pdf_path, storage=private_storage, blank=True, max_length=300)

@@ -32,6 +32,8 @@ class Recipient(AgencyOwned, TimeStamped):
     seconds_viewed = models.PositiveIntegerField(default=0)
     first_opened_at = models.DateTimeField(null=True, blank=True)
     last_opened_at = models.DateTimeField(null=True, blank=True)
+    # The client asked for a new version because this one expired (once per link).
+    renewal_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,6 +3,7 @@ its hash, and the PDF rendering through `mrm.integrations.pdf`."""
 import hashlib
 import json
 from collections.abc import Collection
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -68,6 +69,24 @@ def proposal_snapshot(*, proposal: Proposal) -> dict:
         "cases": [{"title": c.title, "kind": c.kind, "client": c.client_name, "description": c.description,
                    "result": c.result, "image": c.image.name if c.image else ""} for c in content["cases"]],
         "terms": proposal.terms,
+    }
+
+
+def proposal_internal_snapshot(*, proposal: Proposal) -> dict:
+    """The staff-only side of a frozen version: each line's internal cost rate and cost, and the margin
+    of the net price (after discount, before VAT). Never part of the client's snapshot or its hash."""
+    lines = list(proposal.lines.filter(agency_id=proposal.agency_id).order_by("order", "created_at"))
+    totals = editor.totals_for(proposal=proposal, lines=lines)
+    cost = sum((line.cost_amount for line in lines), Decimal("0.00"))
+    net = totals.subtotal - totals.discount_amount
+    return {
+        "lines": [{"name": line.name, "role": line.role_name, "stage": line.stage, "hours": str(line.hours),
+                   "rate": str(line.rate), "internal_cost_rate": str(line.internal_cost_rate),
+                   "cost_amount": str(line.cost_amount)} for line in lines],
+        "cost_total": str(cost),
+        "net_total": str(net),
+        "margin": str(net - cost),
+        "margin_percent": str((100 * (net - cost) / net).quantize(Decimal("0.1"))) if net else "0.0",
     }
 
 

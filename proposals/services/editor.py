@@ -36,11 +36,12 @@ def recalculate(*, proposal: Proposal) -> pricing.Totals:
     changed = []
     for line in all_lines:
         amount = pricing.line_amount(hours=line.hours, rate=line.rate)
-        if line.amount != amount:
-            line.amount = amount
+        cost = pricing.line_amount(hours=line.hours, rate=line.internal_cost_rate)
+        if line.amount != amount or line.cost_amount != cost:
+            line.amount, line.cost_amount = amount, cost
             changed.append(line)
     if changed:
-        EstimateLine.objects.bulk_update(changed, ["amount"])
+        EstimateLine.objects.bulk_update(changed, ["amount", "cost_amount"])
     totals = pricing.compute(lines=[(ln.stage, ln.hours, ln.rate) for ln in lines],
                              discount_percent=proposal.discount_percent, vat_rate=proposal.vat_rate)
     Proposal.objects.filter(agency_id=proposal.agency_id, pk=proposal.pk).update(
@@ -220,8 +221,9 @@ def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, rol
     line = EstimateLine.objects.create(
         agency=agency, proposal=proposal, service=service, role=role,
         stage=(stage or service.get_discipline_display())[:120], name=service.name[:160], role_name=role.name[:120],
-        note=note[:300], hours=hours, rate=role.hourly_rate, amount=pricing.line_amount(hours=hours,
-                                                                                       rate=role.hourly_rate),
+        note=note[:300], hours=hours, rate=role.hourly_rate,
+        amount=pricing.line_amount(hours=hours, rate=role.hourly_rate),
+        internal_cost_rate=role.cost_rate, cost_amount=pricing.line_amount(hours=hours, rate=role.cost_rate),
         order=_next_order(EstimateLine, proposal), flagged=bool(flag_note), flag_note=flag_note[:300],
         is_optional=is_optional, suggestion_reason=suggestion_reason[:300] if is_optional else "",
     )
@@ -241,7 +243,7 @@ def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine
     if role is not None and role.pk != line.role_id:
         if role.agency_id != agency.pk:
             raise ServiceError(_("Unknown role."), field="role")
-        data.update(role=role, role_name=role.name, rate=role.hourly_rate)
+        data.update(role=role, role_name=role.name, rate=role.hourly_rate, internal_cost_rate=role.cost_rate)
     if stage is not None and stage.strip():
         data["stage"] = stage.strip()[:120]
     if note is not None:
@@ -250,10 +252,12 @@ def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine
     if changes:
         line.flagged, line.flag_note = False, ""
         line.amount = pricing.line_amount(hours=line.hours, rate=line.rate)
+        line.cost_amount = pricing.line_amount(hours=line.hours, rate=line.internal_cost_rate)
         line.save()
         recalculate(proposal=proposal)
         audit(agency=agency, actor=actor, action="proposal.line_updated", target=proposal,
-              changes={k: v for k, v in changes.items() if k != "role"} | {"line": (line.name, line.name)})
+              changes={k: v for k, v in changes.items() if k not in ("role", "internal_cost_rate")}
+              | {"line": (line.name, line.name)})
     return line
 
 

@@ -39,7 +39,8 @@ def version_freeze(*, agency: Agency, actor, proposal: Proposal) -> ProposalVers
         return last
     version = ProposalVersion.objects.create(
         agency=agency, proposal=proposal, number=(last.number + 1) if last else 1, snapshot=snapshot,
-        content_hash=content_hash, total=Decimal(snapshot["totals"]["total"]), sent_by=actor)
+        content_hash=content_hash, total=Decimal(snapshot["totals"]["total"]), sent_by=actor,
+        internal=documents.proposal_internal_snapshot(proposal=proposal))
     audit(agency=agency, actor=actor, action="proposal.version_frozen", target=proposal,
           changes={"version": (None, version.number), "hash": (None, version.content_hash)})
     return version

@@ -17,7 +17,7 @@ from mrm.tenancy.services import audit
 
 from .. import crm, handoff, public
 from ..models import Decision, Proposal, ProposalVersion, Recipient, ViewEvent
-from . import followups
+from . import followups, renewal
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
     latest = ProposalVersion.objects.filter(agency=agency, proposal=proposal).order_by("-number").first()
     if proposal.status != Proposal.Status.SENT:
         raise ServiceError(_("This proposal has already been answered."), code="answered")
+    if accept:
+        renewal.check_not_expired(agency=agency, version=version)  # declining an expired one stays possible
     if latest is None or latest.pk != version.pk:
         raise ServiceError(_("A newer version of this proposal was sent to you; please open the latest e-mail."),
                            code="stale")

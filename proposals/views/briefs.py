@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors import client_list
 from mrm.core.errors import ServiceError
+from mrm.core.htmx import render_form
 from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 
@@ -56,8 +57,8 @@ def brief_create_view(request):
                              template=form.cleaned_data.get("template"), client=form.cleaned_data.get("client"))
         messages.success(request, _("Brief saved. Next: draft the proposal."))
         return redirect("proposals:brief_detail", brief_id=brief.pk)
-    return render(request, "proposals/brief_form.html", {"form": form, "template": template},
-                  status=400 if form.errors else 200)
+    return render_form(request, "proposals/brief_form.html", {"form": form, "template": template},
+                       invalid=bool(form.errors))
 
 
 def _is_uuid(raw: str) -> bool:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 
 from .. import selectors
@@ -36,7 +37,7 @@ def role_create_view(request):
         else:
             messages.success(request, _("Role %(name)s added to the rate card.") % {"name": role.name})
             return redirect("proposals:catalog")
-    return render(request, "proposals/role_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render_form(request, "proposals/role_form.html", {"form": form}, invalid=bool(form.errors))
 
 
 @member_required("catalog.edit")
@@ -51,8 +52,8 @@ def role_edit_view(request, role_id):
         else:
             messages.success(request, _("Saved."))
             return redirect("proposals:catalog")
-    return render(request, "proposals/role_form.html", {"form": form, "role": role},
-                  status=400 if form.errors else 200)
+    return render_form(request, "proposals/role_form.html", {"form": form, "role": role},
+                       invalid=bool(form.errors))
 
 
 @member_required("catalog.edit")
@@ -69,7 +70,7 @@ def service_create_view(request):
         else:
             messages.success(request, _("Service %(name)s added.") % {"name": service.name})
             return redirect(reverse("proposals:catalog") + f"#d-{service.discipline}")
-    return render(request, "proposals/service_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render_form(request, "proposals/service_form.html", {"form": form}, invalid=bool(form.errors))
 
 
 @member_required("catalog.edit")
@@ -86,8 +87,8 @@ def service_edit_view(request, service_id):
         else:
             messages.success(request, _("Saved."))
             return redirect(reverse("proposals:catalog") + f"#d-{service.discipline}")
-    return render(request, "proposals/service_form.html", {"form": form, "service": service},
-                  status=400 if form.errors else 200)
+    return render_form(request, "proposals/service_form.html", {"form": form, "service": service},
+                       invalid=bool(form.errors))
 
 
 @member_required("settings.change")
@@ -105,10 +106,10 @@ def settings_view(request):
             return redirect("proposals:proposal_settings")
     public_url = request.build_absolute_uri(reverse("proposals_public:brief_form", args=[agency.slug]))
     embed_url = request.build_absolute_uri(reverse("proposals_public:brief_embed", args=[agency.slug]))
-    return render(request, "proposals/settings.html", {
+    return render_form(request, "proposals/settings.html", {
         "form": form, "public_url": public_url, "embed_url": embed_url,
         "templates": selectors.template_list(agency=agency),
-    }, status=400 if form.errors else 200)
+    }, invalid=bool(form.errors))
 
 
 @member_required("catalog.edit")
@@ -118,7 +119,7 @@ def template_create_view(request):
         brief_services.template_save(agency=request.agency, actor=request.user, data=form.cleaned_data)
         messages.success(request, _("Brief template saved."))
         return redirect("proposals:proposal_settings")
-    return render(request, "proposals/template_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render_form(request, "proposals/template_form.html", {"form": form}, invalid=bool(form.errors))
 
 
 @member_required("catalog.edit")
@@ -130,8 +131,8 @@ def template_edit_view(request, template_id):
                                      template=template)
         messages.success(request, _("Brief template saved."))
         return redirect("proposals:proposal_settings")
-    return render(request, "proposals/template_form.html", {"form": form, "template": template},
-                  status=400 if form.errors else 200)
+    return render_form(request, "proposals/template_form.html", {"form": form, "template": template},
+                       invalid=bool(form.errors))
 
 
 @member_required("case.edit")
@@ -148,7 +149,7 @@ def case_create_view(request):
                              image=form.cleaned_data.get("image_upload"))
         messages.success(request, _("Case added."))
         return redirect("proposals:case_list")
-    return render(request, "proposals/case_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render_form(request, "proposals/case_form.html", {"form": form}, invalid=bool(form.errors))
 
 
 @member_required("case.edit")
@@ -162,8 +163,8 @@ def case_edit_view(request, case_id):
                              remove_image=form.cleaned_data.get("remove_image", False))
         messages.success(request, _("Saved."))
         return redirect("proposals:case_list")
-    return render(request, "proposals/case_form.html", {"form": form, "case": case},
-                  status=400 if form.errors else 200)
+    return render_form(request, "proposals/case_form.html", {"form": form, "case": case},
+                       invalid=bool(form.errors))
 
 
 @require_POST

@@ -13,6 +13,7 @@ from clients.models import Contact
 from clients.selectors import client_list
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.core.htmx import htmx_invalid, render_form
 from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
@@ -68,7 +69,7 @@ def proposal_create_view(request):
                                           client=form.cleaned_data["client"], title=form.cleaned_data["title"])
         messages.success(request, _("Proposal created. Add sections and estimate lines."))
         return redirect("proposals:detail", proposal_id=proposal.pk)
-    return render(request, "proposals/proposal_create.html", {"form": form}, status=400 if form.errors else 200)
+    return render_form(request, "proposals/proposal_create.html", {"form": form}, invalid=bool(form.errors))
 
 
 def _uuid_ok(raw) -> bool:
@@ -122,13 +123,18 @@ def _context(request, proposal: Proposal, **extra) -> dict:
     return ctx
 
 
-def _respond(request, proposal: Proposal, block: str, status: int = 200, **extra):
+def _respond(request, proposal: Proposal, block: str, **extra):
     """HTMX: re-render just the block; otherwise back to the editor at that block."""
     if request.htmx:
         proposal.refresh_from_db()
-        return render(request, f"proposals/proposal_detail.html#{block}", _context(request, proposal, **extra),
-                      status=status)
+        return render(request, f"proposals/proposal_detail.html#{block}", _context(request, proposal, **extra))
     return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
+
+
+def _invalid(request, proposal: Proposal, block: str, **extra):
+    """A refused edit: HTMX gets the block with its form errors (swapped in place), a plain POST the page."""
+    template = f"proposals/proposal_detail.html#{block}" if request.htmx else "proposals/proposal_detail.html"
+    return htmx_invalid(request, template, _context(request, proposal, **extra))
 
 
 @member_required("proposal.view")
@@ -139,7 +145,8 @@ def proposal_detail_view(request, proposal_id):
 
 def _error(request, proposal, block: str, message: str):
     if request.htmx:
-        return _respond(request, proposal, block, status=400, error=message, error_block=block)
+        proposal.refresh_from_db()
+        return _invalid(request, proposal, block, error=message, error_block=block)
     messages.error(request, message)
     return redirect(reverse("proposals:detail", args=[proposal.pk]) + f"#{block}")
 
@@ -163,17 +170,12 @@ def cover_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = CoverForm(request.POST, prefix="cover")
     if not form.is_valid():
-        if request.htmx:
-            return render(request, "proposals/proposal_detail.html#cover",
-                          _context(request, proposal, cover_form=form), status=400)
-        return render(request, "proposals/proposal_detail.html", _context(request, proposal, cover_form=form),
-                      status=400)
+        return _invalid(request, proposal, "cover", cover_form=form)
     try:
         editor.cover_update(agency=request.agency, actor=request.user, proposal=proposal, data=form.cleaned_data)
     except ServiceError as exc:
         add_service_error(form, exc)
-        return render(request, "proposals/proposal_detail.html", _context(request, proposal, cover_form=form),
-                      status=400)
+        return _invalid(request, proposal, "cover", cover_form=form)
     messages.success(request, _("Saved."))
     return _respond(request, proposal, "cover")
 
@@ -184,8 +186,7 @@ def terms_update_view(request, proposal_id):
     proposal = _get(request, proposal_id)
     form = TermsForm(request.POST, prefix="terms")
     if not form.is_valid():
-        return render(request, "proposals/proposal_detail.html", _context(request, proposal, terms_form=form),
-                      status=400)
+        return _invalid(request, proposal, "terms", terms_form=form)
     try:
         editor.terms_update(agency=request.agency, actor=request.user, proposal=proposal,
                             terms=form.cleaned_data["terms"])
@@ -208,9 +209,7 @@ def discount_update_view(request, proposal_id):
         except ServiceError as exc:
             add_service_error(form, exc)
     if form.errors:
-        ctx = _context(request, proposal, discount_form=form)
-        template = "proposals/proposal_detail.html#estimate" if request.htmx else "proposals/proposal_detail.html"
-        return render(request, template, ctx, status=400)
+        return _invalid(request, proposal, "estimate", discount_form=form)
     return _respond(request, proposal, "estimate")
 
 
@@ -415,9 +414,9 @@ def proposal_send_view(request, proposal_id):
                 "n": version.number, "who": ", ".join(c.full_name for c in form.cleaned_data["contacts"])})
             return redirect("proposals:detail", proposal_id=proposal.pk)
     totals = editor.totals_for(proposal=proposal)
-    return render(request, "proposals/proposal_send.html", {
+    return render_form(request, "proposals/proposal_send.html", {
         "proposal": proposal, "form": form, "contacts": contacts, "totals": totals,
-    }, status=400 if form.errors else 200)
+    }, invalid=bool(form.errors))
 
 
 @require_POST

@@ -16,7 +16,7 @@ from mrm.tenancy.context import client_ip
 
 from ..forms import DecisionForm
 from ..models import Decision
-from ..services import documents, tracking
+from ..services import documents, renewal, tracking
 
 
 def _resolve(token: str):
@@ -30,7 +30,7 @@ def _ua(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
-def _page(request, token, agency, recipient, *, form=None, status=200, event=None):
+def _page(request, token, agency, recipient, *, form=None, status=200, event=None, renewal_error=""):
     latest = tracking.latest_version(recipient=recipient)
     decision = Decision.objects.filter(agency=agency, proposal_id=recipient.proposal_id).first()
     ctx = documents.document_context(snapshot=recipient.version.snapshot, for_pdf=False,
@@ -39,9 +39,12 @@ def _page(request, token, agency, recipient, *, form=None, status=200, event=Non
         "token": token, "recipient": recipient, "event": event, "decision": decision,
         "is_latest": latest is not None and latest.pk == recipient.version_id,
         "can_decide": tracking.can_decide(recipient=recipient, latest=latest),
+        # Past "valid until" the client cannot accept; the page offers to ask for a new version instead.
+        "expired": renewal.version_expired(agency=agency, version=recipient.version),
+        "valid_until_date": renewal.version_valid_until(version=recipient.version),
         "form": form or DecisionForm(initial={"version_hash": recipient.version.content_hash,
                                               "signed_name": recipient.name}),
-        "version_hash": recipient.version.content_hash,
+        "version_hash": recipient.version.content_hash, "renewal_error": renewal_error,
     })
     response = render(request, "proposals/public/webview.html", ctx, status=status)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -107,3 +110,16 @@ def webview_decide_view(request, token):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return _page(request, token, agency, recipient, form=form, status=400)
     return redirect(reverse("proposals_public:webview", args=[token]) + "?answered=1")
+
+
+@require_POST
+def webview_renewal_view(request, token):
+    """"Ask for a new version" on an expired proposal: the AM gets a task and an e-mail (once per link)."""
+    agency, recipient = _resolve(token)
+    with scope(agency=agency):
+        try:
+            renewal.proposal_renewal_request(agency=agency, recipient=recipient, ip=client_ip(request),
+                                             user_agent=_ua(request))
+        except ServiceError as exc:
+            return _page(request, token, agency, recipient, status=400, renewal_error=exc.message)
+    return redirect(reverse("proposals_public:webview", args=[token]) + "?answered=1#decide")

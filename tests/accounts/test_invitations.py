@@ -100,13 +100,13 @@ def test_invitation_for_the_wrong_logged_in_user_is_explained(alice, bob, invite
 
 def test_inviting_an_existing_member_is_a_form_error(alice):
     response = login(alice).post("/settings/team/", {"email": alice.user.email, "role": Role.AM})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert alice.user.email in response.content.decode()
 
 
 def test_invite_with_invalid_email_is_a_form_error(alice):
     response = login(alice).post("/settings/team/", {"email": "not-an-email", "role": Role.AM})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert mail.outbox == []
 
 

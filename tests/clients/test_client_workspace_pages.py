@@ -131,7 +131,7 @@ def test_client_create_duplicate_name_needs_confirmation(alice_world):
             "owner": w.am.user.pk}
     warned = http.post("/clients/new/", data)
     html = warned.content.decode()
-    assert warned.status_code == 400 and "already exists" in html and 'name="confirm_duplicate"' in html
+    assert warned.status_code == 422 and "already exists" in html and 'name="confirm_duplicate"' in html
     assert "ООО «Ромашка-2»" in html  # typed data preserved
     assert "another account manager" in html  # not visible to this AM: named, not linked
     created = http.post("/clients/new/", {**data, "confirm_duplicate": "on"})

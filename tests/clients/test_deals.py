@@ -143,11 +143,11 @@ def test_move_to_lost_without_reason_is_a_clear_4xx(alice_world, book):
     _mine, _other, deals = book
     http = login(alice_world.am)
     page = http.post(f"/clients/deals/{deals['nego'].pk}/move/", {"stage": "lost"})
-    assert page.status_code == 400 and "Say why the deal was lost" in page.content.decode()
+    assert page.status_code == 422 and "Say why the deal was lost" in page.content.decode()
     htmx = http.post(f"/clients/deals/{deals['nego'].pk}/move/", {"stage": "lost"}, HTTP_HX_REQUEST="true")
     assert htmx.status_code == 422 and "Say why the deal was lost" in htmx.content.decode()
     bad_stage = http.post(f"/clients/deals/{deals['nego'].pk}/move/", {"stage": "teleported"})
-    assert bad_stage.status_code == 400
+    assert bad_stage.status_code == 422
     assert _deal(deals["nego"].pk).stage == Deal.Stage.NEGOTIATION
     ok = http.post(f"/clients/deals/{deals['nego'].pk}/move/", {"stage": "lost", "lost_reason": "Цена"})
     assert ok.status_code == 302 and _deal(deals["nego"].pk).lost_reason == "Цена"
@@ -212,11 +212,11 @@ def test_create_and_edit_deal_through_the_form(alice_world, book):
     assert form.status_code == 200 and 'value="RUB" selected' in form.content.decode()
     bad = http.post("/clients/deals/new/", {"title": "Ребрендинг", "client": mine.pk, "kind": "cross_sell",
                                             "stage": "lost", "amount": "150000", "currency": "RUB"})
-    assert bad.status_code == 400 and "Ребрендинг" in bad.content.decode()  # the input is kept
+    assert bad.status_code == 422 and "Ребрендинг" in bad.content.decode()  # the input is kept
     assert "Say why the deal was lost" in bad.content.decode()
     negative = http.post("/clients/deals/new/", {"title": "x", "client": mine.pk, "kind": "upsell", "stage": "new",
                                                  "amount": "-5", "currency": "RUB"})
-    assert negative.status_code == 400
+    assert negative.status_code == 422
     ok = http.post("/clients/deals/new/", {"title": "Ребрендинг", "client": mine.pk, "kind": "cross_sell",
                                            "stage": "new", "amount": "150000", "currency": "RUB",
                                            "service_lines": ["creative", "strategy"], "owner": alice_world.am.user.pk,

@@ -61,7 +61,7 @@ def test_file_upload_accepts_allowed_types(alice_world, client_a, name, data):
 def test_file_upload_refuses_bad_types_with_a_clear_message(alice_world, client_a, name, data, message):
     http = login(alice_world.am)
     response = _upload(http, client_a, name, data)
-    assert response.status_code == 400 and message in response.content.decode()
+    assert response.status_code == 422 and message in response.content.decode()
     htmx = _upload(http, client_a, name, data, **HX)
     assert htmx.status_code == 422 and message in htmx.content.decode()
     with scopes_disabled():
@@ -71,7 +71,7 @@ def test_file_upload_refuses_bad_types_with_a_clear_message(alice_world, client_
 def test_file_upload_refuses_oversized(alice_world, client_a):
     big = b"%PDF-1.7\n" + b"0" * (MAX_UPLOAD_SIZE + 1)
     response = _upload(login(alice_world.am), client_a, "big.pdf", big)
-    assert response.status_code == 400 and "the limit is 20" in response.content.decode()
+    assert response.status_code == 422 and "the limit is 20" in response.content.decode()
 
 
 def test_file_htmx_upload_returns_block_and_download_is_attachment(alice_world, client_a):

@@ -114,7 +114,7 @@ def test_running_import_page_polls(alice_world):
 def test_bad_uploads_are_refused_with_a_clear_message(alice_world, content, name, message):
     response = _upload(_http(alice_world.director), {
         "entity": "contacts", "file": SimpleUploadedFile(name, content)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.content.decode()
     assert message in page
     assert 'value="contacts" class="form-selectgroup-input" checked' in page  # the choice is kept
@@ -125,7 +125,7 @@ def test_file_over_the_limit_is_refused(alice_world, settings):
     settings.MRM_IMPORT_MAX_BYTES = 100
     response = _upload(_http(alice_world.director), {
         "entity": "companies", "file": _file(COMPANIES * 5)})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "the limit is" in response.content.decode()
     assert _imports(alice_world.agency) == []
 
@@ -138,18 +138,18 @@ def test_missing_required_column_blocks_the_start(alice_world):
     assert "Choose the column with “Company name”: it is required." in page
     response = http.post(f"/clients/import/{imp.pk}/", {"col_0": "website", "col_1": "industry",
                                                          "match_key": "name", "action": "start"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose the column with “Company name”" in response.content.decode()
     assert 'name="col_0"' in response.content.decode() and 'value="website" selected' in response.content.decode()
     with scopes_disabled():
         assert not Job.objects.filter(agency=alice_world.agency, kind="clients.import").exists()
 
 
-def test_tampered_mapping_answers_400(alice_world):
+def test_tampered_mapping_answers_422(alice_world):
     imp = ImportFileFactory(agency=alice_world.agency, uploaded_by=alice_world.director.user)
     response = _http(alice_world.director).post(f"/clients/import/{imp.pk}/", {"col_0": "password",
                                                                                 "match_key": "name"})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_rejected_run_lists_rows_and_offers_the_error_csv(alice_world, django_capture_on_commit_callbacks):

@@ -78,10 +78,10 @@ def test_invoice_views_create_duplicate_and_mark_paid(alice_world, client_a):
         invoice = Invoice.objects.get(number="A-1")
     assert invoice.vat_rate == Decimal("20.00") and invoice.total == Decimal("1481.47")
     duplicate = http.post(url, data)
-    assert duplicate.status_code == 400 and "already exists" in duplicate.content.decode()
+    assert duplicate.status_code == 422 and "already exists" in duplicate.content.decode()
     assert "Контекст, март" in duplicate.content.decode()
     bad = http.post(url, {**data, "number": "A-2", "amount": "-5", "due_on": "2026-02-01"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     paid = http.post(f"/clients/{client_a.pk}/invoices/{invoice.pk}/paid/",
                      HTTP_HX_REQUEST="true", HTTP_HX_TARGET="section-invoices")
     assert paid.status_code == 200 and "Invoices and acts" in paid.content.decode()
@@ -89,7 +89,7 @@ def test_invoice_views_create_duplicate_and_mark_paid(alice_world, client_a):
         invoice.refresh_from_db()
     assert invoice.status == "paid" and invoice.paid_on is not None
     edit = http.post(f"/clients/{client_a.pk}/invoices/{invoice.pk}/edit/", {**data, "due_on": "2026-02-01"})
-    assert edit.status_code == 400 and "cannot be before" in edit.content.decode()
+    assert edit.status_code == 422 and "cannot be before" in edit.content.decode()
 
 
 def test_invoice_pages_are_for_directors_and_ams(alice_world, client_a):

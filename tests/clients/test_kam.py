@@ -65,7 +65,7 @@ def test_account_plan_page_saves_scores_and_objectives(alice_world):
     assert "Not scored yet" in http.get(f"/clients/{client.pk}/").content.decode()
     bad = http.post(f"/clients/{client.pk}/account-plan/", _form(a_margin="9", **{
         "objectives-0-title": "Лиды +30%", "objectives-0-status": "open"}))
-    assert bad.status_code == 400 and "Лиды +30%" in bad.content.decode()  # nothing lost
+    assert bad.status_code == 422 and "Лиды +30%" in bad.content.decode()  # nothing lost
     ok = http.post(f"/clients/{client.pk}/account-plan/", _form(**{
         "objectives-0-title": "Лиды +30%", "objectives-0-kpi": "Лиды в месяц", "objectives-0-target": "400",
         "objectives-0-due_on": "2026-12-31", "objectives-0-status": "open"}))

@@ -90,7 +90,7 @@ def test_template_page_for_directors_only_with_defaults_on_first_use(alice_world
     # Bad input: a day outside 1..365 and deleting everything are refused with a message.
     bad = dict(data, **{"steps-0-due_day": "400"})
     bad_response = http.post("/clients/onboarding-template/", bad)
-    assert bad_response.status_code == 400 and "less than or equal to 365" in bad_response.content.decode()
+    assert bad_response.status_code == 422 and "less than or equal to 365" in bad_response.content.decode()
     with scopes_disabled():
         current = list(OnboardingTemplateStep.objects.filter(agency=w.agency))
     nothing = {"steps-TOTAL_FORMS": str(len(current)), "steps-INITIAL_FORMS": str(len(current)),
@@ -99,7 +99,7 @@ def test_template_page_for_directors_only_with_defaults_on_first_use(alice_world
         nothing.update({f"steps-{i}-id": s.pk, f"steps-{i}-title": s.title, f"steps-{i}-due_day": s.due_day,
                         f"steps-{i}-DELETE": "on"})
     empty = http.post("/clients/onboarding-template/", nothing)
-    assert empty.status_code == 400 and "Keep at least one step" in empty.content.decode()
+    assert empty.status_code == 422 and "Keep at least one step" in empty.content.decode()
 
 
 def test_checklist_completes_with_htmx_and_shows_progress_and_overdue(alice_world):
@@ -154,7 +154,7 @@ def test_interaction_agreement_is_data_edited_in_the_block(alice_world):
     assert bad.status_code == 422 and "Between 0.5 and 240" in bad.content.decode()
     assert "Задачи в общий чат" in bad.content.decode()  # input kept
     bad_page = http.post(f"/clients/{client.pk}/agreement/", dict(data, contact_every_days="0", channels=["fax"]))
-    assert bad_page.status_code == 400
+    assert bad_page.status_code == 422
     ok = http.post(f"/clients/{client.pk}/agreement/", dict(data, response_time_hours="2.5"))
     assert ok.status_code == 302
     with scopes_disabled():

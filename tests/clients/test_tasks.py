@@ -121,11 +121,11 @@ def test_create_task_form_validates_and_keeps_the_input(alice_world, desk):
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     bad = http.post(f"/clients/tasks/new/?client={mine.pk}", {
         "title": "Подготовить КП", "kind": "task", "priority": "high", "due_date": yesterday, "client": mine.pk})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert "The due date is in the past" in bad.content.decode() and "Подготовить КП" in bad.content.decode()
     time_only = http.post("/clients/tasks/new/", {"title": "x", "kind": "task", "priority": "normal",
                                                   "due_time": "10:00"})
-    assert time_only.status_code == 400 and "Pick a date" in time_only.content.decode()
+    assert time_only.status_code == 422 and "Pick a date" in time_only.content.decode()
     tomorrow = timezone.localdate() + timedelta(days=1)
     ok = http.post(f"/clients/tasks/new/?client={mine.pk}", {
         "title": "Подготовить КП", "kind": "follow_up", "priority": "high", "due_date": tomorrow.isoformat(),

@@ -102,7 +102,7 @@ def test_quick_log_bad_input_answers_422_with_the_form(alice_world, client_a):
     html = response.content.decode()
     assert "Say in a few words" in html and "in the future" in html and "Мой заголовок" in html
     plain = http.post(f"/clients/{client_a.pk}/interactions/new/", {"kind": "nonsense", "summary": "x"})
-    assert plain.status_code == 400
+    assert plain.status_code == 422
 
 
 def test_reply_button_and_reply_via_quick_log(alice_world, client_a):

@@ -70,7 +70,7 @@ def test_client_list_query_count_is_constant(alice_world, django_assert_max_num_
 def test_create_client_validates_and_audits(alice_world):
     http = login(alice_world.am)
     bad = http.post("/clients/new/", {"name": "", "status": "churned", "source": "other"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     ok = http.post("/clients/new/", {"name": "Новый бренд", "status": "lead", "source": "referral",
                                      "owner": alice_world.am.user.pk, "tag_names": "vip, retail"})
     assert ok.status_code == 302

@@ -109,4 +109,5 @@ NOT_OBJECT_ROUTES = {
     "proposals_public:brief_form", "proposals_public:brief_embed", "proposals_public:brief_thanks",
     "proposals_public:webview", "proposals_public:webview_pdf", "proposals_public:webview_beacon",
     "proposals_public:webview_decide",
+    "proposals_public:webview_renewal",  # the personal link token; tests/proposals/test_expiry.py
 }

@@ -41,7 +41,7 @@ def test_director_adds_a_role_and_it_is_audited(alice):
 def test_duplicate_role_name_is_a_clear_error_and_input_is_kept(alice, catalog):
     response = login(alice).post(reverse("proposals:role_create"), {
         "role-name": "стратег", "role-hourly_rate": "9999", "role-cost_rate": "0", "role-order": "0"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "already on the rate card" in html or "уже есть" in html
     assert 'value="9999"' in html
@@ -52,7 +52,7 @@ def test_service_needs_a_role_and_a_sane_hours_range(alice, catalog):
     data = {"discipline": "seo", "name": "SEO-аудит", "unit": "hours", "hours_min": "30", "hours_max": "10",
             "order": "0", "is_active": "on"}
     response = login(alice).post(url, data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     with scopes_disabled():
         assert not Service.objects.filter(agency=alice.agency, name="SEO-аудит").exists()
     data.update(hours_min="10", hours_max="30", roles=[str(catalog["roles"]["smm"].pk)])
@@ -67,7 +67,7 @@ def test_service_form_refuses_another_agencys_role(alice, bob, catalog):
     response = login(alice).post(reverse("proposals:service_create"), {
         "discipline": "seo", "name": "SEO", "unit": "hours", "hours_min": "1", "hours_max": "2", "order": "0",
         "roles": [str(foreign.pk)]})
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_settings_page_shows_public_link_and_embed_code(alice):
@@ -80,7 +80,7 @@ def test_settings_page_shows_public_link_and_embed_code(alice):
 def test_followup_days_are_validated_and_saved(alice):
     url = reverse("proposals:proposal_settings")
     bad = login(alice).post(url, {"followup_days": "3, soon", "validity_days": "14"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     ok = login(alice).post(url, {"followup_days": "14, 2, 7", "validity_days": "10"})
     assert ok.status_code == 302
     from proposals.models import ProposalSettings
@@ -104,7 +104,7 @@ def test_case_image_limits_are_clear(alice):
 
     big = SimpleUploadedFile("big.png", b"\x89PNG" + b"0" * (5 * 1024 * 1024 + 10), content_type="image/png")
     response = login(alice).post(reverse("proposals:case_create"), {"title": "Кейс", "kind": "own", "image_upload": big})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "5 MB" in response.content.decode() or "5 МБ" in response.content.decode()
 
 

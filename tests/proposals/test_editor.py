@@ -57,14 +57,14 @@ def test_add_update_and_remove_lines_update_totals_live(alice_world, catalog, pr
     assert _fresh(proposal).total == Decimal("42000.00")
 
 
-def test_bad_hours_answer_400_with_a_message_and_change_nothing(alice_world, catalog, proposal):
+def test_bad_hours_answer_422_with_a_message_and_change_nothing(alice_world, catalog, proposal):
     with scope(agency=alice_world.agency):
         line = editor.line_add(agency=alice_world.agency, actor=alice_world.am.user, proposal=proposal,
                                service=catalog["services"]["smm"], hours=10)
     for bad in ("-1", "abc", "0", "100000"):
         response = login(alice_world.am).post(reverse("proposals:line_update", args=[proposal.pk, line.pk]),
                                               {"hours": bad}, **HTMX)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert "between 0.5 and 5000" in response.content.decode()
     assert _lines(proposal)[0].hours == Decimal("10")
 
@@ -80,7 +80,7 @@ def test_changing_a_role_brings_its_rate_and_a_foreign_role_is_refused(alice_wor
     foreign = f.RateRoleFactory(agency=bob_world.agency, hourly_rate=1)
     response = http.post(reverse("proposals:line_update", args=[proposal.pk, line.pk]),
                          {"hours": "2", "role": str(foreign.pk)}, **HTMX)
-    assert response.status_code == 400 and _lines(proposal)[0].rate == Decimal("6500.00")
+    assert response.status_code == 422 and _lines(proposal)[0].rate == Decimal("6500.00")
 
 
 def test_a_rate_change_on_the_rate_card_does_not_move_an_existing_line(alice_world, catalog, proposal):
@@ -100,7 +100,7 @@ def test_discount_needs_a_reason(alice_world, catalog, proposal):
     url = reverse("proposals:discount", args=[proposal.pk])
     http = login(alice_world.am)
     response = http.post(url, {"discount-discount_percent": "10", "discount-discount_reason": ""}, **HTMX)
-    assert response.status_code == 400 and "Say why" in response.content.decode()
+    assert response.status_code == 422 and "Say why" in response.content.decode()
     assert _fresh(proposal).discount_percent == 0
     response = http.post(url, {"discount-discount_percent": "10", "discount-discount_reason": "Годовой контракт"},
                          **HTMX)
@@ -126,7 +126,7 @@ def test_sections_are_saved_and_shown_escaped(alice_world, proposal):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>Вторая строка" in preview
     response = http.post(reverse("proposals:section_update", args=[proposal.pk, section.pk]), {
         f"s-{section.pk}-title": "", f"s-{section.pk}-body": "x"}, HTTP_HX_REQUEST="true")
-    assert response.status_code == 400 and "heading" in response.content.decode()
+    assert response.status_code == 422 and "heading" in response.content.decode()
 
 
 def test_team_and_cases(alice_world, bob_world, proposal):
@@ -137,7 +137,7 @@ def test_team_and_cases(alice_world, bob_world, proposal):
         assert [m.user for m in proposal.team.order_by("order")] == [alice_world.am.user, alice_world.specialist.user]
     outsider = http.post(reverse("proposals:team_add", args=[proposal.pk]),
                          {"team-user": str(bob_world.am.user.pk)}, HTTP_HX_REQUEST="true")
-    assert outsider.status_code == 400
+    assert outsider.status_code == 422
     case = f.CaseFactory(agency=alice_world.agency, title="Рост заявок")
     foreign_case = f.CaseFactory(agency=bob_world.agency)
     http.post(reverse("proposals:cases", args=[proposal.pk]), {"cases-cases": [str(case.pk)]})
@@ -145,13 +145,13 @@ def test_team_and_cases(alice_world, bob_world, proposal):
         assert list(proposal.cases.all()) == [case]
     response = http.post(reverse("proposals:cases", args=[proposal.pk]), {"cases-cases": [str(foreign_case.pk)]},
                          HTTP_HX_REQUEST="true")
-    assert response.status_code == 400
+    assert response.status_code == 422
 
 
 def test_cover_dates_must_make_sense(alice_world, proposal):
     response = login(alice_world.am).post(reverse("proposals:cover", args=[proposal.pk]), {
         "cover-title": "Новое название", "cover-issued_on": "2026-03-10", "cover-valid_until": "2026-03-01"})
-    assert response.status_code == 400 and "valid at least until" in response.content.decode()
+    assert response.status_code == 422 and "valid at least until" in response.content.decode()
     assert 'value="Новое название"' in response.content.decode()
     ok = login(alice_world.am).post(reverse("proposals:cover", args=[proposal.pk]), {
         "cover-title": "Новое название", "cover-issued_on": "2026-03-10", "cover-valid_until": "2026-03-24"})
@@ -176,7 +176,7 @@ def test_answered_proposal_is_frozen(alice_world, catalog, proposal):
         Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.ACCEPTED)
     response = login(alice_world.am).post(reverse("proposals:line_add", args=[proposal.pk]),
                                           {"line-service": str(catalog["services"]["smm"].pk)}, **HTMX)
-    assert response.status_code == 400 and "can no longer be changed" in response.content.decode()
+    assert response.status_code == 422 and "can no longer be changed" in response.content.decode()
 
 
 def test_manual_proposal_from_the_list(alice_world):

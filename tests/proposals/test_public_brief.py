@@ -215,7 +215,7 @@ def test_am_fills_a_brief_internally_for_their_client(alice_world):
     response = login(alice_world.am).post(reverse("proposals:brief_create"), {
         "client": str(foreign_client.pk), "company_name": "X", "contact_name": "Y", "contact_email": "y@x.example",
         "goals": "Z"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert login(alice_world.specialist).get(reverse("proposals:brief_create")).status_code == 403
 
 

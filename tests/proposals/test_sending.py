@@ -93,11 +93,11 @@ def test_send_needs_lines_and_contacts_with_email(alice_world, ready, django_cap
     other_client_contact = f.ContactFactory(agency=alice_world.agency)
     response = login(alice_world.am).post(reverse("proposals:send", args=[ready["proposal"].pk]),
                                           {"contacts": [str(other_client_contact.pk)]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     empty = f.ProposalFactory(agency=alice_world.agency, client=ready["client"], owner=alice_world.am.user)
     response = login(alice_world.am).post(reverse("proposals:send", args=[empty.pk]),
                                           {"contacts": [str(ready["irina"].pk)]})
-    assert response.status_code == 400 and "estimate line" in response.content.decode()
+    assert response.status_code == 422 and "estimate line" in response.content.decode()
     with scopes_disabled():
         assert not ProposalVersion.objects.exists()
 
@@ -311,7 +311,7 @@ def test_a_proposal_without_text_is_not_sent(alice_world, catalog, ready, django
                         service=catalog["services"]["smm"], hours=10)
     response = login(alice_world.am).post(reverse("proposals:send", args=[bare.pk]),
                                           {"contacts": [str(ready["irina"].pk)]})
-    assert response.status_code == 400 and "add at least one section" in response.content.decode()
+    assert response.status_code == 422 and "add at least one section" in response.content.decode()
     with scopes_disabled():
         assert not ProposalVersion.objects.filter(proposal=bare).exists()
         assert Proposal.objects.get(pk=bare.pk).status == Proposal.Status.DRAFT

@@ -113,6 +113,7 @@ NOT_POLICY_VIEWS = {
     "core:home": "redirects to Today or the login page",
     "healthz": "public health check",
     "calendar_feed": "public, secret-token iCal feed",
+    "public_file": "public files (logos, photos, case images) by their unguessable name; private files never",
     "clients:calendar_feed_create": "the user's own feed; staff only, checked in the view (404)",
     "clients:calendar_feed_revoke": "the user's own feed; staff only, checked in the view (404)",
 }
