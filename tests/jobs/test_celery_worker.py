@@ -165,6 +165,10 @@ def test_every_task_type_runs_on_a_worker_over_its_own_queue(workers, alice_worl
         upload = SimpleUploadedFile("c.csv", "Название\nКофейня Зерно\nБулочная\n".encode(), "text/csv")
         import_file = importing.import_file_upload(agency=agency, actor=w.director.user, entity="companies",
                                                    upload=upload)
+    # The upload's reading job runs on the worker (imports queue) before the import can start.
+    assert _wait(_finished(import_file.inspection_id), "reading the import file").status == Job.Status.SUCCEEDED
+    with scope(agency=agency):
+        import_file.refresh_from_db()
         import_job = importing.import_start(agency=agency, actor=w.director.user, import_file=import_file)
         with transaction.atomic():
             draft_job = drafting.draft_start(agency=agency, actor=w.am.user, brief=brief, use_ai=False)

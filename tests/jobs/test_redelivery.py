@@ -71,8 +71,10 @@ def test_an_import_redelivered_after_its_rows_were_committed_does_not_import_aga
     w = alice_world
     upload = SimpleUploadedFile("c.csv", "Название;ИНН\nКофейня Зерно;1\nБулочная;2\n".encode(), "text/csv")
     with scope(agency=w.agency):
-        import_file = importing.import_file_upload(agency=w.agency, actor=w.director.user, entity="companies",
-                                                   upload=upload)
+        with django_capture_on_commit_callbacks(execute=True):  # the reading job, as the worker would run it
+            import_file = importing.import_file_upload(agency=w.agency, actor=w.director.user, entity="companies",
+                                                       upload=upload)
+        import_file.refresh_from_db()
         with django_capture_on_commit_callbacks(execute=False):
             job = importing.import_start(agency=w.agency, actor=w.director.user, import_file=import_file)
     kwargs = {"agency_id": w.agency.pk, "import_id": str(import_file.pk)}
