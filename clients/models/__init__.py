@@ -1,4 +1,5 @@
 from .activity import Interaction, Task
+from .billing import AgencyLegalDetails, DocumentCounter
 from .company import Client, Contact, Tag
 from .deals import Deal, Invoice
 from .files import ClientFile, ImportFile
@@ -6,6 +7,6 @@ from .kam import AccountObjective, AccountPlan
 from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, OnboardingTemplateStep
 
 __all__ = [
-    "AccountObjective", "AccountPlan", "Client", "ClientFile", "Contact", "Deal", "ImportFile", "Interaction",
+    "AccountObjective", "AccountPlan", "AgencyLegalDetails", "Client", "ClientFile", "Contact", "Deal", "DocumentCounter", "ImportFile", "Interaction",
     "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
 ]

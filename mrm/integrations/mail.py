@@ -6,8 +6,11 @@ from django.utils import translation
 
 
 def send_templated(*, to: list[str], subject: str, template: str, context: dict, language: str | None = None,
-                   reply_to: list[str] | None = None) -> None:
-    """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors."""
+                   reply_to: list[str] | None = None,
+                   attachments: list[tuple[str, bytes, str]] | None = None) -> None:
+    """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors.
+
+    `attachments`: (filename, content, MIME type) triples, e.g. an invoice PDF."""
     with translation.override(language or settings.LANGUAGE_CODE):
         ctx = {"site_url": settings.SITE_URL, **context}
         text = render_to_string(f"{template}.txt", ctx)
@@ -19,4 +22,6 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict,
                                      from_email=settings.DEFAULT_FROM_EMAIL)
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     message.send()
