@@ -90,11 +90,11 @@ class InvoiceSendSerializer(serializers.Serializer):
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class JobSerializer(serializers.Serializer):
+class InvoiceJobSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     status = serializers.CharField()
     progress = serializers.IntegerField()
-    status_url = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField(help_text="The job's progress (HTML partial) to poll.")
 
     def get_status_url(self, job) -> str:
         return reverse("jobs:status", args=[job.pk])
@@ -145,12 +145,12 @@ class InvoiceViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
             data["supplier"]["legal_name"] = self.agency.name
         return Response(DocumentRequisitesSerializer(data).data)
 
-    @extend_schema(request=None, responses={202: JobSerializer})
+    @extend_schema(request=None, responses={202: InvoiceJobSerializer})
     @action(detail=True, methods=["post"], url_path="render-pdf")
     def render_pdf(self, request, pk=None):
         """Queue the PDF of the invoice or act; poll the job's `status_url`, then GET `.../pdf/`."""
         job = billing.invoice_pdf_start(agency=self.agency, actor=request.user, invoice=self.get_object())
-        return Response(JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+        return Response(InvoiceJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
