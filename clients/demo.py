@@ -87,6 +87,7 @@ def seed_clients(*, agency, members: dict[str, Membership]) -> None:
     _agreements(agency=agency, clients=[c for c in without(InteractionAgreement) if c.status == S.ACTIVE
                                         and profiles[c.pk]["index"] % 4 != 3], rng=rng)
     _tasks(agency=agency, clients=clients, staff=staff, rng=rng, today=today)
+    _legal_details(agency=agency, clients=clients, rng=rng)
 
     client_member = members["client"]
     if client_member.contact_id is None:
@@ -98,6 +99,29 @@ def seed_clients(*, agency, members: dict[str, Membership]) -> None:
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _demo_inn(rng: random.Random) -> str:
+    """A made-up 10-digit INN with a correct check digit (so the demo documents pass validation)."""
+    body = "77" + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    check = sum(int(c) * w for c, w in zip(body, (2, 4, 10, 3, 5, 9, 4, 6, 8), strict=True)) % 11 % 10
+    return body + str(check)
+
+
+def _legal_details(*, agency, clients, rng) -> None:
+    """Requisites of the agency (the supplier on its invoices) and of the clients that have a legal name."""
+    from .models import AgencyLegalDetails
+
+    AgencyLegalDetails.objects.get_or_create(agency=agency, defaults={
+        "legal_name": f"ООО «{agency.name}»", "inn": _demo_inn(rng), "kpp": "770101001",
+        "legal_address": "123112, г. Москва, Пресненская наб., д. 10", "bank_name": "ПАО Сбербанк",
+        "bik": "044525225", "correspondent_account": "30101810400000000225",
+        "settlement_account": "40702810938000000001", "signatory_title": "Генеральный директор",
+        "signatory_name": "Иванов И. И."})
+    for client in clients:
+        if client.legal_name and not client.inn:
+            Client.objects.filter(agency=agency, pk=client.pk).update(inn=_demo_inn(rng), kpp="770201001",
+                                                                      legal_address="г. Москва")
 
 
 def _clients(*, agency, catalog, staff, rng, today) -> list[Client]:

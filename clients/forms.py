@@ -12,7 +12,7 @@ class ClientForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Client
         fields = ["name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
-                  "start_date", "notes"]
+                  "start_date", "notes", "inn", "kpp", "legal_address"]
         widgets = {"start_date": IsoDateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, owners=None, **kwargs):

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from mrm.core.forms import IsoDateInput, IsoDateTimeInput, StyledFormMixin
 
 from .forms import ClientForm
-from .models import ClientFile, Contact, Deal, Interaction, Invoice
+from .models import AgencyLegalDetails, ClientFile, Contact, Deal, Interaction, Invoice
+from .requisites import check_accounts
 from .uploads import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
 from .validators import clean_phone, clean_telegram
 
@@ -113,6 +114,8 @@ class InvoiceForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["deal"].queryset = Deal.objects.filter(agency=agency, client=client)
         self.fields["vat_rate"].required = False
+        self.fields["number"].required = False
+        self.fields["number"].help_text = _("Leave empty to take the next number of this year.")
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01", "min": "0"})
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("vat_rate", agency.vat_rate)
@@ -120,10 +123,62 @@ class InvoiceForm(StyledFormMixin, forms.ModelForm):
             self.initial.setdefault("due_on", timezone.localdate() + timedelta(days=10))
 
     def clean_number(self) -> str:
-        return " ".join(self.cleaned_data.get("number", "").split())
+        number = " ".join(self.cleaned_data.get("number", "").split())
+        if not number and not self.instance._state.adding:
+            raise forms.ValidationError(_("An issued document keeps its number."))
+        return number
 
     def clean_vat_rate(self):
         value = self.cleaned_data.get("vat_rate")
         if value is not None and not 0 <= value <= 100:
             raise forms.ValidationError(_("VAT is a percentage from 0 to 100."))
         return value
+
+
+class InvoiceSendForm(StyledFormMixin, forms.Form):
+    contacts = forms.ModelMultipleChoiceField(label=_("Send to"), queryset=None, widget=forms.CheckboxSelectMultiple,
+                                              error_messages={"required": _("Choose at least one contact.")})
+    message = forms.CharField(label=_("Message"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = contacts
+        self.fields["contacts"].label_from_instance = lambda c: f"{c.full_name} <{c.email}>"
+        self.fields["contacts"].widget.attrs["class"] = "form-check-input"
+
+
+class InvoiceExportForm(StyledFormMixin, forms.Form):
+    date_from = forms.DateField(label=_("Issued from"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("to"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
+
+class LegalDetailsForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = AgencyLegalDetails
+        fields = ["legal_name", "inn", "kpp", "ogrn", "legal_address", "bank_name", "bik", "correspondent_account",
+                  "settlement_account", "signatory_title", "signatory_name", "accountant_name", "vat_mode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("inn", "kpp", "ogrn", "bik", "correspondent_account", "settlement_account"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def clean(self):
+        data = super().clean()
+        for field, message in check_accounts(bik=data.get("bik", ""), settlement=data.get("settlement_account", ""),
+                                             correspondent=data.get("correspondent_account", "")).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        inn = data.get("inn") or ""
+        if len(inn) == 10 and not data.get("kpp") and "kpp" not in self.errors:
+            self.add_error("kpp", _("A company (10-digit INN) has a KPP: enter its 9 digits."))
+        return data

@@ -80,3 +80,35 @@ def invoices_mark_overdue_all_task() -> int:
     for agency_id in ids:
         invoices_mark_overdue_task.delay(agency_id=agency_id)
     return len(ids)
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True)
+def invoice_render_pdf_task(self, *, agency_id: int, job_id: str) -> None:
+    """Render an invoice or act to PDF; idempotent (a finished job is left alone, the file name is fixed)."""
+    from mrm.jobs.models import Job
+
+    from .services.billing import invoice_pdf_job_run
+
+    job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency").first()
+    if job is None or not job_claim_or_defer(self, job=job):
+        return
+    with job_running(job=job):
+        invoice_pdf_job_run(agency=job.agency, job=job)
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, max_retries=5)
+def invoice_send_task(self, *, agency_id: int, invoice_id: str, emails: list[str], message: str = "",
+                      sender_id: int | None = None) -> None:
+    """E-mail the document's PDF to the chosen contacts; a mail-server hiccup retries with backoff."""
+    from django.contrib.auth import get_user_model
+
+    from mrm.tenancy.models import Agency
+
+    from .services.billing import invoice_deliver
+
+    sender = get_user_model().objects.filter(pk=sender_id).first() if sender_id else None
+    try:
+        invoice_deliver(agency=Agency.objects.get(pk=agency_id), invoice_id=invoice_id, emails=emails,
+                        message=message, sender=sender)
+    except OSError as exc:
+        raise self.retry(exc=exc, countdown=min(300, 10 * 2 ** self.request.retries)) from exc

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import billing as billing_views
 from .views import calendar as calendar_views
 from .views import companies, contacts, files, invoices, search, timeline
 from .views import deals as deal_views
@@ -35,6 +36,13 @@ urlpatterns = [
     path("<uuid:client_id>/invoices/new/", invoices.invoice_create_view, name="invoice_create"),
     path("<uuid:client_id>/invoices/<uuid:invoice_id>/edit/", invoices.invoice_edit_view, name="invoice_edit"),
     path("<uuid:client_id>/invoices/<uuid:invoice_id>/paid/", invoices.invoice_paid_view, name="invoice_paid"),
+    # Invoice and act documents: PDF, sending, the 1C export, the agency's legal details
+    path("<uuid:client_id>/invoices/<uuid:invoice_id>/pdf/", billing_views.invoice_pdf_view, name="invoice_pdf"),
+    path("<uuid:client_id>/invoices/<uuid:invoice_id>/pdf/render/", billing_views.invoice_pdf_render_view,
+         name="invoice_pdf_render"),
+    path("<uuid:client_id>/invoices/<uuid:invoice_id>/send/", billing_views.invoice_send_view, name="invoice_send"),
+    path("invoices/export-1c.csv", billing_views.invoice_export_1c_view, name="invoice_export_1c"),
+    path("legal-details/", billing_views.legal_details_view, name="legal_details"),
     # Pipeline, tasks, onboarding, account plans (KAM), personal calendar feed
     path("deals/", deal_views.deal_board_view, name="deal_board"),
     path("deals/list/", deal_views.deal_list_view, name="deal_list"),

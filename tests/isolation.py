@@ -53,6 +53,11 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     "interaction-detail": {"pk": BY_PARAM["interaction_id"]},
     "task-detail": {"pk": BY_PARAM["task_id"]},
     "invoice-detail": {"pk": BY_PARAM["invoice_id"]},
+    # Invoice documents (clients/api/invoices.py actions).
+    "invoice-requisites": {"pk": BY_PARAM["invoice_id"]},
+    "invoice-pdf": {"pk": BY_PARAM["invoice_id"]},
+    "invoice-render-pdf": {"pk": BY_PARAM["invoice_id"]},
+    "invoice-send": {"pk": BY_PARAM["invoice_id"]},
     "job-detail": {"pk": BY_PARAM["job_id"]},
 }
 

@@ -1,4 +1,5 @@
 from .activity import Interaction, Task
+from .billing import AgencyLegalDetails, DocumentCounter
 from .company import Client, Contact, Tag
 from .deals import Deal, Invoice
 from .files import ClientFile, ImportFile
@@ -7,7 +8,7 @@ from .kam import AccountObjective, AccountPlan
 from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, OnboardingTemplateStep
 
 __all__ = [
-    "AccountObjective", "AccountPlan", "Client", "ClientFile", "ClientOwnerChange", "ClientStatusChange", "Contact",
-    "Deal", "DealStageChange", "ImportFile", "Interaction",
+    "AccountObjective", "AccountPlan", "AgencyLegalDetails", "Client", "ClientFile", "ClientOwnerChange",
+    "ClientStatusChange", "Contact", "Deal", "DealStageChange", "DocumentCounter", "ImportFile", "Interaction",
     "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
 ]

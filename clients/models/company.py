@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from mrm.core.models import TimeStamped
 from mrm.tenancy.models import AgencyOwned
 
+from ..requisites import validate_inn, validate_kpp
+
 
 class Tag(AgencyOwned, TimeStamped):
     name = models.CharField(_("tag"), max_length=40)
@@ -44,6 +46,10 @@ class Client(AgencyOwned, TimeStamped):
 
     name = models.CharField(_("brand / name"), max_length=200)
     legal_name = models.CharField(_("legal name"), max_length=255, blank=True)
+    # Requisites printed as the buyer on invoices and acts.
+    inn = models.CharField(_("INN"), max_length=12, blank=True, validators=[validate_inn])
+    kpp = models.CharField(_("KPP"), max_length=9, blank=True, validators=[validate_kpp])
+    legal_address = models.CharField(_("legal address"), max_length=500, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     size = models.CharField(_("size"), max_length=20, choices=Size.choices, blank=True)

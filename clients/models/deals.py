@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .company import Client
@@ -95,7 +96,7 @@ class Invoice(AgencyOwned, TimeStamped):
                              related_name="invoices")
     project_id = models.UUIDField(null=True, blank=True)  # the projects app links here later
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.INVOICE)
-    number = models.CharField(_("number"), max_length=40)
+    number = models.CharField(_("number"), max_length=40, blank=True)  # blank: the service takes the next one
     issued_on = models.DateField(_("issued"))
     due_on = models.DateField(_("due"), null=True, blank=True)
     paid_on = models.DateField(_("paid"), null=True, blank=True)
@@ -107,6 +108,10 @@ class Invoice(AgencyOwned, TimeStamped):
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # The printed document (счёт / акт), rendered by a job into the private storage; sent_at: e-mailed.
+    pdf_file = models.FileField(upload_to="invoices/pdf/", storage=private_storage, blank=True, max_length=300)
+    pdf_rendered_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-number"]

@@ -11,7 +11,7 @@ from .history import client_history_record
 from .onboarding import onboarding_start_if_active
 
 CLIENT_FIELDS = ("name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason", "owner",
-                 "start_date", "notes")
+                 "start_date", "notes", "inn", "kpp", "legal_address")
 
 
 def _check_owner(*, agency: Agency, owner) -> None:

@@ -10,6 +10,7 @@ from mrm.tenancy.models import Agency
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Deal, Invoice
+from .billing import invoice_default_vat_rate, invoice_number_next
 
 INVOICE_FIELDS = ("kind", "number", "issued_on", "due_on", "paid_on", "amount", "vat_rate", "currency", "status",
                   "description", "deal")
@@ -57,11 +58,15 @@ def _save(invoice: Invoice) -> None:
 
 @transaction.atomic
 def invoice_create(*, agency: Agency, actor, client: Client, data: dict) -> Invoice:
-    """An invoice or act; VAT and total are computed here (the agency's VAT rate unless another is given)."""
+    """An invoice or act; VAT and total are computed here (the agency's VAT rate unless another is given); with
+    no number given, the next one of the agency's sequence for the kind and year is taken."""
     data = {k: v for k, v in data.items() if k in INVOICE_FIELDS and v is not None}
-    data.setdefault("vat_rate", agency.vat_rate)
+    data.setdefault("vat_rate", invoice_default_vat_rate(agency=agency))
     data.setdefault("currency", agency.currency)
     invoice = Invoice(agency=agency, client=client, **data)
+    if not invoice.number:  # no number typed: the next one of this kind in the issue year
+        invoice.number = invoice_number_next(agency=agency, kind=invoice.kind,
+                                             year=(invoice.issued_on or timezone.localdate()).year)
     _prepare(agency=agency, client=client, invoice=invoice, today=timezone.localdate())
     _save(invoice)
     audit(agency=agency, actor=actor, action="invoice.created", target=invoice,

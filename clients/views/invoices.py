@@ -13,6 +13,7 @@ from mrm.tenancy.policy import can
 from ..forms_workspace import InvoiceForm
 from ..selectors import client_get
 from ..selectors.documents import invoice_get, invoice_list
+from ..services import billing
 from ..services import invoices as services
 from ._blocks import register_block, render_block
 
@@ -77,8 +78,11 @@ def invoice_edit_view(request, client_id, invoice_id):
         else:
             messages.success(request, _("Saved."))
             return _back(client)
-    return render_form(request, "clients/invoice_form.html", {"client": client, "form": form, "invoice": invoice},
-                       invalid=bool(form.errors))
+    return render_form(request, "clients/invoice_form.html", {
+        "client": client, "form": form, "invoice": invoice,
+        "pdf_job": billing.invoice_pdf_job_latest(agency=request.agency, invoice=invoice),
+        "supplier": billing.legal_details_get(agency=request.agency),
+    }, invalid=bool(form.errors))
 
 
 @require_POST

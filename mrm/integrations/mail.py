@@ -14,8 +14,11 @@ def render_text(template_name: str, context: dict) -> str:
 
 
 def send_templated(*, to: list[str], subject: str, template: str, context: dict, language: str | None = None,
-                   reply_to: list[str] | None = None) -> None:
-    """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors."""
+                   reply_to: list[str] | None = None,
+                   attachments: list[tuple[str, bytes, str]] | None = None) -> None:
+    """Render `<template>.txt` (and `.html` if present) and send; raises on transport errors.
+
+    `attachments`: (filename, content, MIME type) triples, e.g. an invoice PDF."""
     with translation.override(language or settings.LANGUAGE_CODE):
         ctx = {"site_url": settings.SITE_URL, **context}
         text = render_text(f"{template}.txt", ctx)
@@ -27,4 +30,6 @@ def send_templated(*, to: list[str], subject: str, template: str, context: dict,
                                      from_email=settings.DEFAULT_FROM_EMAIL)
     if html:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     message.send()

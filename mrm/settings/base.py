@@ -235,6 +235,9 @@ CELERY_TASK_ROUTES = {
         "proposals.tasks.proposal_render_pdf_task": "pdf",
         "proposals.tasks.proposal_send_task": "mail",
         "clients.tasks.import_run_task": "imports",
+        "clients.tasks.import_inspect_task": "imports",
+        "clients.tasks.invoice_render_pdf_task": "pdf",
+        "clients.tasks.invoice_send_task": "mail",
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

@@ -51,6 +51,7 @@ POLICY: dict[str, Rule] = {
     "invoice.view": Rule(MANAGERS, _("See invoices and acts")),
     "invoice.edit": Rule(MANAGERS, _("Add and change invoices and acts")),
     "invoice.mark_paid": Rule(MANAGERS, _("Mark an invoice paid")),
+    "invoice.send": Rule(MANAGERS, _("Send an invoice or act to the client")),
     "file.upload": Rule(STAFF, _("Upload client files (deleting one: its uploader or a manager)")),
     "file.manage": Rule(MANAGERS, _("Delete any client file")),
     "onboarding.edit": Rule(MANAGERS, _("Run a client's onboarding and fill in the agreement")),
