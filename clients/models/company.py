@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
@@ -70,6 +71,9 @@ class Client(AgencyOwned, TimeStamped):
             models.Index(fields=["agency", "industry"]),
             models.Index(fields=["agency", "-created_at"]),
             models.Index(fields=["agency", "last_contact_at"]),
+            # Today's "no contact for N days": longest silence first, an ordered scan that stops after 8 rows.
+            models.Index(F("agency"), F("last_contact_at").asc(nulls_first=True), F("name"),
+                         name="clients_client_silence_idx"),
             models.Index(fields=["agency", "external_id"]),
         ]
 
