@@ -75,14 +75,12 @@ def _url_maker(name: str):
     return template.format
 
 
-def _with_card_urls(deals, *, can_edit: bool, board_url: str, query: str) -> None:
-    edit, client, move = _url_maker("clients:deal_edit"), _url_maker("clients:detail"), _url_maker("clients:deal_move")
+def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
+    edit, client = _url_maker("clients:deal_edit"), _url_maker("clients:detail")
     back = "?next=" + urlquote(board_url, safe="/")
-    move_query = f"?{query}" if query else ""
     for deal in deals:
         deal.client_url = client(deal.client_id)
         deal.open_url = edit(deal.pk) + back if can_edit else deal.client_url + "#section-deals"
-        deal.move_url = move(deal.pk) + move_query
 
 
 def _board_query(request) -> str:
@@ -103,11 +101,12 @@ def _board_context(request, *, column=None) -> dict:
                              user=request.user)
     else:
         columns = [column]
-    _with_card_urls([deal for col in columns for deal in col.deals], can_edit=can_edit, board_url=board_url,
-                    query=query)
+    _with_card_urls([deal for col in columns for deal in col.deals], can_edit=can_edit, board_url=board_url)
     context = {"columns": columns, "move_stages": Deal.Stage.choices, "query": query,
                "query_prefix": f"{query}&" if query else "", "board_url_base": base, "board_url": board_url,
                "today": timezone.localdate(), "can_edit": can_edit,
+               # kanban.js posts a move to this URL with the card's id in place of {id} (one URL per board)
+               "move_url_template": reverse("clients:deal_move", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{id}"),
                "t_move": _("Move"), "t_close": _("Expected close"), "t_reason": _("Reason lost")}
     if column is None:
         context.update(_filter_context(request, form, filters))

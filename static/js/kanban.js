@@ -1,8 +1,10 @@
 // Deals kanban (/clients/deals/): HTML5 drag and drop moves a card between columns, then posts the move with
 // htmx; the board comes back re-rendered with fresh column totals. Dropping on "Lost" asks for the reason first.
-// Without JavaScript a card's "Move" link opens the deal's edit page (stage and reason are fields there).
+// Each card's "Move" button opens one dialog shared by the board; without JavaScript the card's title opens the
+// deal's edit page, where the stage and the reason are fields.
 (() => {
   if (!window.htmx) return;
+  document.documentElement.classList.add("mrm-js"); // the cards' "Move" buttons need this script
   let dragged = null;
   let origin = null;
   let dropped = false;
@@ -15,9 +17,14 @@
     const el = board();
     if (el) htmx.ajax("GET", el.dataset.boardUrl, { target: "#board", swap: "outerHTML" });
   };
+  // Cards carry no per-card URLs or data attributes (a board has hundreds): the id comes from the element
+  // id ("deal-<uuid>"), the stage from the column, the move URL from the board's template.
+  const dealId = (card) => card.id.slice(5);
+  const stageOf = (el) => el.closest(".mrm-col").dataset.stage;
+  const moveUrl = (card) => board().dataset.moveUrl.replace("{id}", dealId(card));
   const post = (card, values) => {
     card.classList.add("is-saving");
-    htmx.ajax("POST", card.dataset.moveUrl + window.location.search, {
+    htmx.ajax("POST", moveUrl(card) + window.location.search, {
       target: "#board", swap: "outerHTML", values, headers: { "X-CSRFToken": csrf() },
     });
   };
@@ -30,9 +37,9 @@
     if (!card || !board() || !board().dataset.canMove) return;
     dragged = card;
     dropped = false;
-    origin = { list: card.parentElement, next: card.nextElementSibling };
+    origin = { list: card.parentElement, next: card.nextElementSibling, stage: stageOf(card) };
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.deal);
+    event.dataTransfer.setData("text/plain", dealId(card));
     requestAnimationFrame(() => card.classList.add("is-dragging"));
   });
 
@@ -61,8 +68,8 @@
     const stage = column.dataset.stage;
     const next = card.nextElementSibling && card.nextElementSibling.matches(".mrm-deal") ? card.nextElementSibling : null;
     if (card.parentElement === origin.list && card.nextElementSibling === origin.next) return; // not moved
-    if (stage === "lost" && card.dataset.stage !== "lost") { askReason(card, next ? next.dataset.deal : ""); return; }
-    post(card, { stage, before: next ? next.dataset.deal : "" });
+    if (stage === "lost" && origin.stage !== "lost") { askReason(card, next ? dealId(next) : ""); return; }
+    post(card, { stage, before: next ? dealId(next) : "" });
   });
 
   document.addEventListener("dragend", () => {
@@ -90,7 +97,7 @@
     const d = dialog();
     const f = form();
     if (!d || typeof d.showModal !== "function") { post(card, { stage, before }); return false; }
-    f.action = card.dataset.moveUrl + window.location.search;
+    f.action = moveUrl(card) + window.location.search;
     f.dataset.card = card.id;
     f.elements.stage.value = stage;
     f.elements.before.value = before;
@@ -111,7 +118,7 @@
     const card = link.closest(".mrm-deal");
     if (!card) return;
     event.preventDefault();
-    openMove(card, card.dataset.stage, "");
+    openMove(card, stageOf(card), "");
   });
   document.addEventListener("submit", (event) => {
     const f = event.target;
