@@ -23,10 +23,6 @@ class Migration(migrations.Migration):
             index=models.Index(models.F('agency'), models.F('quadrant'), models.OrderBy(django.db.models.expressions.CombinedExpression(models.F('attractiveness'), '+', models.F('relationship_strength')), descending=True), name='clients_plan_cell_score_idx'),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(models.F('agency'), models.OrderBy(models.F('last_contact_at'), nulls_first=True), models.F('name'), name='clients_client_silence_idx'),
-        ),
-        migrations.AddIndex(
             model_name='deal',
             index=models.Index(fields=['agency', 'stage', 'position', '-created_at'], name='clients_deal_board_idx'),
         ),

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
@@ -71,9 +70,8 @@ class Client(AgencyOwned, TimeStamped):
             models.Index(fields=["agency", "industry"]),
             models.Index(fields=["agency", "-created_at"]),
             models.Index(fields=["agency", "last_contact_at"]),
-            # Today's "no contact for N days": longest silence first, an ordered scan that stops after 8 rows.
-            models.Index(F("agency"), F("last_contact_at").asc(nulls_first=True), F("name"),
-                         name="clients_client_silence_idx"),
+            # Today's "no contact for N days" also has (agency, last_contact_at NULLS FIRST, name): created in
+            # migration 0003 per database, as SQLite refuses NULLS FIRST in an index (its ASC puts NULLs first).
             models.Index(fields=["agency", "external_id"]),
         ]
 

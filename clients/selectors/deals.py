@@ -3,6 +3,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
@@ -121,18 +123,28 @@ def deal_board_column(*, agency: Agency, membership: Membership, filters: dict, 
 BOARD_ORDER = ("position", "-created_at", "pk")
 
 
-def _first_cards(qs: QuerySet[Deal], *, stages: list[str], limit: int) -> list[list[Deal]]:
-    """The first `limit` cards of each stage. PostgreSQL: one `UNION ALL` of per-stage `ORDER BY … LIMIT`
-    queries, each an index range scan that stops after `limit` rows. SQLite (no LIMIT inside a compound
-    query): the same queries one by one. Either way a constant number of queries: stages are few."""
-    parts = [qs.filter(stage=stage).order_by(*BOARD_ORDER)[:limit] for stage in stages]
-    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        by_stage: dict[str, list[Deal]] = defaultdict(list)
-        for deal in parts[0].union(*parts[1:], all=True):
-            by_stage[deal.stage].append(deal)
-        key = lambda d: (d.position, -d.created_at.timestamp(), str(d.pk))  # noqa: E731 - the SQL order in Python
-        return [sorted(by_stage[stage], key=key) for stage in stages]
-    return [list(part) for part in parts]
+def first_per_group(qs: QuerySet, *, field_name: str, values: list, order: tuple, limit: int, key) -> list[list]:
+    """The first `limit` rows (in `order`) of each `field_name` value, in one query whatever the number of
+    groups. PostgreSQL: a `UNION ALL` of per-group `ORDER BY … LIMIT` queries, each an index range scan that
+    stops after `limit` rows (no window function numbering every row). SQLite refuses LIMIT inside a compound
+    query: there `pk IN (… LIMIT n) OR pk IN (…)`. `key` re-applies `order` in Python to each group."""
+    parts = [qs.filter(**{field_name: value}).order_by(*order)[:limit] for value in values]
+    if not parts:
+        return []
+    if len(parts) == 1:
+        rows = list(parts[0])
+    elif connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = list(qs.filter(reduce(or_, (Q(pk__in=part.values("pk")) for part in parts))))
+    groups: dict = {value: [] for value in values}
+    for row in rows:
+        groups[getattr(row, field_name)].append(row)
+    return [sorted(groups[value], key=key) for value in values]
+
+
+def _card_order(deal: Deal) -> tuple:
+    return (deal.position, -deal.created_at.timestamp(), str(deal.pk))
 
 
 def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=None,
@@ -154,7 +166,9 @@ def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=No
     for stage, totals in per_stage.items():
         columns[stage].totals = sorted(totals, key=lambda t: (t[0] != agency.currency, t[0]))
     filled = [column for column in columns.values() if column.count]
-    for column, deals in zip(filled, _first_cards(qs, stages=[c.stage for c in filled], limit=limit), strict=True):
+    cards = first_per_group(qs, field_name="stage", values=[c.stage for c in filled], order=BOARD_ORDER, limit=limit,
+                            key=_card_order)
+    for column, deals in zip(filled, cards, strict=True):
         column.deals = deals
         column.has_more = column.count > len(deals)
     return list(columns.values())

@@ -1,13 +1,12 @@
 """Reads of key-account management: one client's account plan and the portfolio grid (KAM quadrants)."""
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, F, Q
 
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import AccountObjective, AccountPlan, Client
-from .deals import visible_to
+from .deals import first_per_group, visible_to
 
 # Clients that are accounts to manage (leads are not yet, churned ones no longer).
 PORTFOLIO_STATUSES = (Client.Status.ONBOARDING, Client.Status.ACTIVE, Client.Status.PAUSED)
@@ -44,19 +43,13 @@ class Portfolio:
 
 
 def _strongest(plans, *, quadrants: list[str]) -> list[list[AccountPlan]]:
-    """The CELL_LIMIT strongest plans of each quadrant: one `ORDER BY score DESC LIMIT n` per quadrant (a
-    `UNION ALL` of them on PostgreSQL, served by the (agency, quadrant, score DESC) index) instead of a window
-    function numbering every plan of the agency. Four quadrants: a constant number of queries."""
+    """The CELL_LIMIT strongest plans of each quadrant in one query (`first_per_group`: a UNION ALL of per-quadrant
+    `ORDER BY score DESC LIMIT n` on PostgreSQL, served by the (agency, quadrant, score DESC) index) instead of a
+    window function numbering every plan of the agency."""
     score = (F("attractiveness") + F("relationship_strength")).desc()
-    parts = [plans.filter(quadrant=q).select_related("client", "client__owner").order_by(score, "client__name")
-             [:CELL_LIMIT] for q in quadrants]
-    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        by_quadrant: dict[str, list[AccountPlan]] = {q: [] for q in quadrants}
-        for plan in parts[0].union(*parts[1:], all=True):
-            by_quadrant[plan.quadrant].append(plan)
-        key = lambda p: (-(p.attractiveness + p.relationship_strength), p.client.name)  # noqa: E731 - SQL order
-        return [sorted(by_quadrant[q], key=key) for q in quadrants]
-    return [list(part) for part in parts]
+    return first_per_group(plans.select_related("client", "client__owner"), field_name="quadrant", values=quadrants,
+                           order=(score, "client__name", "pk"), limit=CELL_LIMIT,
+                           key=lambda p: (-(p.attractiveness + p.relationship_strength), p.client.name, str(p.pk)))
 
 
 def portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
