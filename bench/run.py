@@ -76,6 +76,10 @@ def pages(session: Session) -> list[tuple[str, str]]:
     if session.get("/clients/deals/")[0] == 200:
         found.append(("Deals kanban", "/clients/deals/"))
     found.append(("Today", "/today/"))
+    for name, path in (("Portfolio", "/clients/portfolio/"), ("Search", "/clients/search/?" + urllib.parse.urlencode(
+            {"q": word}))):
+        if session.get(path)[0] == 200:
+            found.append((name, path))
     return found
 
 

@@ -76,6 +76,8 @@ class Client(AgencyOwned, TimeStamped):
             models.Index(fields=["agency", "industry"]),
             models.Index(fields=["agency", "-created_at"]),
             models.Index(fields=["agency", "last_contact_at"]),
+            # Today's "no contact for N days" also has (agency, last_contact_at NULLS FIRST, name): created in
+            # migration 0003 per database, as SQLite refuses NULLS FIRST in an index (its ASC puts NULLs first).
             models.Index(fields=["agency", "external_id"]),
         ]
 

@@ -61,7 +61,8 @@ class Deal(AgencyOwned, TimeStamped):
     class Meta:
         ordering = ["position", "-created_at"]
         indexes = [
-            models.Index(fields=["agency", "stage", "position"]),
+            # The kanban column in board order, LIMIT n per stage (also serves (agency, stage, position)).
+            models.Index(fields=["agency", "stage", "position", "-created_at"], name="clients_deal_board_idx"),
             models.Index(fields=["agency", "client", "stage"]),
             models.Index(fields=["agency", "owner", "stage"]),
             models.Index(fields=["agency", "kind", "closed_at"]),

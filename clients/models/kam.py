@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
@@ -51,7 +52,12 @@ class AccountPlan(AgencyOwned, TimeStamped):
 
     class Meta:
         ordering = ["client__name"]
-        indexes = [models.Index(fields=["agency", "quadrant"])]
+        indexes = [
+            models.Index(fields=["agency", "quadrant"]),
+            # The portfolio cell: strongest first, LIMIT n per quadrant (no window over every plan).
+            models.Index(F("agency"), F("quadrant"), (F("attractiveness") + F("relationship_strength")).desc(),
+                         name="clients_plan_cell_score_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.client} account plan"

@@ -6,18 +6,21 @@ from mrm.tenancy.models import Agency, Membership, Role
 from ..models import Client, Contact
 
 
-def client_visibility_q(*, membership: Membership) -> Q:
+def client_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
     """Directors see every client; AMs their own and those they are on the team of; others their teams.
     Team membership is a subquery, not a join, so rows never repeat and no DISTINCT or id re-select is
-    needed: at 10,000 clients that keeps COUNT and ORDER BY … LIMIT on the (agency, …) indexes."""
+    needed: at 10,000 clients that keeps COUNT and ORDER BY … LIMIT on the (agency, …) indexes.
+    `prefix` ("client__") applies the same condition to rows hanging off a client (deals, plans…), so those
+    queries filter on the client directly instead of `client_id IN (SELECT id FROM client WHERE …)`."""
     if membership.role == Role.DIRECTOR:
         return Q()
-    on_team = Q(pk__in=Client.team.through.objects.filter(user_id=membership.user_id).values("client_id"))
+    on_team = Q(**{f"{prefix}pk__in": Client.team.through.objects.filter(user_id=membership.user_id)
+                   .values("client_id")})
     if membership.role == Role.AM:
-        return Q(owner_id=membership.user_id) | on_team
+        return Q(**{f"{prefix}owner_id": membership.user_id}) | on_team
     if membership.role == Role.CLIENT:
         # A client login without a contact (or whose contact is gone) sees no company at all.
-        return Q(pk__in=Contact.objects.filter(pk=membership.contact_id).values("client_id"))
+        return Q(**{f"{prefix}pk__in": Contact.objects.filter(pk=membership.contact_id).values("client_id")})
     return on_team
 
 

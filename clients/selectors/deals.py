@@ -3,28 +3,33 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from mrm.tenancy.models import Agency, Membership, Role
 
 from ..models import Deal
-from .companies import client_list
+from .companies import client_visibility_q
 
-BOARD_CARDS_PER_COLUMN = 60
+BOARD_CARDS_PER_COLUMN = 20  # first cards per column; the rest load as the column scrolls (HTMX)
 CLOSED_RECENT_DAYS = 90
 DEAL_SORTS = ("title", "-title", "amount", "-amount", "expected_close_date", "-expected_close_date", "created_at",
               "-created_at", "stage", "-stage", "client__name", "-client__name")
 
 
 def visible_to(qs: QuerySet, *, agency: Agency, membership: Membership, field_name: str = "client") -> QuerySet:
-    """Limit rows hanging off a client to the clients the member may see (directors: no limit)."""
+    """Limit rows hanging off a client to the clients the member may see (directors: no limit). The
+    visibility condition applies to the row's client directly (`client.owner_id = … OR client_id IN team`),
+    not as `client_id IN (SELECT id FROM client WHERE …)`, which scanned every client of the agency."""
     if membership.role == Role.DIRECTOR:
         return qs
-    return qs.filter(**{f"{field_name}__in": client_list(agency=agency, membership=membership).values("pk")})
+    prefix = "" if field_name == "pk" else f"{field_name}__"
+    return qs.filter(client_visibility_q(membership=membership, prefix=prefix))
 
 
 def deal_list(*, agency: Agency, membership: Membership) -> QuerySet[Deal]:
@@ -75,17 +80,79 @@ class Column:
     count: int = 0
     totals: list = field(default_factory=list)  # [(currency, amount)], main currency first
 
+    offset: int = 0  # where `deals` start in the column (lazy "load more" chunks start past 0)
+    has_more: bool | None = None  # None: derived from `count`
+
     @property
     def more(self) -> int:
         return max(self.count - len(self.deals), 0)
 
+    @property
+    def next_offset(self) -> int:
+        return self.offset + len(self.deals)
 
-def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=None) -> list[Column]:
-    """The kanban: one column per stage with its count and money totals (SQL sums per currency) and the
-    first cards in board order. Closed columns show the last 90 days only. Two queries in all."""
+    def __post_init__(self) -> None:
+        if self.has_more is None:
+            self.has_more = False
+
+
+def _board_qs(*, agency: Agency, membership: Membership, filters: dict, user=None) -> QuerySet[Deal]:
     cutoff = timezone.now() - timedelta(days=CLOSED_RECENT_DAYS)
     qs = deal_filter(deal_list(agency=agency, membership=membership), filters={**filters, "stage": ""}, user=user)
-    qs = qs.filter(Q(stage__in=Deal.OPEN_STAGES) | Q(closed_at__gte=cutoff) | Q(closed_at__isnull=True))
+    return qs.filter(Q(stage__in=Deal.OPEN_STAGES) | Q(closed_at__gte=cutoff) | Q(closed_at__isnull=True))
+
+
+def deal_board_cards(*, agency: Agency, membership: Membership, filters: dict, stage: str, offset: int = 0,
+                     limit: int = BOARD_CARDS_PER_COLUMN, user=None) -> list[Deal]:
+    """One column's cards in board order, `limit` of them from `offset`: an index range scan on
+    (agency, stage, position, created_at DESC) that stops after `offset + limit` rows."""
+    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user).filter(stage=stage)
+    return list(qs.order_by(*BOARD_ORDER)[offset:offset + limit])
+
+
+def deal_board_column(*, agency: Agency, membership: Membership, filters: dict, stage: str, offset: int,
+                      user=None, limit: int = BOARD_CARDS_PER_COLUMN) -> Column:
+    """The next chunk of one column for the lazy "load more" (one query: `limit + 1` rows tell whether
+    another chunk follows, so no COUNT)."""
+    deals = deal_board_cards(agency=agency, membership=membership, filters=filters, stage=stage, offset=offset,
+                             limit=limit + 1, user=user)
+    return Column(stage=stage, label=Deal.Stage(stage).label, is_closed=stage not in Deal.OPEN_STAGES,
+                  deals=deals[:limit], offset=offset, has_more=len(deals) > limit)
+
+
+BOARD_ORDER = ("position", "-created_at", "pk")
+
+
+def first_per_group(qs: QuerySet, *, field_name: str, values: list, order: tuple, limit: int, key) -> list[list]:
+    """The first `limit` rows (in `order`) of each `field_name` value, in one query whatever the number of
+    groups. PostgreSQL: a `UNION ALL` of per-group `ORDER BY … LIMIT` queries, each an index range scan that
+    stops after `limit` rows (no window function numbering every row). SQLite refuses LIMIT inside a compound
+    query: there `pk IN (… LIMIT n) OR pk IN (…)`. `key` re-applies `order` in Python to each group."""
+    parts = [qs.filter(**{field_name: value}).order_by(*order)[:limit] for value in values]
+    if not parts:
+        return []
+    if len(parts) == 1:
+        rows = list(parts[0])
+    elif connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = list(qs.filter(reduce(or_, (Q(pk__in=part.values("pk")) for part in parts))))
+    groups: dict = {value: [] for value in values}
+    for row in rows:
+        groups[getattr(row, field_name)].append(row)
+    return [sorted(groups[value], key=key) for value in values]
+
+
+def _card_order(deal: Deal) -> tuple:
+    return (deal.position, -deal.created_at.timestamp(), str(deal.pk))
+
+
+def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=None,
+               limit: int = BOARD_CARDS_PER_COLUMN) -> list[Column]:
+    """The kanban: one column per stage with its count and money totals (SQL sums per currency) and the
+    first `limit` cards in board order. Closed columns show the last 90 days only. One query for the sums
+    and one `LIMIT` query per non-empty stage (stages are few): no window function numbering every deal."""
+    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user)
     columns = {value: Column(stage=value, label=label, is_closed=value not in Deal.OPEN_STAGES)
                for value, label in Deal.Stage.choices}
     sums = qs.order_by().values("stage", "currency").annotate(n=Count("pk"), total=Sum("amount"))
@@ -98,9 +165,10 @@ def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=No
         per_stage[row["stage"]].append((row["currency"], row["total"] or Decimal("0")))
     for stage, totals in per_stage.items():
         columns[stage].totals = sorted(totals, key=lambda t: (t[0] != agency.currency, t[0]))
-    cards = qs.annotate(rank=Window(RowNumber(), partition_by=[F("stage")],
-                                    order_by=[F("position").asc(), F("created_at").desc()]))
-    for deal in cards.filter(rank__lte=BOARD_CARDS_PER_COLUMN).order_by("stage", "rank"):
-        if deal.stage in columns:
-            columns[deal.stage].deals.append(deal)
+    filled = [column for column in columns.values() if column.count]
+    cards = first_per_group(qs, field_name="stage", values=[c.stage for c in filled], order=BOARD_ORDER, limit=limit,
+                            key=_card_order)
+    for column, deals in zip(filled, cards, strict=True):
+        column.deals = deals
+        column.has_more = column.count > len(deals)
     return list(columns.values())

@@ -1,13 +1,12 @@
 """Reads of key-account management: one client's account plan and the portfolio grid (KAM quadrants)."""
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q
 
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import AccountObjective, AccountPlan, Client
-from .deals import visible_to
+from .deals import first_per_group, visible_to
 
 # Clients that are accounts to manage (leads are not yet, churned ones no longer).
 PORTFOLIO_STATUSES = (Client.Status.ONBOARDING, Client.Status.ACTIVE, Client.Status.PAUSED)
@@ -43,22 +42,30 @@ class Portfolio:
     total: int
 
 
+def _strongest(plans, *, quadrants: list[str]) -> list[list[AccountPlan]]:
+    """The CELL_LIMIT strongest plans of each quadrant in one query (`first_per_group`: a UNION ALL of per-quadrant
+    `ORDER BY score DESC LIMIT n` on PostgreSQL, served by the (agency, quadrant, score DESC) index) instead of a
+    window function numbering every plan of the agency."""
+    score = (F("attractiveness") + F("relationship_strength")).desc()
+    return first_per_group(plans.select_related("client", "client__owner"), field_name="quadrant", values=quadrants,
+                           order=(score, "client__name", "pk"), limit=CELL_LIMIT,
+                           key=lambda p: (-(p.attractiveness + p.relationship_strength), p.client.name, str(p.pk)))
+
+
 def portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
     """The 2×2 KAM grid of the clients the member sees: counts per quadrant, the clients in each cell
-    (strongest first) and the clients nobody has scored yet. Four queries whatever the portfolio size."""
+    (strongest first) and the clients nobody has scored yet. A constant number of queries whatever the size."""
     clients = visible_to(Client.objects.filter(agency=agency, status__in=PORTFOLIO_STATUSES), agency=agency,
                          membership=membership, field_name="pk")
-    plans = AccountPlan.objects.filter(agency=agency, client__in=clients.values("pk")).exclude(quadrant="")
+    plans = visible_to(AccountPlan.objects.filter(agency=agency, client__status__in=PORTFOLIO_STATUSES),
+                       agency=agency, membership=membership).exclude(quadrant="")
     cells = {value: Cell(quadrant=value, label=label) for value, label in AccountPlan.Quadrant.choices}
     for row in plans.order_by().values("quadrant").annotate(n=Count("pk")):
         if row["quadrant"] in cells:
             cells[row["quadrant"]].count = row["n"]
-    ranked = plans.annotate(rank=Window(RowNumber(), partition_by=[F("quadrant")],
-                                        order_by=[(F("attractiveness") + F("relationship_strength")).desc(),
-                                                  F("client__name").asc()]))
-    for plan in ranked.filter(rank__lte=CELL_LIMIT).select_related("client", "client__owner").order_by(
-            "quadrant", "rank"):
-        cells[plan.quadrant].plans.append(plan)
+    filled = [cell for cell in cells.values() if cell.count]
+    for cell, cell_plans in zip(filled, _strongest(plans, quadrants=[c.quadrant for c in filled]), strict=True):
+        cell.plans = cell_plans
     unscored_qs = clients.filter(Q(account_plan__isnull=True) | Q(account_plan__quadrant="")).select_related(
         "owner").order_by("name")
     unscored = list(unscored_qs[:CELL_LIMIT])

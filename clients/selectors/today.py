@@ -3,7 +3,7 @@ client messages still waiting for an answer. Every function runs a fixed number 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from mrm.tenancy.models import Agency, Membership
@@ -13,12 +13,14 @@ from .deals import visible_to
 from .tasks import day_bounds, task_list
 
 LIMIT = 8
+COUNT_CAP = 1000  # past this the page says "1000+": an exact count would scan every matching row
 
 
 @dataclass
 class Bucket:
     items: list
     count: int
+    capped: bool = False  # True: `count` is COUNT_CAP and the real number is larger
 
     @property
     def more(self) -> int:
@@ -26,9 +28,13 @@ class Bucket:
 
 
 def _bucket(qs, limit: int = LIMIT) -> Bucket:
+    """The first `limit` rows and how many there are, counted up to COUNT_CAP (`SELECT COUNT(*) FROM
+    (… LIMIT cap + 1)` stops early instead of counting every match)."""
     items = list(qs[:limit])
-    count = len(items) if len(items) < limit else qs.order_by().aggregate(n=Count("pk"))["n"]
-    return Bucket(items=items, count=count)
+    if len(items) < limit:
+        return Bucket(items=items, count=len(items))
+    count = qs.order_by().values("pk")[:COUNT_CAP + 1].count()
+    return Bucket(items=items, count=min(count, COUNT_CAP), capped=count > COUNT_CAP)
 
 
 def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bucket]:
@@ -48,6 +54,8 @@ def clients_without_contact(*, agency: Agency, membership: Membership, limit: in
     """Active and onboarding clients the member sees with no contact for the agency's N days; longest silence first."""
     days = agency.no_contact_days
     cutoff = timezone.now() - timedelta(days=days)
+    # The visibility condition on the client rows themselves and the (agency, last_contact_at NULLS FIRST,
+    # name) index: an ordered index scan that stops after `limit` rows instead of sorting every silent client.
     qs = visible_to(Client.objects.filter(agency=agency), agency=agency, membership=membership, field_name="pk")
     qs = qs.filter(status__in=[Client.Status.ACTIVE, Client.Status.ONBOARDING]).filter(
         Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True)

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -7,6 +6,7 @@ from django.utils.translation import gettext as _
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
+from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.selectors import staff_list
@@ -19,7 +19,7 @@ from ..sections import render_sections
 from ..selectors import client_get, client_list
 from ..selectors.client_lookups import client_duplicates, industry_list
 from ..selectors.numbers import client_key_numbers
-from ..selectors.onboarding import with_onboarding_progress
+from ..selectors.onboarding import onboarding_progress_fill
 from ..services import companies as services
 
 
@@ -60,7 +60,8 @@ def _filtered_clients(request):
 @member_required("client.view")
 def client_list_view(request):
     form, filters, qs = _filtered_clients(request)
-    page = Paginator(with_onboarding_progress(qs, agency=request.agency), 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
+    page.object_list = onboarding_progress_fill(list(page.object_list), agency=request.agency)
     template = "clients/client_list.html#results" if request.htmx and request.htmx.target == "results" else \
         "clients/client_list.html"
     return render(request, template, {

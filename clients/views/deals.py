@@ -1,4 +1,7 @@
 """The pipeline: kanban board (drag and drop, or a stage select without JS), list, create/edit, client block."""
+import uuid
+from urllib.parse import quote as urlquote
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,12 +26,13 @@ from mrm.tenancy.selectors import staff_list
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
 from ..models import Deal
 from ..selectors import client_get, client_list
-from ..selectors.deals import deal_board, deal_filter, deal_get, deal_list, money_totals
+from ..selectors.deals import deal_board, deal_board_column, deal_filter, deal_get, deal_list, money_totals
 from ..services import deals as services
 from ._blocks import register_block
 
 EDITORS = (Role.DIRECTOR, Role.AM)
 PAGE_SIZE = 25
+BOARD_MAX_OFFSET = 10_000  # deeper than that, the list view with its filters is the tool
 
 
 def _owner_users(agency):
@@ -63,18 +67,76 @@ def _filter_context(request, form, filters) -> dict:
     }
 
 
-def _board_context(request) -> dict:
+BOARD_PARAMS = ("column", "offset")  # the lazy column chunk's own parameters, not filters
+_PLACEHOLDER = uuid.UUID(int=0)
+
+
+def _url_maker(name: str):
+    """`reverse()` once per request, then plain string formatting per card (a board has hundreds)."""
+    template = reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
+    return template.format
+
+
+def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
+    edit, client = _url_maker("clients:deal_edit"), _url_maker("clients:detail")
+    back = "?next=" + urlquote(board_url, safe="/")
+    for deal in deals:
+        deal.client_url = client(deal.client_id)
+        deal.open_url = edit(deal.pk) + back if can_edit else deal.client_url + "#section-deals"
+
+
+def _board_query(request) -> str:
+    params = request.GET.copy()
+    for key in BOARD_PARAMS:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+def _board_context(request, *, column=None) -> dict:
     form, filters = _filters(request)
-    columns = deal_board(agency=request.agency, membership=request.membership, filters=filters, user=request.user)
-    query = request.GET.urlencode()
+    query = _board_query(request)
     base = reverse("clients:deal_board")
-    return {**_filter_context(request, form, filters), "columns": columns, "move_stages": Deal.Stage.choices,
-            "query": query, "board_url_base": base, "board_url": f"{base}?{query}" if query else base,
-            "today": timezone.localdate()}
+    board_url = f"{base}?{query}" if query else base
+    can_edit = request.membership.role in EDITORS
+    if column is None:
+        columns = deal_board(agency=request.agency, membership=request.membership, filters=filters,
+                             user=request.user)
+    else:
+        columns = [column]
+    _with_card_urls([deal for col in columns for deal in col.deals], can_edit=can_edit, board_url=board_url)
+    context = {"columns": columns, "move_stages": Deal.Stage.choices, "query": query,
+               "query_prefix": f"{query}&" if query else "", "board_url_base": base, "board_url": board_url,
+               "today": timezone.localdate(), "can_edit": can_edit,
+               # kanban.js posts a move to this URL with the card's id in place of {id} (one URL per board)
+               "move_url_template": reverse("clients:deal_move", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{id}"),
+               "t_move": _("Move"), "t_close": _("Expected close"), "t_reason": _("Reason lost")}
+    if column is None:
+        context.update(_filter_context(request, form, filters))
+    return context
+
+
+def _board_column(request):
+    """The lazy chunk of one column (`?column=<stage>&offset=<n>`), or None when the parameters are bad."""
+    stage = request.GET.get("column")
+    try:
+        offset = int(request.GET.get("offset", ""))
+    except ValueError:
+        return None
+    if stage not in Deal.Stage.values or not 0 < offset <= BOARD_MAX_OFFSET:
+        return None
+    _form, filters = _filters(request)
+    return deal_board_column(agency=request.agency, membership=request.membership, filters=filters, stage=stage,
+                             offset=offset, user=request.user)
 
 
 @member_required("deal.view")
 def deal_board_view(request):
+    if "column" in request.GET:
+        column = _board_column(request)
+        if column is None:
+            raise Http404
+        context = _board_context(request, column=column)
+        return render(request, "clients/deal_board.html#cards", {**context, "col": column})
     context = _board_context(request)
     if request.htmx and request.htmx.target == "board":
         return render(request, "clients/deal_board.html#board", context)

@@ -1,8 +1,10 @@
 // Deals kanban (/clients/deals/): HTML5 drag and drop moves a card between columns, then posts the move with
 // htmx; the board comes back re-rendered with fresh column totals. Dropping on "Lost" asks for the reason first.
-// Without JavaScript every card has a "Move" form with a stage select that posts to the same URL.
+// Each card's "Move" button opens one dialog shared by the board; without JavaScript the card's title opens the
+// deal's edit page, where the stage and the reason are fields.
 (() => {
   if (!window.htmx) return;
+  document.documentElement.classList.add("mrm-js"); // the cards' "Move" buttons need this script
   let dragged = null;
   let origin = null;
   let dropped = false;
@@ -15,9 +17,14 @@
     const el = board();
     if (el) htmx.ajax("GET", el.dataset.boardUrl, { target: "#board", swap: "outerHTML" });
   };
+  // Cards carry no per-card URLs or data attributes (a board has hundreds): the id comes from the element
+  // id ("deal-<uuid>"), the stage from the column, the move URL from the board's template.
+  const dealId = (card) => card.id.slice(5);
+  const stageOf = (el) => el.closest(".mrm-col").dataset.stage;
+  const moveUrl = (card) => board().dataset.moveUrl.replace("{id}", dealId(card));
   const post = (card, values) => {
     card.classList.add("is-saving");
-    htmx.ajax("POST", card.dataset.moveUrl + window.location.search, {
+    htmx.ajax("POST", moveUrl(card) + window.location.search, {
       target: "#board", swap: "outerHTML", values, headers: { "X-CSRFToken": csrf() },
     });
   };
@@ -30,9 +37,9 @@
     if (!card || !board() || !board().dataset.canMove) return;
     dragged = card;
     dropped = false;
-    origin = { list: card.parentElement, next: card.nextElementSibling };
+    origin = { list: card.parentElement, next: card.nextElementSibling, stage: stageOf(card) };
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.deal);
+    event.dataTransfer.setData("text/plain", dealId(card));
     requestAnimationFrame(() => card.classList.add("is-dragging"));
   });
 
@@ -61,8 +68,8 @@
     const stage = column.dataset.stage;
     const next = card.nextElementSibling && card.nextElementSibling.matches(".mrm-deal") ? card.nextElementSibling : null;
     if (card.parentElement === origin.list && card.nextElementSibling === origin.next) return; // not moved
-    if (stage === "lost" && card.dataset.stage !== "lost") { askReason(card, next ? next.dataset.deal : ""); return; }
-    post(card, { stage, before: next ? next.dataset.deal : "" });
+    if (stage === "lost" && origin.stage !== "lost") { askReason(card, next ? dealId(next) : ""); return; }
+    post(card, { stage, before: next ? dealId(next) : "" });
   });
 
   document.addEventListener("dragend", () => {
@@ -78,33 +85,57 @@
     if (event.detail.target && event.detail.target.id === "board") refresh();
   });
 
-  // "Lost" needs a reason: a small dialog, then the same move request with the reason.
-  const askReason = (card, before) => {
-    const dialog = document.getElementById("lost-dialog");
-    const form = document.getElementById("lost-form");
-    if (!dialog || typeof dialog.showModal !== "function") { post(card, { stage: "lost", before }); return; }
-    form.action = card.dataset.moveUrl + window.location.search;
-    form.dataset.card = card.id;
-    form.elements.before.value = before;
-    form.elements.lost_reason.value = "";
-    dialog.returnValue = "";
-    dialog.showModal();
-    form.elements.lost_reason.focus();
+  // One move dialog for the whole board (rendered once, not a form per card): opened by a card's "Move"
+  // link (keyboard path) or by a drop on "Lost", which needs a reason. Without JS the link opens the edit page.
+  const dialog = () => document.getElementById("move-dialog");
+  const form = () => document.getElementById("move-form");
+  const syncLost = () => {
+    const f = form();
+    document.getElementById("move-lost").hidden = f.elements.stage.value !== "lost";
   };
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    if (form.id !== "lost-form") return;
+  const openMove = (card, stage, before) => {
+    const d = dialog();
+    const f = form();
+    if (!d || typeof d.showModal !== "function") { post(card, { stage, before }); return false; }
+    f.action = moveUrl(card) + window.location.search;
+    f.dataset.card = card.id;
+    f.elements.stage.value = stage;
+    f.elements.before.value = before;
+    f.elements.lost_reason.value = "";
+    const title = card.querySelector(".mrm-deal-title");
+    document.getElementById("move-dialog-deal").textContent = title ? title.textContent : "";
+    syncLost();
+    d.returnValue = "";
+    d.showModal();
+    (stage === "lost" ? f.elements.lost_reason : f.elements.stage).focus();
+    return true;
+  };
+  const askReason = (card, before) => openMove(card, "lost", before);
+  document.addEventListener("change", (event) => { if (event.target.id === "move-stage") syncLost(); });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[data-move]");
+    if (!link || !dialog()) return;
+    const card = link.closest(".mrm-deal");
+    if (!card) return;
     event.preventDefault();
-    const reason = form.elements.lost_reason;
-    if (!reason.value.trim()) { reason.reportValidity(); return; }
-    document.getElementById("lost-dialog").close("sent");
-    const card = document.getElementById(form.dataset.card);
-    post(card, { stage: "lost", before: form.elements.before.value, lost_reason: reason.value.trim() });
+    openMove(card, stageOf(card), "");
+  });
+  document.addEventListener("submit", (event) => {
+    const f = event.target;
+    if (f.id !== "move-form") return;
+    event.preventDefault();
+    const reason = f.elements.lost_reason;
+    const stage = f.elements.stage.value;
+    if (stage === "lost" && !reason.value.trim()) { reason.required = true; reason.reportValidity(); return; }
+    reason.required = false;
+    dialog().close("sent");
+    const card = document.getElementById(f.dataset.card);
+    post(card, { stage, before: f.elements.before.value, lost_reason: stage === "lost" ? reason.value.trim() : "" });
   });
   document.addEventListener("click", (event) => {
-    if (event.target.closest("[data-dialog-cancel]")) document.getElementById("lost-dialog").close("cancel");
+    if (event.target.closest("[data-dialog-cancel]")) dialog().close("cancel");
   });
   document.addEventListener("close", (event) => {
-    if (event.target.id === "lost-dialog" && event.target.returnValue !== "sent") refresh();
+    if (event.target.id === "move-dialog" && event.target.returnValue !== "sent") refresh();
   }, true);
 })();

@@ -87,9 +87,11 @@ def test_import_records_new_clients_and_changed_statuses(alice_world, django_cap
 
     def run(text):
         with scope(agency=w.agency):
-            imp = import_services.import_file_upload(
-                agency=w.agency, actor=w.director.user, entity="companies",
-                upload=SimpleUploadedFile("c.csv", text.encode(), content_type="text/csv"))
+            with django_capture_on_commit_callbacks(execute=True):  # the reading job, as a worker runs it
+                imp = import_services.import_file_upload(
+                    agency=w.agency, actor=w.director.user, entity="companies",
+                    upload=SimpleUploadedFile("c.csv", text.encode(), content_type="text/csv"))
+            imp.refresh_from_db()
             imp = import_services.import_file_configure(agency=w.agency, import_file=imp, mapping={"0": "name",
                                                         "1": "status"}, match_key="name", skip_bad_rows=False)
             with django_capture_on_commit_callbacks(execute=True):

@@ -83,7 +83,7 @@ def test_the_deal_list_follows_the_client_and_includes_won_deals(alice_world, bo
     # A bound form narrows to the client just picked, and the server refuses a mismatched deal.
     response = http.post("/clients/tasks/new/", {"title": "Сверка", "kind": "task", "priority": "normal",
                                                  "client": other.pk, "deal": open_deal.pk})
-    assert response.status_code == 400 and "Чужая сделка" in response.content.decode()
+    assert response.status_code == 422 and "Чужая сделка" in response.content.decode()
     assert "SMM весна" not in response.content.decode()
 
     foreign = ClientFactory(agency=bob_world.agency)

@@ -61,13 +61,14 @@ def test_account_manager_daily_journey(page: Page, live_server, alice_world, tmp
     with scopes_disabled():
         assert OnboardingStep.objects.filter(plan__client=client, done_at__isnull=False).count() == 1
 
-    # Move the deal to "won" on the kanban, with the no-JS stage select.
+    # Move the deal to "won" on the kanban with the card's "Move" link: one move dialog serves every card.
     page.goto(f"{base}/clients/deals/")
-    card = page.locator(".mrm-deal-move").filter(has=page.locator(f"#move-{deal.pk}"))
-    card.locator("summary").click()
-    card.locator("select[name=stage]").select_option("won")
-    card.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    page.locator(f"#deal-{deal.pk} [data-move]").click()
+    dialog = page.locator("#move-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("select[name=stage]").select_option("won")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator(f".mrm-col-won #deal-{deal.pk}")).to_be_visible()
     with scopes_disabled():
         deal.refresh_from_db()
     assert deal.stage == Deal.Stage.WON and deal.closed_at is not None

@@ -1,0 +1,82 @@
+"""Where a page's time goes, in-process: SQL queries, SQL time, Python time, HTML size, and the plans of the
+slowest queries (PostgreSQL `EXPLAIN (ANALYZE, BUFFERS)`).
+
+    DATABASE_URL=postgres://… .venv/bin/python -m bench.profile --user am@sever.demo [--explain 3] [--page kanban]
+
+It renders each page with Django's test client (logged in with `force_login`), so no server is needed and
+the numbers do not include HTTP. Timings of a loaded machine are noisy: compare query counts, rows and plans.
+"""
+import argparse
+import os
+import sys
+import time
+
+
+def page_paths(http) -> list[tuple[str, str]]:
+    """The pages `bench.run` times (a client id and a search word found on the client list), plus the
+    portfolio and the search page."""
+    import re
+
+    html = http.get("/clients/").content.decode()
+    client = re.search(r'href="(/clients/[0-9a-f-]{36}/)"', html)
+    names = re.findall(r'href="/clients/[0-9a-f-]{36}/"[^>]*>([^<]+)<', html)
+    word = names[0].split()[0] if names else "а"
+    found = [("client list", "/clients/"), ("client list search", f"/clients/?q={word}&status=active"),
+             ("client list p50", "/clients/?sort=-last_contact_at&page=50")]
+    if client:
+        found.append(("client page", client.group(1)))
+    found += [("kanban", "/clients/deals/"), ("today", "/today/"), ("portfolio", "/clients/portfolio/"),
+              ("search", f"/clients/search/?q={word}")]
+    return found
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--user", required=True, help="e-mail of a staff member")
+    parser.add_argument("--page", default="", help="only pages whose name contains this")
+    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE the N slowest queries per page")
+    parser.add_argument("--repeat", type=int, default=3, help="render each page N times, report the fastest")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, os.getcwd())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mrm.settings.base")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = get_user_model().objects.get(email=args.user)
+    http = Client(HTTP_HOST="127.0.0.1")
+    http.force_login(user, backend="mrm.accounts.backends.EmailBackend")
+    print("| page | HTTP | KB | queries | SQL ms | total ms |\n|---|---|---|---|---|---|")
+    plans = []
+    for name, path in page_paths(http):
+        if args.page and args.page not in name:
+            continue
+        best = None
+        for _ in range(max(args.repeat, 1)):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = http.get(path)
+                took = time.perf_counter() - started
+            sql = sum(float(q["time"]) for q in ctx.captured_queries)
+            if best is None or took < best[0]:
+                best = (took, sql, list(ctx.captured_queries), response)
+        took, sql, queries, response = best
+        print(f"| {name} | {response.status_code} | {len(response.content) / 1024:.0f} | {len(queries)} | "
+              f"{sql * 1000:.0f} | {took * 1000:.0f} |")
+        if args.explain and connection.vendor == "postgresql":
+            slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:args.explain]
+            plans += [(name, q) for q in slowest if q["sql"].lstrip().upper().startswith("SELECT")]
+    for name, query in plans:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        print(f"\n### {name}: {float(query['time']) * 1000:.1f} ms\n```sql\n{query['sql'][:1500]}\n```\n```\n{plan}\n```")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""A paginator that does not count every row of a large list on every page.
+
+`COUNT(*)` over a visibility-filtered list is a scan of every matching row (16–21 ms at 10,000 clients
+whatever the page). `CappedPaginator` counts with `SELECT COUNT(*) FROM (… LIMIT n)`: it stops at
+`cap` rows, or at the end of the requested page when that lies deeper, so the page still exists and
+the "next" link still works. Past the cap the list says "1000+".
+"""
+from math import ceil
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = cap
+        self.capped = False
+        self._limit = cap
+
+    def get_page(self, number):
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        self._limit = max(self.cap, wanted * self.per_page)
+        return super().get_page(number)
+
+    def page(self, number):
+        try:
+            self._limit = max(self._limit, int(number) * self.per_page)
+        except (TypeError, ValueError):
+            pass
+        return super().page(number)
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        if not hasattr(qs, "query"):
+            return len(qs)
+        n = qs.order_by().values("pk")[:self._limit + 1].count()
+        self.capped = n > self._limit
+        return min(n, self._limit)
+
+    @cached_property
+    def num_pages(self) -> int:
+        pages = max(ceil(self.count / self.per_page), 1) if self.count or self.allow_empty_first_page else 0
+        return pages + 1 if self.capped else pages  # at least one page beyond what was counted
+
+    @property
+    def count_label(self) -> str:
+        return f"{self.count}+" if self.capped else str(self.count)
+
+    @property
+    def num_pages_label(self) -> str:
+        return f"{self.num_pages}+" if self.capped else str(self.num_pages)
