@@ -10,6 +10,7 @@ good rows in one transaction or nothing; with bad rows and "skip bad rows" off i
 reports every bad row; re-importing the same file matches existing records on the chosen key, so it
 creates no duplicates.
 """
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from mrm.core.errors import ServiceError
 from mrm.core.exports import csv_bytes
 from mrm.jobs.models import Job
-from mrm.jobs.services import job_create, job_progress, job_succeed
+from mrm.jobs.services import job_create, job_lock, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import audit
 
@@ -33,6 +34,7 @@ from ..models import Client, Contact, Deal, ImportFile, Tag
 from . import history
 from .onboarding import onboarding_start_if_active
 
+logger = logging.getLogger(__name__)
 E = ImportFile.Entity
 PREVIEW_ROWS = 20
 REPORTED_ERRORS = 5000  # rows with reasons kept in the report; the count is always exact
@@ -235,12 +237,19 @@ def _import_run(*, agency: Agency, import_file: ImportFile, job: Job) -> dict:
     job_progress(job=job, progress=55, message=_("Saving %(n)s rows…") % {"n": len(good)})
     writer = {E.COMPANIES: _write_companies, E.CONTACTS: _write_contacts, E.DEALS: _write_deals}[import_file.entity]
     with transaction.atomic():
+        # The rows, the report and the job's success commit together, under the job row's lock: a run whose
+        # claim was taken over (its worker went silent past the lease) writes nothing, and of two runs only
+        # the one still holding the claim imports.
+        locked = job_lock(job=job)
+        if locked.status != Job.Status.RUNNING or locked.attempts != job.attempts:
+            logger.warning("import job %s: the claim was lost; the run holding it imports", job.pk)
+            return report
         counts = writer(agency=agency, membership=membership, rows=good, match_key=import_file.match_key)
         report.update(counts, outcome="done", finished_at=timezone.now().isoformat())
         _save_report(import_file, report)
         audit(agency=agency, actor=membership.user, action="client_import.completed", target=import_file,
               changes={k: (None, report[k]) for k in ("created", "updated", "unchanged", "skipped")})
-    job_succeed(job=job, message=_("%(created)s created, %(updated)s updated, %(skipped)s skipped") % report)
+        job_succeed(job=job, message=_("%(created)s created, %(updated)s updated, %(skipped)s skipped") % report)
     return report
 
 

@@ -128,3 +128,34 @@ def test_a_send_redelivered_after_its_worker_died_mid_mail_sends_the_mail_once(a
     assert sorted(m.to[0] for m in mail.outbox) == ["irina@romashka.example", "oleg@romashka.example"]
     with scopes_disabled():
         assert all(r.emailed_at for r in Recipient.objects.filter(version=version))
+
+
+def test_an_import_whose_claim_was_taken_over_writes_nothing(alice_world, django_capture_on_commit_callbacks):
+    """A worker that went silent past its lease while checking rows finds, at the write, that another run holds
+    the job now: it writes no rows, so of the two runs only the claimed one imports."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clients.services import importing
+
+    w = alice_world
+    upload = SimpleUploadedFile("c.csv", "Название\nКофейня Зерно\n".encode(), "text/csv")
+    with scope(agency=w.agency):
+        with django_capture_on_commit_callbacks(execute=True):
+            import_file = importing.import_file_upload(agency=w.agency, actor=w.director.user, entity="companies",
+                                                       upload=upload)
+        import_file.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=False):
+            job = importing.import_start(agency=w.agency, actor=w.director.user, import_file=import_file)
+        assert job_claim(job=job).claimed
+        job.refresh_from_db()
+        stale = Job.objects.get(pk=job.pk)  # what the silent worker holds
+        _expire_lease(job)
+        assert job_claim(job=job).claimed  # the redelivery takes the job over
+        importing.import_run(agency=w.agency, import_file=import_file, job=stale)
+        assert not Client.objects.filter(agency=w.agency, name="Кофейня Зерно").exists()
+        job.refresh_from_db()
+        assert job.status == Job.Status.RUNNING and job.attempts == stale.attempts + 1
+        importing.import_run(agency=w.agency, import_file=import_file, job=job)
+        assert Client.objects.filter(agency=w.agency, name="Кофейня Зерно").count() == 1
+        job.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED
