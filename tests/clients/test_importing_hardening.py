@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.core.files.base import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 from openpyxl import Workbook
 
@@ -25,6 +26,13 @@ from tests.conftest import login
 pytestmark = pytest.mark.django_db
 
 BOMB_MB = 300  # sharedStrings.xml expands to this; the file itself stays under 1 MB
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages checked here are read in English (the suite's default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 def _workbook_bytes(rows) -> bytes:

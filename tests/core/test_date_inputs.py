@@ -69,7 +69,7 @@ def _arguments(world, form_class) -> dict:
         "agency": agency, "client": client, "clients": Client.objects.filter(agency=agency), "owners": users,
         "assignees": users, "deals": Deal.objects.filter(agency=agency),
         "contacts": Contact.objects.filter(agency=agency), "templates": BriefTemplate.objects.filter(agency=agency),
-        "plan": None, "template": None, "actors": (), "actions": (),
+        "plan": None, "template": None, "actors": (), "actions": (), "targets": {},
     }
     wanted = _keyword_arguments(form_class)
     missing = wanted - set(available)
