@@ -66,15 +66,15 @@ def test_settings_edits_agency_wide_targets_and_overrides(alice_world):
         "target-metric": "retention", "target-value": "93", "target-user": w.am.user.pk})
     assert added.status_code == 302
     page = http.get(reverse("tenancy:settings")).content.decode()
-    assert "Targets for account managers" in page and "93" in page
+    assert "Цели для аккаунт-менеджеров" in page and "93" in page
     both = http.post(reverse("tenancy:kpi_target_add"), {
         "target-metric": "nps", "target-value": "60", "target-user": w.am.user.pk, "target-client": client.pk})
-    assert both.status_code == 422 and "not both" in both.content.decode()
+    assert both.status_code == 422 and "не для обоих" in both.content.decode()
     nothing = http.post(reverse("tenancy:kpi_target_add"), {"target-metric": "nps", "target-value": "60"})
-    assert nothing.status_code == 422 and "edited above" in nothing.content.decode()
+    assert nothing.status_code == 422 and "редактируются выше" in nothing.content.decode()
     out_of_range = http.post(reverse("tenancy:kpi_target_add"), {
         "target-metric": "report_quality", "target-value": "9", "target-client": client.pk})
-    assert out_of_range.status_code == 422 and "between 1 and 5" in out_of_range.content.decode()
+    assert out_of_range.status_code == 422 and "от 1 до 5" in out_of_range.content.decode()
     with scopes_disabled():
         row = KpiTarget.objects.get(agency=w.agency, user=w.am.user)
     assert http.post(reverse("tenancy:kpi_target_remove", args=[row.pk])).status_code == 302
