@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mrm.accounts.forms import TIMEZONE_CHOICES
@@ -44,7 +45,7 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
         for metric, value in (targets or {}).items():
             low, high = KPI_TARGET_RANGES[KpiMetric(metric)]
             self.fields[f"target_{metric}"] = forms.DecimalField(
-                label=TARGET_LABELS[metric], max_digits=8, decimal_places=2, min_value=low, max_value=high,
+                label=capfirst(TARGET_LABELS[metric]), max_digits=8, decimal_places=2, min_value=low, max_value=high,
                 initial=value, widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
 
     def targets(self) -> dict:
