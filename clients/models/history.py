@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mrm.core.models import TimeStamped
 from mrm.tenancy.models import AgencyOwned
@@ -14,16 +15,24 @@ from .company import Client
 from .deals import Deal
 
 
-class ClientStatusChange(AgencyOwned, TimeStamped):
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=20, choices=Client.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Client.Status.choices)
+class _Change(AgencyOwned, TimeStamped):
+    """When a change happened and who made it; the subclasses say what changed, in typed columns."""
+
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                               related_name="+")
 
     class Meta:
+        abstract = True
         ordering = ["changed_at", "created_at"]
+
+
+class ClientStatusChange(_Change):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(pgettext_lazy("history", "from"), max_length=20, choices=Client.Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("history", "to"), max_length=20, choices=Client.Status.choices)
+
+    class Meta(_Change.Meta):
         indexes = [
             models.Index(fields=["agency", "client", "changed_at"]),
             models.Index(fields=["agency", "to_status", "changed_at"]),
@@ -33,18 +42,14 @@ class ClientStatusChange(AgencyOwned, TimeStamped):
         return f"{self.client_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
-class ClientOwnerChange(AgencyOwned, TimeStamped):
+class ClientOwnerChange(_Change):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="owner_changes")
-    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.SET_NULL,
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("history", "from"), on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
-    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.SET_NULL,
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("history", "to"), on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+")
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
 
-    class Meta:
-        ordering = ["changed_at", "created_at"]
+    class Meta(_Change.Meta):
         indexes = [
             models.Index(fields=["agency", "client", "changed_at"]),
             models.Index(fields=["agency", "to_owner", "changed_at"]),
@@ -54,16 +59,12 @@ class ClientOwnerChange(AgencyOwned, TimeStamped):
         return f"{self.client_id}: {self.from_owner_id} → {self.to_owner_id}"
 
 
-class DealStageChange(AgencyOwned, TimeStamped):
+class DealStageChange(_Change):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
-    from_stage = models.CharField(_("from"), max_length=20, choices=Deal.Stage.choices, blank=True)
-    to_stage = models.CharField(_("to"), max_length=20, choices=Deal.Stage.choices)
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    from_stage = models.CharField(pgettext_lazy("history", "from"), max_length=20, choices=Deal.Stage.choices, blank=True)
+    to_stage = models.CharField(pgettext_lazy("history", "to"), max_length=20, choices=Deal.Stage.choices)
 
-    class Meta:
-        ordering = ["changed_at", "created_at"]
+    class Meta(_Change.Meta):
         indexes = [
             models.Index(fields=["agency", "deal", "changed_at"]),
             models.Index(fields=["agency", "to_stage", "changed_at"]),
