@@ -197,7 +197,7 @@ def test_every_task_type_runs_on_a_worker_over_its_own_queue(workers, alice_worl
 
     (irina,) = _recipients(version)
     response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
-        "decision": "accept", "signed_name": "Ирина Павлова", "comment": "", "version_hash": version.content_hash})
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "comment": "", "version_hash": version.content_hash})
     assert response.status_code == 302
     event = _wait(lambda: OutboxEvent.objects.filter(agency=agency, processed_at__isnull=False).first(), "hand-off")
     assert event.attempts == 1
