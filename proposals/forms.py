@@ -342,9 +342,26 @@ class SendForm(StyledFormMixin, forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The client's answer. Accepting is deliberate: the full name typed by hand (two words at least) and the
+    "I accept" box ticked; declining needs the name only."""
+
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
     signed_name = forms.CharField(label=_("Your full name"), max_length=150,
-                                  widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "name"}))
+                                  widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off"}))
+    accept_terms = forms.BooleanField(
+        label=_("I accept this proposal on behalf of my company"), required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
     version_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") != "accept":
+            return data
+        name = data.get("signed_name")
+        if name is not None and len(name.split()) < 2:
+            self.add_error("signed_name", _("Type your full name: first name and surname."))
+        if not data.get("accept_terms"):
+            self.add_error("accept_terms", _("Tick the box to confirm that you accept the proposal."))
+        return data

@@ -79,6 +79,24 @@ def proposal_send_task(self, *, agency_id: int, version_id: str, message: str = 
             raise
 
 
+@app.task(base=AgencyTask, bind=True, acks_late=True, max_retries=5)
+def decision_confirmation_task(self, *, agency_id: int, decision_id: str) -> None:
+    """E-mail the accepting client the PDF with the acceptance certificate; idempotent on the Decision
+    (`confirmation_sent_at`), so a redelivered message or a second run sends nothing."""
+    from mrm.tenancy.models import Agency
+
+    from .services.confirmation import decision_confirmation_send
+
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        return
+    try:
+        decision_confirmation_send(agency=agency, decision_id=decision_id)
+    except OSError:  # the mail server or storage hiccuped: try again later
+        if not task_retry_later(self, countdown=backoff_seconds(self.request.retries)):
+            raise
+
+
 @app.task(base=AgencyTask, bind=True, acks_late=True)
 def handoff_deliver_task(self, *, agency_id: int, event_id: str) -> None:
     """Offer one accepted proposal to delivery's receivers; idempotent (a processed row is left alone, and a

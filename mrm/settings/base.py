@@ -234,6 +234,7 @@ CELERY_TASK_ROUTES = {
         "proposals.tasks.proposal_draft_task": "ai",
         "proposals.tasks.proposal_render_pdf_task": "pdf",
         "proposals.tasks.proposal_send_task": "mail",
+        "proposals.tasks.decision_confirmation_task": "mail",  # the accepted PDF with its certificate
         "clients.tasks.import_run_task": "imports",
         "clients.tasks.import_inspect_task": "imports",
         "clients.tasks.invoice_render_pdf_task": "pdf",

@@ -78,6 +78,8 @@ class Decision(AgencyOwned, TimeStamped):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # When the accepting client was e-mailed the PDF with the acceptance certificate (sent once).
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

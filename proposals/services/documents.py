@@ -161,16 +161,21 @@ def _date(iso: str):
     return date.fromisoformat(iso)
 
 
-def render_html(*, snapshot: dict, version: int | None = None, pdf_files: Collection[str] = ()) -> str:
-    return render_to_string("proposals/pdf/proposal.html", document_context(snapshot=snapshot, for_pdf=True,
-                                                                            version=version, pdf_files=pdf_files))
+def render_html(*, snapshot: dict, version: int | None = None, pdf_files: Collection[str] = (),
+                certificate: dict | None = None) -> str:
+    ctx = document_context(snapshot=snapshot, for_pdf=True, version=version, pdf_files=pdf_files)
+    ctx["certificate"] = certificate
+    return render_to_string("proposals/pdf/proposal.html", ctx)
 
 
-def render_pdf(*, agency: Agency, snapshot: dict, version: int | None = None, language: str = "ru") -> bytes:
-    """The PDF of a snapshot; it embeds only the images that are the agency's own files."""
+def render_pdf(*, agency: Agency, snapshot: dict, version: int | None = None, language: str = "ru",
+               certificate: dict | None = None) -> bytes:
+    """The PDF of a snapshot; it embeds only the images that are the agency's own files. `certificate` (who,
+    when, IP, version, hash: see `tracking.acceptance_certificate`) appends the acceptance record as a last page."""
     files = agency_image_names(agency=agency, names=snapshot_image_names(snapshot))
     with translation.override(language):
-        return pdf.render_pdf(html=render_html(snapshot=snapshot, version=version, pdf_files=files),
+        return pdf.render_pdf(html=render_html(snapshot=snapshot, version=version, pdf_files=files,
+                                               certificate=certificate),
                               storage_names=files)
 
 

@@ -2,15 +2,17 @@
 decision (accept / decline) on one exact version. Also "the client replied" from the AM."""
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from clients.models import Deal
 from mrm.core.errors import ServiceError
+from mrm.core.templatetags.mrm import money
 from mrm.integrations.mail import send_templated
 from mrm.tenancy.models import Agency
 from mrm.tenancy.services import audit
@@ -106,8 +108,8 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
         raise ServiceError(_("The proposal changed while you were reading it. Reload the page and check it again."),
                            code="hash")
     signed_name = (signed_name or "").strip()
-    if len(signed_name) < 2:
-        raise ServiceError(_("Type your full name."), field="signed_name")
+    if len(signed_name) < 2 or (accept and len(signed_name.split()) < 2):
+        raise ServiceError(_("Type your full name: first name and surname."), field="signed_name")
     decision = Decision.objects.create(
         agency=agency, proposal=proposal, version=version, version_hash=version.content_hash, recipient=recipient,
         contact_id=recipient.contact_id, kind=Decision.Kind.ACCEPTED if accept else Decision.Kind.DECLINED,
@@ -136,18 +138,31 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
 
 
 def _after_decision(*, agency_id: int, decision_id) -> None:
-    """E-mail the owner (the hand-off to delivery is the outbox row written with the decision)."""
+    """E-mail the owner and, on acceptance, queue the client's confirmation with the certified PDF (the
+    hand-off to delivery is the outbox row written with the decision)."""
     agency = Agency.objects.get(pk=agency_id)
     with scope(agency=agency):
-        decision = Decision.objects.select_related("proposal__owner", "proposal__client", "version").get(
-            agency=agency, pk=decision_id)
+        decision = Decision.objects.select_related("proposal__owner", "proposal__client", "version",
+                                                   "recipient").get(agency=agency, pk=decision_id)
         proposal = decision.proposal
-        if proposal.owner and proposal.owner.email:
+        if decision.kind == Decision.Kind.ACCEPTED:
+            from ..tasks import decision_confirmation_task
+
             try:
-                send_templated(to=[proposal.owner.email], subject=_("%(client)s %(what)s the proposal") % {
-                    "client": proposal.client.name, "what": decision.get_kind_display().lower()},
-                    template="emails/proposals/decision", context={"decision": decision, "proposal": proposal},
-                    language=getattr(proposal.owner, "language", None))
+                decision_confirmation_task.delay(agency_id=agency_id, decision_id=str(decision_id))
+            except Exception:  # noqa: BLE001 - the decision is recorded; the broker's outage must not undo it
+                logger.exception("decision %s: confirmation not queued", decision_id)
+        if proposal.owner and proposal.owner.email:
+            language = getattr(proposal.owner, "language", None)
+            try:
+                with translation.override(language or settings.LANGUAGE_CODE):
+                    if decision.kind == Decision.Kind.ACCEPTED:
+                        subject = _("%(client)s accepted the proposal: %(total)s") % {
+                            "client": proposal.client.name, "total": money(decision.version.total, proposal.currency)}
+                    else:
+                        subject = _("%(client)s declined the proposal") % {"client": proposal.client.name}
+                send_templated(to=[proposal.owner.email], subject=subject, template="emails/proposals/decision",
+                               context={"decision": decision, "proposal": proposal}, language=language)
             except Exception:  # noqa: BLE001 - the decision is recorded; a mail outage must not undo it
                 logger.exception("decision %s: owner e-mail failed", decision_id)
 

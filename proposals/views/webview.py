@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from mrm.core.errors import ServiceError
+from mrm.core.htmx import mark_invalid
 from mrm.tenancy.context import client_ip
 
 from ..forms import DecisionForm
@@ -42,8 +43,8 @@ def _page(request, token, agency, recipient, *, form=None, status=200, event=Non
         # Past "valid until" the client cannot accept; the page offers to ask for a new version instead.
         "expired": renewal.version_expired(agency=agency, version=recipient.version),
         "valid_until_date": renewal.version_valid_until(version=recipient.version),
-        "form": form or DecisionForm(initial={"version_hash": recipient.version.content_hash,
-                                              "signed_name": recipient.name}),
+        # The name is typed by the client, never prefilled: accepting must be a deliberate act.
+        "form": form or DecisionForm(initial={"version_hash": recipient.version.content_hash}),
         "version_hash": recipient.version.content_hash, "renewal_error": renewal_error,
     })
     response = render(request, "proposals/public/webview.html", ctx, status=status)
@@ -100,7 +101,7 @@ def webview_decide_view(request, token):
     with scope(agency=agency):
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            return _page(request, token, agency, recipient, form=form, status=400)
+            return mark_invalid(request, _page(request, token, agency, recipient, form=form))
         try:
             tracking.proposal_decide(
                 agency=agency, recipient=recipient, accept=form.cleaned_data["decision"] == "accept",
@@ -108,7 +109,7 @@ def webview_decide_view(request, token):
                 version_hash=form.cleaned_data["version_hash"], ip=client_ip(request), user_agent=_ua(request))
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return _page(request, token, agency, recipient, form=form, status=400)
+            return mark_invalid(request, _page(request, token, agency, recipient, form=form))
     return redirect(reverse("proposals_public:webview", args=[token]) + "?answered=1")
 
 

@@ -97,9 +97,17 @@ def test_brief_to_accepted_proposal(page: Page, live_server, fake_ai, settings):
     page.context.clear_cookies()
     page.goto(client_url)
     expect(page.locator(".mrm-wv-title")).to_contain_text("Кофейня «Зерно»")
+    expect(page.locator("#accept-hash")).not_to_be_empty()
+    expect(page.locator("input[name=signed_name]")).to_have_value("")  # typed by the client, never prefilled
     page.fill("input[name=signed_name]", "Анна Соколова")
+    page.locator("button[name=decision][value=accept]").click()  # the "I accept" box is not ticked yet
+    expect(page.locator("input[name=accept_terms] ~ .invalid-feedback")).to_be_visible()
+    expect(page.locator("input[name=signed_name]")).to_have_value("Анна Соколова")
+    page.check("input[name=accept_terms]")
     page.locator("button[name=decision][value=accept]").click()
     expect(page.locator(".alert-success")).to_contain_text("Анна Соколова")
+    confirmation = next(m for m in mail.outbox if m.to == ["anna@zerno.example"] and m.attachments)
+    assert confirmation.attachments[0][2] == "application/pdf"
 
     with scopes_disabled():
         proposal.refresh_from_db()

@@ -24,7 +24,7 @@ from django_scopes import scope, scopes_disabled
 from clients.models import Client, Invoice, Tag
 from mrm.celery import app
 from mrm.jobs.models import Job, OutboxEvent
-from proposals.models import Proposal, Recipient
+from proposals.models import Decision, Proposal, Recipient
 from tests.conftest import login
 from tests.factories import AuditLogFactory, InvoiceFactory, JobFactory
 from tests.proposals.conftest import brief, catalog  # noqa: F401 - fixtures
@@ -197,10 +197,14 @@ def test_every_task_type_runs_on_a_worker_over_its_own_queue(workers, alice_worl
 
     (irina,) = _recipients(version)
     response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
-        "decision": "accept", "signed_name": "Ирина Павлова", "comment": "", "version_hash": version.content_hash})
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "comment": "",
+        "version_hash": version.content_hash})
     assert response.status_code == 302
     event = _wait(lambda: OutboxEvent.objects.filter(agency=agency, processed_at__isnull=False).first(), "hand-off")
     assert event.attempts == 1
+    # The client's confirmation (the PDF with the acceptance certificate) goes over the mail queue.
+    _wait(lambda: Decision.objects.filter(agency=agency, confirmation_sent_at__isnull=False).exists(),
+          "acceptance confirmation")
     assert general.poll() is None
 
 

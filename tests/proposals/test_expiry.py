@@ -65,7 +65,7 @@ def _day_after(version):
 
 def _accept(token, version):
     return HttpClient().post(reverse("proposals_public:webview_decide", args=[token]), {
-        "decision": "accept", "signed_name": "Ирина Павлова", "version_hash": version.content_hash})
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "version_hash": version.content_hash})
 
 
 def test_expired_proposal_cannot_be_accepted_and_says_why(alice_world, ready, django_capture_on_commit_callbacks):
@@ -77,7 +77,7 @@ def test_expired_proposal_cannot_be_accepted_and_says_why(alice_world, ready, dj
         assert "This proposal has expired" in page and "Ask for a new version" in page
         assert 'name="decision"' not in page  # no accept button on an expired proposal
         refused = _accept(token, version)
-    assert refused.status_code == 400 and "can no longer be accepted" in refused.content.decode()
+    assert refused.status_code == 422 and "can no longer be accepted" in refused.content.decode()
     with scopes_disabled():
         assert Proposal.objects.get(pk=ready["proposal"].pk).status == Proposal.Status.SENT
         assert not Decision.objects.filter(proposal=ready["proposal"]).exists()

@@ -36,7 +36,7 @@ def _accept(alice_world, ready, capture):  # noqa: F811
     (irina,) = _recipients(version)
     with capture(execute=True):
         response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
-            "decision": "accept", "signed_name": "Ирина Павлова", "comment": "", "version_hash": version.content_hash})
+            "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "comment": "", "version_hash": version.content_hash})
     assert response.status_code == 302
     return version
 

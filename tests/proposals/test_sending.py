@@ -220,7 +220,7 @@ def test_client_accepts_exact_version_deal_won_cadence_stopped_and_handoff_emitt
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             response = HttpClient().post(reverse("proposals_public:webview_decide", args=[token]), {
-                "decision": "accept", "signed_name": "Ирина Павлова", "comment": "Стартуем с понедельника",
+                "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "comment": "Стартуем с понедельника",
                 "version_hash": version.content_hash}, REMOTE_ADDR="192.0.2.10")
         assert response.status_code == 302
     finally:
@@ -237,12 +237,13 @@ def test_client_accepts_exact_version_deal_won_cadence_stopped_and_handoff_emitt
     assert proposal.status == Proposal.Status.ACCEPTED and deal.stage == Deal.Stage.WON and deal.closed_at
     assert len(received) == 1 and received[0].version_hash == version.content_hash
     assert received[0].snapshot == version.snapshot and received[0].total == Decimal("39600.00")
-    assert [m.to for m in mail.outbox] == [[alice_world.am.user.email]]
+    # The owner hears of it; the client gets the accepted PDF with its certificate (tests/proposals/test_acceptance.py).
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice_world.am.user.email, "irina@romashka.example"])
     after = HttpClient().get(reverse("proposals_public:webview", args=[token]) + "?answered=1").content.decode()
     assert "Accepted by Ирина Павлова" in after and 'name="decision"' not in after
     again = HttpClient().post(reverse("proposals_public:webview_decide", args=[token]), {
         "decision": "decline", "signed_name": "Ирина", "version_hash": version.content_hash})
-    assert again.status_code == 400
+    assert again.status_code == 422
     # The editor is frozen after the answer.
     page = login(alice_world.am).get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "line-service" not in page and version.content_hash in page
@@ -269,16 +270,16 @@ def test_acceptance_requires_the_latest_version_its_hash_a_name_and_csrf(alice_w
     v2 = _send(alice_world, ready, django_capture_on_commit_callbacks)
     (new,) = _recipients(v2)
     stale = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(old)]), {
-        "decision": "accept", "signed_name": "Ирина", "version_hash": v1.content_hash})
-    assert stale.status_code == 400 and "newer version" in stale.content.decode()
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "version_hash": v1.content_hash})
+    assert stale.status_code == 422 and "newer version" in stale.content.decode()
     wrong_hash = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(new)]), {
-        "decision": "accept", "signed_name": "Ирина", "version_hash": v1.content_hash})
-    assert wrong_hash.status_code == 400 and "changed" in wrong_hash.content.decode()
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "version_hash": v1.content_hash})
+    assert wrong_hash.status_code == 422 and "changed" in wrong_hash.content.decode()
     no_name = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(new)]), {
-        "decision": "accept", "signed_name": "", "version_hash": v2.content_hash})
-    assert no_name.status_code == 400
+        "decision": "accept", "signed_name": "", "accept_terms": "on", "version_hash": v2.content_hash})
+    assert no_name.status_code == 422
     csrf = HttpClient(enforce_csrf_checks=True).post(reverse("proposals_public:webview_decide", args=[_token(new)]), {
-        "decision": "accept", "signed_name": "Ирина", "version_hash": v2.content_hash})
+        "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "version_hash": v2.content_hash})
     assert csrf.status_code == 403
     with scopes_disabled():
         assert not Decision.objects.exists()
@@ -325,7 +326,7 @@ def test_acceptance_evidence_ip_cannot_be_forged_with_x_forwarded_for(alice_worl
     (irina,) = _recipients(version)
     with django_capture_on_commit_callbacks(execute=True):
         response = HttpClient().post(reverse("proposals_public:webview_decide", args=[_token(irina)]), {
-            "decision": "accept", "signed_name": "Ирина Павлова", "version_hash": version.content_hash},
+            "decision": "accept", "signed_name": "Ирина Павлова", "accept_terms": "on", "version_hash": version.content_hash},
             REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 192.0.2.10")
     assert response.status_code == 302
     with scopes_disabled():
