@@ -146,12 +146,12 @@ del A
 # Change keys that are not fields of the target model (the services add them to explain an action).
 EXTRA_FIELDS: dict[str, Promise] = {
     "by": _l("Requested by"), "cases": _l("Cases"), "client_created": _l("New client created"),
-    "count": _l("Count"), "created": _l("Created"), "days": _l("Days after sending"), "drafted_by": _l("Drafted by"),
+    "count": _l("Count"), "created": _l("Rows created"), "days": _l("Days after sending"), "drafted_by": _l("Drafted by"),
     "due_at": _l("Due"), "entity": _l("What is imported"), "flags": _l("Points to check"), "hash": _l("Checksum"),
     "line": _l("Line"), "mode": _l("Mode"), "reason": _l("Reason"), "recipient": _l("Recipient"),
-    "section": _l("Section"), "size": _l("Size, bytes"), "skipped": _l("Skipped"), "source": _l("Source"),
-    "started_on": _l("Start date"), "steps": _l("Steps"), "team": _l("Team"), "to": _l("To"),
-    "unchanged": _l("Unchanged"), "updated": _l("Updated"), "version": _l("Version"), "year": _l("Year"),
+    "section": _l("Section"), "size": _l("Size, bytes"), "skipped": _l("Rows skipped"), "source": _l("Source"),
+    "started_on": _l("Start date"), "steps": _l("Steps"), "team": _l("Team"), "to": _l("Sent to"),
+    "unchanged": _l("Rows unchanged"), "updated": _l("Rows updated"), "version": _l("Version"), "year": _l("Year"),
 }
 
 STATUS_FIELDS = ("status", "stage")

@@ -110,7 +110,7 @@ def test_a_proposal_action_and_an_action_without_a_person(alice):
                     changes={"version": [None, 2]})
     with translation.override("en"):
         assert audit_text.sentence(sent) == f"{alice.user.full_name} sent proposal “КП для «Вело-Мир»” to the client"
-        assert audit_text.changes_text(sent) == "Version: 2; To: anna@velo.example"
+        assert audit_text.changes_text(sent) == "Version: 2; Sent to: anna@velo.example"
         assert audit_text.sentence(accepted) == "The client accepted proposal “КП для «Вело-Мир»”"
         assert audit_text.action_label("proposal.drafted") == "Proposal drafted"
 
