@@ -1,13 +1,15 @@
 """Audit log export: a Celery job that writes a CSV file (the first user of the Job machinery)."""
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mrm.core.exports import csv_bytes
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
 
+from . import audit_text
 from .models import Agency
 from .selectors import audit_list
 
@@ -22,6 +24,15 @@ def audit_export_start(*, agency: Agency, actor, filters: dict) -> Job:
     return job
 
 
+def audit_export_header() -> list[str]:
+    """Column names in the active language; the last, `code`, is the raw action code for scripts."""
+    return [_("When"), _("Who"), _("Action"), _("Object"), _("Changes"), _("IP"), "code"]
+
+
+def _job_language(job: Job) -> str:
+    return getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
+
+
 def audit_export(*, agency: Agency, job: Job) -> None:
     p = job.params
     rows = audit_list(agency=agency, actor_id=p.get("actor") or None, action=p.get("action", ""),
@@ -32,17 +43,23 @@ def audit_export(*, agency: Agency, job: Job) -> None:
         for i, row in enumerate(rows.iterator(chunk_size=1000), 1):
             yield [
                 timezone.localtime(row.created_at).isoformat(timespec="seconds"),
-                row.actor.email if row.actor else "", row.action,
-                row.target_type.model if row.target_type else "", row.target_repr,
-                "; ".join(f"{k}: {v[0]} → {v[1]}" for k, v in row.changes.items()), row.ip_address or "",
+                audit_text.actor_name(row),
+                audit_text.sentence(row),
+                row.target_repr,
+                audit_text.changes_text(row),
+                row.ip_address or "",
+                row.action,
             ]
             if i % 500 == 0:
                 job_progress(job=job, progress=int(90 * i / total), message=_("%(n)s of %(total)s rows") % {
                     "n": i, "total": total})
 
-    # Object names and changed values are typed by users: csv_bytes keeps "=HYPERLINK(...)" from running.
-    content = csv_bytes(header=["time", "who", "action", "object type", "object", "changes", "ip"], rows=lines())
+    # The export runs in a worker: it speaks the language of the user who asked for it.
+    with translation.override(_job_language(job)):
+        # Object names and changed values are typed by users: csv_bytes keeps "=HYPERLINK(...)" from running.
+        content = csv_bytes(header=audit_export_header(), rows=lines())
+        message = _("%(n)s rows exported") % {"n": rows.count()}
     job.result_file.save(f"audit-{agency.uuid}-{job.pk}.csv", ContentFile(content), save=False)
-    job_succeed(job=job, message=_("%(n)s rows exported") % {"n": rows.count()},
-                result_url=reverse("jobs:download", args=[job.pk]), result_file=job.result_file.name)
+    job_succeed(job=job, message=message, result_url=reverse("jobs:download", args=[job.pk]),
+                result_file=job.result_file.name)
 

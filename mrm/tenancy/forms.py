@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from mrm.accounts.forms import TIMEZONE_CHOICES
 from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 
+from .audit_text import action_choices
 from .models import Agency, KpiMetric, Role
 from .services import KPI_TARGET_RANGES
 
@@ -85,7 +86,8 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, actors=(), actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["actor"].choices = [("", _("Anyone"))] + [(str(m.user_id), m.user.full_name) for m in actors]
-        self.fields["action"].choices = [("", _("Any action"))] + [(a, a) for a in actions]
+        # The codes are for machines: the dropdown shows each action's short label.
+        self.fields["action"].choices = [("", _("Any action"))] + action_choices(actions)
 
 
 class KpiTargetForm(StyledFormMixin, forms.Form):

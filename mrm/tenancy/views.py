@@ -13,7 +13,7 @@ from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.jobs.models import Job
 
-from . import selectors, services
+from . import audit_text, selectors, services
 from .exports import audit_export_start
 from .forms import (
     AgencySettingsForm,
@@ -180,6 +180,8 @@ def audit_view(request):
                                 action=filters.get("action", ""), date_from=filters.get("date_from"),
                                 date_to=filters.get("date_to"))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.sentence, row.change_list = audit_text.sentence(row), audit_text.changes(row)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("job", None)

@@ -48,5 +48,5 @@ def test_audit_export_escapes_what_users_typed(alice, django_capture_on_commit_c
         job = Job.objects.get(agency=alice.agency)
     text = b"".join(http.get(f"/jobs/{job.pk}/download/").streaming_content).decode("utf-8-sig")
     row = list(csv.reader(io.StringIO(text)))[1]
-    assert row[4] == "'=HYPERLINK(\"http://evil.example\",\"Клиент\")"
-    assert row[5] == "name: old → @SUM(1+1)"  # not leading: harmless as it is
+    assert row[3] == "'=HYPERLINK(\"http://evil.example\",\"Клиент\")"
+    assert row[4].endswith(": old → @SUM(1+1)")  # not leading: harmless as it is

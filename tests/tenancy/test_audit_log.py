@@ -23,9 +23,9 @@ def test_audit_log_lists_filters_and_paginates_with_constant_queries(alice_world
     assert "Секрет Боба" not in page
     assert "2" in page and "/settings/audit/?page=2" in page or "page=2" in page
     filtered = http.get(f"/settings/audit/?actor={alice_world.director.user.pk}").content.decode()
-    assert "agency.updated" in filtered and "Клиент 5" not in filtered
+    assert 'data-action="agency.updated"' in filtered and "Клиент 5" not in filtered
     by_action = http.get("/settings/audit/?action=client.updated").content.decode()
-    assert "agency.updated</code>" not in by_action
+    assert 'data-action="agency.updated"' not in by_action and 'data-action="client.updated"' in by_action
 
 
 def test_audit_export_job_writes_only_this_agencys_rows(alice, bob, django_capture_on_commit_callbacks):
@@ -43,7 +43,7 @@ def test_audit_export_job_writes_only_this_agencys_rows(alice, bob, django_captu
     assert download.status_code == 200
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["time", "who", "action"]
+    assert rows[0][:3] == ["Когда", "Кто", "Действие"] and rows[0][-1] == "code"
     flat = text
     assert "Клиент Алисы" in flat and "Клиент Боба" not in flat
     # Polling the finished job shows the download link and stops polling.
