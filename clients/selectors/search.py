@@ -123,3 +123,16 @@ def global_search(*, agency: Agency, membership: Membership, query: str, limit: 
             if group.count:
                 results.groups.append(group)
     return results
+
+
+def client_pick(*, agency: Agency, membership: Membership, query: str, limit: int = 20) -> tuple[list, bool]:
+    """The client picker's options: up to `limit` visible clients by name, legal name or website domain, and
+    whether more match. An empty query lists the first ones by name."""
+    query = " ".join((query or "").split())[:100]
+    qs = client_list(agency=agency, membership=membership)
+    if query:
+        match = Q(name__icontains=query) | Q(legal_name__icontains=query)
+        host = website_host(query)
+        qs = qs.filter(match | _website_q(host) if host else match)
+    rows = list(qs.select_related(None).only("pk", "name", "legal_name").order_by("name", "pk")[:limit + 1])
+    return rows[:limit], len(rows) > limit
