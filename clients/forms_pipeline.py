@@ -12,6 +12,7 @@ from mrm.core.templatetags.mrm import CURRENCY_SIGNS
 from .models import Deal, Task
 from .selectors.deals import DEAL_SORTS
 from .selectors.tasks import TASK_SORTS
+from .widgets import ClientPickerField
 
 
 def currency_choices(agency_currency: str) -> list[tuple[str, str]]:
@@ -29,6 +30,7 @@ class DealForm(StyledFormMixin, forms.ModelForm):
                                               required=False, widget=forms.CheckboxSelectMultiple)
     currency = forms.ChoiceField(label=_("Currency"))
     owner = PersonChoiceField(label=_("Owner"), queryset=None, required=False)
+    client = ClientPickerField(label=_("Client"), queryset=None)  # a search box, not 10,000 <option>s
 
     class Meta:
         model = Deal
@@ -98,6 +100,7 @@ class TaskForm(StyledFormMixin, forms.ModelForm):
                                widget=IsoTimeInput(),
                                help_text=_("Empty: any time that day."))
     assignee = PersonChoiceField(label=_("Assignee"), queryset=None, required=False)
+    client = ClientPickerField(label=_("Client"), queryset=None, required=False)  # a search box, not a <select>
 
     class Meta:
         model = Task

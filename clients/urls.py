@@ -19,6 +19,7 @@ urlpatterns = [
     path("<uuid:client_id>/edit/", companies.client_edit_view, name="edit"),
     # Client workspace: search, exports, contacts, timeline, documents, invoices
     path("search/", search.search_view, name="search"),
+    path("pick/", search.client_pick_view, name="client_pick"),
     path("export.csv", companies.client_export_csv_view, name="export_csv"),
     path("export.xlsx", companies.client_export_xlsx_view, name="export_xlsx"),
     path("<uuid:client_id>/contacts/new/", contacts.contact_create_view, name="contact_create"),

@@ -1,6 +1,6 @@
 """Reads of the proposals app. Everything hanging off a client goes through clients.selectors.client_list,
 so an AM reaches only the briefs and proposals of the clients they may see. Missing and foreign → 404."""
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from clients.selectors import client_list
@@ -149,3 +149,21 @@ def recipient_list(*, proposal: Proposal) -> QuerySet[Recipient]:
 
 def recipient_get(*, proposal: Proposal, recipient_id) -> Recipient:
     return _first_or_404(recipient_list(proposal=proposal).filter(pk=recipient_id))
+
+
+# --- global search -------------------------------------------------------------------------------
+
+def proposal_search(*, agency: Agency, membership: Membership, query: str) -> QuerySet[Proposal]:
+    """Visible proposals whose title or client name contains `query` (the top-bar search), newest first."""
+    return (proposal_list(agency=agency, membership=membership)
+            .filter(Q(title__icontains=query) | Q(client__name__icontains=query))
+            .order_by("-created_at", "pk"))
+
+
+def brief_search(*, agency: Agency, membership: Membership, query: str) -> QuerySet[Brief]:
+    """Visible briefs by company, contact person or client name (the top-bar search), newest first."""
+    visible = client_list(agency=agency, membership=membership).values("pk")
+    return (Brief.objects.filter(agency=agency, client__in=visible)
+            .filter(Q(company_name__icontains=query) | Q(contact_name__icontains=query)
+                    | Q(client__name__icontains=query))
+            .select_related("client").order_by("-created_at", "pk"))

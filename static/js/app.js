@@ -76,3 +76,79 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
     if (first) first.classList.add("mrm-flash");
   }
 });
+// Client picker (deal and task forms): type to search, arrow keys move through the options, Enter or a click picks
+// one into the hidden id (which fires `change`, e.g. for the task form's deal options), Escape closes.
+(() => {
+  const parts = (el) => {
+    const root = el.closest("[data-picker]");
+    return root && { root, input: root.querySelector("[data-picker-input]"),
+      hidden: root.querySelector("[data-picker-value]"), menu: root.querySelector("[data-picker-menu]") };
+  };
+  const options = (p) => Array.from(p.menu.querySelectorAll(".mrm-picker-option"));
+  const open = (p, yes) => {
+    p.menu.classList.toggle("show", yes && p.menu.children.length > 0);
+    p.input.setAttribute("aria-expanded", p.menu.classList.contains("show") ? "true" : "false");
+  };
+  const mark = (p, index) => {
+    const list = options(p);
+    list.forEach((el, i) => {
+      el.classList.toggle("active", i === index);
+      el.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (list[index]) {
+      p.input.setAttribute("aria-activedescendant", list[index].id);
+      list[index].scrollIntoView({ block: "nearest" });
+    } else {
+      p.input.removeAttribute("aria-activedescendant");
+    }
+  };
+  const setValue = (p, id, label) => {
+    const changed = p.hidden.value !== id;
+    p.hidden.value = id;
+    if (label !== null) p.input.value = label;
+    if (changed) p.hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  };
+  const pick = (p, option) => { setValue(p, option.dataset.id, option.dataset.label); open(p, false); mark(p, -1); };
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const p = event.target.matches && event.target.matches("[data-picker-menu]") && parts(event.target);
+    if (p) { open(p, document.activeElement === p.input); mark(p, options(p).length ? 0 : -1); }
+  });
+  document.addEventListener("input", (event) => {
+    const p = event.target.matches("[data-picker-input]") && parts(event.target);
+    if (p && p.hidden.value) setValue(p, "", null);  // the typed text no longer names the picked client
+  });
+  document.addEventListener("keydown", (event) => {
+    const p = event.target.matches("[data-picker-input]") && parts(event.target);
+    if (!p) return;
+    const list = options(p);
+    const current = list.findIndex((el) => el.classList.contains("active"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!list.length) return;
+      event.preventDefault();
+      open(p, true);
+      mark(p, (current + (event.key === "ArrowDown" ? 1 : -1) + list.length) % list.length);
+    } else if (event.key === "Enter" && p.menu.classList.contains("show")) {
+      event.preventDefault();  // pick, do not submit the form
+      if (list[current]) pick(p, list[current]);
+    } else if (event.key === "Escape" && p.menu.classList.contains("show")) {
+      event.preventDefault();
+      open(p, false);
+    }
+  });
+  document.addEventListener("mousedown", (event) => {
+    const option = event.target.closest(".mrm-picker-option");
+    if (option) event.preventDefault();  // keep the focus in the input until the click picks
+  });
+  document.addEventListener("click", (event) => {
+    const option = event.target.closest(".mrm-picker-option");
+    const p = option && parts(option);
+    if (p) { pick(p, option); p.input.focus(); return; }
+    document.querySelectorAll("[data-picker-menu].show").forEach((menu) => {
+      if (!menu.closest("[data-picker]").contains(event.target)) open(parts(menu), false);
+    });
+  });
+  document.addEventListener("focusin", (event) => {
+    const p = event.target.matches("[data-picker-input]") && parts(event.target);
+    if (p) open(p, true);
+  });
+})();
