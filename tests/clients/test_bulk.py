@@ -237,3 +237,12 @@ def test_task_bulk_skips_foreign_tasks(alice_world, bob_world):
     _post(http, reverse("clients:task_bulk"), ids, action="done", confirm="1")
     with scopes_disabled():
         assert Task.objects.filter(pk__in=[t.pk for t in foreign], done_at__isnull=True).count() == 2
+
+
+def test_the_task_list_shows_a_checkbox_per_row(alice_world):
+    w = alice_world
+    tasks = _tasks(w, 2, assignee=w.am.user)
+    page = login(w.am).get(reverse("clients:task_list")).content.decode()
+    assert 'id="bulk-tasks"' in page and 'data-select-all' in page
+    for t in tasks:
+        assert f'name="ids" value="{t.pk}"' in page
