@@ -246,3 +246,12 @@ def test_the_task_list_shows_a_checkbox_per_row(alice_world):
     assert 'id="bulk-tasks"' in page and 'data-select-all' in page
     for t in tasks:
         assert f'name="ids" value="{t.pk}"' in page
+
+
+def test_the_confirmation_carries_the_choice_as_summarised(alice_world):
+    w = alice_world
+    clients = _clients(w, 2, owner=w.am.user)
+    page = _post(login(w.director), reverse("clients:bulk"), [c.pk for c in clients], action="owner",
+                 owner=w.am2.user.pk).content.decode()
+    assert f'type="hidden" name="owner" value="{w.am2.user.pk}"' in page
+    assert '<select name="owner"' not in page  # not editable once summarised
