@@ -6,22 +6,26 @@ lists, and ids of another agency or of clients one does not see are counted as s
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 
 from .. import exports
 from ..forms_bulk import ClientBulkForm, TaskBulkForm, TooManyIds, submitted_ids
+from ..models import Client
 from ..selectors import client_list
 from ..selectors.tasks import task_list
 from ..services import bulk as services
 from ..services.bulk import MAX_BULK_IDS
 from .companies import _owner_choices
 from .deals import _next_url
-from .tasks import _assignees
+from .tasks import _assignees, _on_due_date
 
 
 def _selection(request, qs):
@@ -49,8 +53,6 @@ def _client_summary(form: ClientBulkForm, count: int) -> str:
                         "%(count)d clients will be reassigned to %(name)s.", count) % {
             "count": count, "name": data["owner"].full_name}
     if data["action"] == ClientBulkForm.Action.STATUS:
-        from ..models import Client
-
         return ngettext("%(count)d client will get the status “%(status)s”.",
                         "%(count)d clients will get the status “%(status)s”.", count) % {
             "count": count, "status": Client.Status(data["status"]).label}
@@ -76,12 +78,17 @@ def client_bulk_view(request):
     form = ClientBulkForm(request.POST, owners=_owner_choices(request.agency))
     valid = form.is_valid()
     if valid and request.POST.get("confirm"):
-        if form.cleaned_data["action"] == ClientBulkForm.Action.TAG:
-            changed = services.client_bulk_add_tag(agency=request.agency, actor=request.user, clients=clients,
-                                                   tag_name=form.cleaned_data["tag"])
-        else:
-            changed = services.client_bulk_update(agency=request.agency, actor=request.user, clients=clients,
-                                                  data=form.changes())
+        try:
+            if form.cleaned_data["action"] == ClientBulkForm.Action.TAG:
+                changed = services.client_bulk_add_tag(agency=request.agency, actor=request.user, clients=clients,
+                                                       tag_name=form.cleaned_data["tag"])
+            else:
+                changed = services.client_bulk_update(agency=request.agency, actor=request.user, clients=clients,
+                                                      data=form.changes())
+        except ServiceError as exc:  # the whole batch is rolled back; say why next to the choice
+            add_service_error(form, exc)
+            valid = False
+    if valid and request.POST.get("confirm"):
         messages.success(request, ngettext("%(count)d client updated.", "%(count)d clients updated.", changed)
                          % {"count": changed})
         _skipped_message(request, skipped)
@@ -111,8 +118,6 @@ def _task_summary(form: TaskBulkForm, count: int) -> str:
                         "%(count)d tasks will be assigned to %(name)s.", count) % {
             "count": count, "name": data["assignee"].full_name}
     if data["action"] == TaskBulkForm.Action.DUE:
-        from django.utils.formats import date_format
-
         return ngettext("%(count)d task will be due on %(date)s.", "%(count)d tasks will be due on %(date)s.",
                         count) % {"count": count, "date": date_format(data["due_date"])}
     return ngettext("%(count)d task will be marked done.", "%(count)d tasks will be marked done.", count) % {
@@ -136,12 +141,17 @@ def task_bulk_view(request):
     valid = form.is_valid()
     if valid and request.POST.get("confirm"):
         data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "tasks": tasks}
-        if data["action"] == TaskBulkForm.Action.ASSIGN:
-            changed = services.task_bulk_assign(**args, assignee=data["assignee"])
-        elif data["action"] == TaskBulkForm.Action.DUE:
-            changed = services.task_bulk_set_due(**args, due_date=data["due_date"])
-        else:
-            changed = services.task_bulk_complete(**args)
+        try:
+            if data["action"] == TaskBulkForm.Action.ASSIGN:
+                changed = services.task_bulk_assign(**args, assignee=data["assignee"])
+            elif data["action"] == TaskBulkForm.Action.DUE:
+                changed = services.task_bulk_set_due(**args, due_date=data["due_date"])
+            else:
+                changed = services.task_bulk_complete(**args)
+        except ServiceError as exc:  # e.g. a due date in the past; nothing of the batch is kept
+            add_service_error(form, _on_due_date(exc))
+            valid = False
+    if valid and request.POST.get("confirm"):
         messages.success(request, ngettext("%(count)d task updated.", "%(count)d tasks updated.", changed)
                          % {"count": changed})
         _skipped_message(request, skipped)

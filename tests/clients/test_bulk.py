@@ -255,3 +255,15 @@ def test_the_confirmation_carries_the_choice_as_summarised(alice_world):
                  owner=w.am2.user.pk).content.decode()
     assert f'type="hidden" name="owner" value="{w.am2.user.pk}"' in page
     assert '<select name="owner"' not in page  # not editable once summarised
+
+
+def test_a_due_date_in_the_past_changes_no_task(alice_world):
+    w = alice_world
+    due = timezone.now() + timedelta(days=1)
+    tasks = _tasks(w, 2, assignee=w.am.user, due_at=due)
+    response = _post(login(w.am), reverse("clients:task_bulk"), [t.pk for t in tasks], action="due",
+                     due_date=(date.today() - timedelta(days=3)).isoformat(), confirm="1")
+    assert response.status_code == 422 and "due_date" in response.context["form"].errors
+    with scopes_disabled():
+        assert Task.objects.filter(pk__in=[t.pk for t in tasks], due_at=due).count() == 2
+        assert not AuditLog.objects.filter(agency=w.agency, action="task.updated").exists()
