@@ -1,8 +1,8 @@
 from django.urls import path
 
 from .views import billing as billing_views
+from .views import bulk, companies, contacts, files, invoices, search, timeline
 from .views import calendar as calendar_views
-from .views import companies, contacts, files, invoices, search, timeline
 from .views import deals as deal_views
 from .views import importing as importing_views
 from .views import kam as kam_views
@@ -22,6 +22,10 @@ urlpatterns = [
     path("pick/", search.client_pick_view, name="client_pick"),
     path("export.csv", companies.client_export_csv_view, name="export_csv"),
     path("export.xlsx", companies.client_export_xlsx_view, name="export_xlsx"),
+    # Bulk actions on the ticked rows of the client and task lists
+    path("bulk/", bulk.client_bulk_view, name="bulk"),
+    path("bulk/export.csv", bulk.client_bulk_export_view, name="bulk_export"),
+    path("tasks/bulk/", bulk.task_bulk_view, name="task_bulk"),
     path("<uuid:client_id>/contacts/new/", contacts.contact_create_view, name="contact_create"),
     path("<uuid:client_id>/contacts/<uuid:contact_id>/edit/", contacts.contact_edit_view, name="contact_edit"),
     path("<uuid:client_id>/contacts/<uuid:contact_id>/delete/", contacts.contact_delete_view, name="contact_delete"),

@@ -9,6 +9,7 @@ from mrm.core.htmx import render_form
 from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
+from mrm.tenancy.policy import can
 from mrm.tenancy.selectors import staff_list
 
 from .. import exports
@@ -21,6 +22,8 @@ from ..selectors.client_lookups import client_duplicates, industry_list
 from ..selectors.numbers import client_key_numbers
 from ..selectors.onboarding import onboarding_progress_fill
 from ..services import companies as services
+
+PAGE_SIZES = ("25", "50", "100")  # ?per=50: a longer page, e.g. to tick 50 clients for a bulk action
 
 
 def _owner_choices(agency):
@@ -60,7 +63,8 @@ def _filtered_clients(request):
 @member_required("client.view")
 def client_list_view(request):
     form, filters, qs = _filtered_clients(request)
-    page = CappedPaginator(qs, 25).get_page(request.GET.get("page"))
+    per_page = request.GET.get("per") if request.GET.get("per") in PAGE_SIZES else PAGE_SIZES[0]
+    page = CappedPaginator(qs, int(per_page)).get_page(request.GET.get("page"))
     page.object_list = onboarding_progress_fill(list(page.object_list), agency=request.agency)
     template = "clients/client_list.html#results" if request.htmx and request.htmx.target == "results" else \
         "clients/client_list.html"
@@ -69,6 +73,8 @@ def client_list_view(request):
         "owners": staff_list(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
         "sort": filters.get("sort") or "name",
         "industries": industry_list(agency=request.agency), "tags": Tag.objects.filter(agency=request.agency),
+        "page_sizes": PAGE_SIZES, "per_page": per_page,
+        "can_edit": can(request.membership, "client.edit"),  # the bulk actions besides the export
         "filtered": any(filters.get(k) for k in ("q", "status", "owner", "industry", "tag")),
     })
 

@@ -81,6 +81,7 @@ def task_list_view(request):
         "page": page, "form": form, "nav": "tasks", "filters": filters, "scope": filters.get("scope") or "mine",
         "state": filters.get("state") or "open", "kinds": Task.Kind.choices,
         "is_director": request.membership.role == Role.DIRECTOR,
+        "assignees": _assignees(request.agency),  # the bulk "assign to" choices
         "filtered": any(filters.get(k) for k in ("q", "overdue", "kind", "client")),
     }
     if request.htmx and request.htmx.target == "results":

@@ -150,5 +150,26 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
   document.addEventListener("focusin", (event) => {
     const p = event.target.matches("[data-picker-input]") && parts(event.target);
     if (p) open(p, true);
+
+// Bulk actions on a list: "select all on this page" ticks every row's box; the bar shows how many are ticked.
+// The boxes may sit outside their <form> (rows with forms of their own) and join it with form="…".
+(() => {
+  const boxes = (form) => Array.from(form.elements).filter((el) => el.name === "ids");
+  const refresh = (form) => {
+    const all = boxes(form);
+    const ticked = all.filter((el) => el.checked).length;
+    form.querySelectorAll("[data-selected-count]").forEach((el) => { el.textContent = ticked; });
+    Array.from(form.elements).filter((el) => el.matches("[data-select-all]")).forEach((box) => {
+      box.checked = all.length > 0 && ticked === all.length;
+      box.indeterminate = ticked > 0 && ticked < all.length;
+    });
+  };
+  document.addEventListener("change", (event) => {
+    const form = event.target.form;
+    if (!form || !form.matches("[data-bulk]")) return;
+    if (event.target.matches("[data-select-all]")) {
+      boxes(form).forEach((box) => { box.checked = event.target.checked; });
+    }
+    refresh(form);
   });
 })();

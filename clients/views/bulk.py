@@ -1,0 +1,162 @@
+"""Bulk actions from the client and task lists: tick rows, choose an action, confirm, done.
+
+Only records the member sees are touched: the ticked ids go through the same visibility selectors as the
+lists, and ids of another agency or of clients one does not see are counted as skipped, never acted on.
+"""
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from mrm.core.errors import ServiceError
+from mrm.core.forms import add_service_error
+from mrm.core.htmx import render_form
+from mrm.tenancy.permissions import member_required
+
+from .. import exports
+from ..forms_bulk import ClientBulkForm, TaskBulkForm, TooManyIds, submitted_ids
+from ..models import Client
+from ..selectors import client_list
+from ..selectors.tasks import task_list
+from ..services import bulk as services
+from ..services.bulk import MAX_BULK_IDS
+from .companies import _owner_choices
+from .deals import _next_url
+from .tasks import _assignees, _on_due_date
+
+
+def _selection(request, qs):
+    """(the visible records among the ticked ids, how many ticked ids were skipped) or None when over the cap."""
+    try:
+        ids = submitted_ids(request.POST)
+    except TooManyIds:
+        messages.error(request, _("Select at most %(max)d records at a time.") % {"max": MAX_BULK_IDS})
+        return None
+    records = list(qs.filter(pk__in=ids))
+    return records, len(ids) - len(records)
+
+
+def _skipped_message(request, skipped: int) -> None:
+    if skipped:
+        messages.warning(request, ngettext(
+            "%(count)d selected record was skipped: it is not in your list.",
+            "%(count)d selected records were skipped: they are not in your list.", skipped) % {"count": skipped})
+
+
+def _client_summary(form: ClientBulkForm, count: int) -> str:
+    data = form.cleaned_data
+    if data["action"] == ClientBulkForm.Action.OWNER:
+        return ngettext("%(count)d client will be reassigned to %(name)s.",
+                        "%(count)d clients will be reassigned to %(name)s.", count) % {
+            "count": count, "name": data["owner"].full_name}
+    if data["action"] == ClientBulkForm.Action.STATUS:
+        return ngettext("%(count)d client will get the status “%(status)s”.",
+                        "%(count)d clients will get the status “%(status)s”.", count) % {
+            "count": count, "status": Client.Status(data["status"]).label}
+    return ngettext("The tag “%(tag)s” will be added to %(count)d client.",
+                    "The tag “%(tag)s” will be added to %(count)d clients.", count) % {
+        "count": count, "tag": data["tag"]}
+
+
+@require_POST
+@member_required("client.edit")
+def client_bulk_view(request):
+    """First POST: the confirmation page ("N clients will be reassigned to X"); with `confirm`: the change."""
+    back = _next_url(request, reverse("clients:list"))
+    selection = _selection(request, client_list(agency=request.agency, membership=request.membership)
+                           .order_by("name", "pk").prefetch_related("tags"))
+    if selection is None:
+        return redirect(back)
+    clients, skipped = selection
+    if not clients:
+        messages.warning(request, _("Select at least one client of your list."))
+        _skipped_message(request, skipped)
+        return redirect(back)
+    form = ClientBulkForm(request.POST, owners=_owner_choices(request.agency))
+    valid = form.is_valid()
+    if valid and request.POST.get("confirm"):
+        try:
+            if form.cleaned_data["action"] == ClientBulkForm.Action.TAG:
+                changed = services.client_bulk_add_tag(agency=request.agency, actor=request.user, clients=clients,
+                                                       tag_name=form.cleaned_data["tag"])
+            else:
+                changed = services.client_bulk_update(agency=request.agency, actor=request.user, clients=clients,
+                                                      data=form.changes())
+        except ServiceError as exc:  # the whole batch is rolled back; say why next to the choice
+            add_service_error(form, exc)
+            valid = False
+    if valid and request.POST.get("confirm"):
+        messages.success(request, ngettext("%(count)d client updated.", "%(count)d clients updated.", changed)
+                         % {"count": changed})
+        _skipped_message(request, skipped)
+        return redirect(back)
+    return render_form(request, "clients/bulk_confirm.html", {
+        "form": form, "records": clients, "skipped": skipped, "back": back, "kind": "clients",
+        "action_url": reverse("clients:bulk"), "summary": _client_summary(form, len(clients)) if valid else "",
+    }, invalid=not valid)
+
+
+@require_POST
+@member_required("client.view")
+def client_bulk_export_view(request):
+    """The ticked clients as CSV (only those the member sees, whatever ids were sent)."""
+    selection = _selection(request, client_list(agency=request.agency, membership=request.membership)
+                           .order_by("name", "pk").prefetch_related("tags"))
+    if selection is None:
+        return redirect(_next_url(request, reverse("clients:list")))
+    clients, _skipped = selection
+    return exports.client_export_csv(clients)
+
+
+def _task_summary(form: TaskBulkForm, count: int) -> str:
+    data = form.cleaned_data
+    if data["action"] == TaskBulkForm.Action.ASSIGN:
+        return ngettext("%(count)d task will be assigned to %(name)s.",
+                        "%(count)d tasks will be assigned to %(name)s.", count) % {
+            "count": count, "name": data["assignee"].full_name}
+    if data["action"] == TaskBulkForm.Action.DUE:
+        return ngettext("%(count)d task will be due on %(date)s.", "%(count)d tasks will be due on %(date)s.",
+                        count) % {"count": count, "date": date_format(data["due_date"])}
+    return ngettext("%(count)d task will be marked done.", "%(count)d tasks will be marked done.", count) % {
+        "count": count}
+
+
+@require_POST
+@member_required("task.edit")
+def task_bulk_view(request):
+    back = _next_url(request, reverse("clients:task_list"))
+    selection = _selection(request, task_list(agency=request.agency, membership=request.membership)
+                           .select_related("client").order_by("due_at", "pk"))
+    if selection is None:
+        return redirect(back)
+    tasks, skipped = selection
+    if not tasks:
+        messages.warning(request, _("Select at least one task of your list."))
+        _skipped_message(request, skipped)
+        return redirect(back)
+    form = TaskBulkForm(request.POST, assignees=_assignees(request.agency))
+    valid = form.is_valid()
+    if valid and request.POST.get("confirm"):
+        data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "tasks": tasks}
+        try:
+            if data["action"] == TaskBulkForm.Action.ASSIGN:
+                changed = services.task_bulk_assign(**args, assignee=data["assignee"])
+            elif data["action"] == TaskBulkForm.Action.DUE:
+                changed = services.task_bulk_set_due(**args, due_date=data["due_date"])
+            else:
+                changed = services.task_bulk_complete(**args)
+        except ServiceError as exc:  # e.g. a due date in the past; nothing of the batch is kept
+            add_service_error(form, _on_due_date(exc))
+            valid = False
+    if valid and request.POST.get("confirm"):
+        messages.success(request, ngettext("%(count)d task updated.", "%(count)d tasks updated.", changed)
+                         % {"count": changed})
+        _skipped_message(request, skipped)
+        return redirect(back)
+    return render_form(request, "clients/bulk_confirm.html", {
+        "form": form, "records": tasks, "skipped": skipped, "back": back, "kind": "tasks",
+        "action_url": reverse("clients:task_bulk"), "summary": _task_summary(form, len(tasks)) if valid else "",
+    }, invalid=not valid)
