@@ -150,6 +150,8 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
   document.addEventListener("focusin", (event) => {
     const p = event.target.matches("[data-picker-input]") && parts(event.target);
     if (p) open(p, true);
+  });
+})();
 
 // Bulk actions on a list: "select all on this page" ticks every row's box; the bar shows how many are ticked.
 // The boxes may sit outside their <form> (rows with forms of their own) and join it with form="…".
