@@ -52,6 +52,7 @@ urlpatterns = [
     path("deals/", deal_views.deal_board_view, name="deal_board"),
     path("deals/list/", deal_views.deal_list_view, name="deal_list"),
     path("deals/new/", deal_views.deal_create_view, name="deal_create"),
+    path("deals/<uuid:deal_id>/", deal_views.deal_detail_view, name="deal_detail"),
     path("deals/<uuid:deal_id>/edit/", deal_views.deal_edit_view, name="deal_edit"),
     path("deals/<uuid:deal_id>/move/", deal_views.deal_move_view, name="deal_move"),
     path("tasks/", task_views.task_list_view, name="task_list"),

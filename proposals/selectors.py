@@ -151,6 +151,27 @@ def recipient_get(*, proposal: Proposal, recipient_id) -> Recipient:
     return _first_or_404(recipient_list(proposal=proposal).filter(pk=recipient_id))
 
 
+def proposals_for_deal(*, agency: Agency, membership: Membership, deal) -> list[Proposal]:
+    """The КП of one deal the member may see, newest first, each with `version_rows` (newest first, each with
+    `delta` as in `version_list`). Two queries whatever the number of proposals and versions."""
+    versions = (ProposalVersion.objects.filter(agency=agency).select_related("sent_by")
+                .defer("snapshot", "internal").order_by("-number"))
+    proposals = list(proposal_list(agency=agency, membership=membership).filter(deal=deal)
+                     .prefetch_related(Prefetch("versions", queryset=versions, to_attr="version_rows"))
+                     .order_by("-created_at"))
+    for proposal in proposals:
+        rows = proposal.version_rows
+        for index, newer in enumerate(rows):
+            older = rows[index + 1] if index + 1 < len(rows) else None
+            newer.delta = (newer.total - older.total) if older is not None else None
+    return proposals
+
+
+def briefs_for_deal(*, agency: Agency, membership: Membership, deal) -> list[Brief]:
+    """The briefs linked to one deal the member may see, newest first (one query)."""
+    return list(brief_list(agency=agency, membership=membership).filter(deal=deal).order_by("-created_at"))
+
+
 # --- global search -------------------------------------------------------------------------------
 
 def proposal_search(*, agency: Agency, membership: Membership, query: str) -> QuerySet[Proposal]:

@@ -1,5 +1,6 @@
 """Writes of the pipeline: create and edit deals, move them between stages (kanban) with the stage rules:
-a lost deal needs a reason; won/lost set `closed_at`; reopening clears it."""
+a lost deal needs a reason; won/lost set `closed_at`; reopening clears it; winning a lead's deal moves the
+client to onboarding."""
 import re
 from datetime import date
 
@@ -12,7 +13,8 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
-from ..models import Deal
+from ..models import Client, Deal
+from .companies import client_update
 from .history import deal_history_record
 
 DEAL_FIELDS = ("client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
@@ -46,6 +48,16 @@ def _check(*, agency: Agency, data: dict, deal: Deal | None = None) -> None:
                            field="expected_close_date")
     if changed_close and close > date(timezone.localdate().year + 10, 1, 1):
         raise ServiceError(_("The expected close date is more than ten years away."), field="expected_close_date")
+
+
+def _client_won(*, agency: Agency, actor, deal: Deal, old_stage: str | None) -> None:
+    """A deal that has just become won turns a lead client into an onboarding one, through the client
+    service (status history row, audit, the onboarding plan hook). Other statuses are left alone."""
+    if deal.stage != Deal.Stage.WON or old_stage == Deal.Stage.WON:
+        return
+    client = Client.objects.filter(agency=agency, pk=deal.client_id).only("pk", "status").first()
+    if client is not None and client.status == Client.Status.LEAD:
+        client_update(agency=agency, actor=actor, client=client, data={"status": Client.Status.ONBOARDING})
 
 
 def _end_of_column(*, agency: Agency, stage: str) -> int:
@@ -83,6 +95,7 @@ def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
     deal.save()
     deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=None)
     audit(agency=agency, actor=actor, action="deal.created", target=deal)
+    _client_won(agency=agency, actor=actor, deal=deal, old_stage=None)
     return deal
 
 
@@ -103,6 +116,7 @@ def deal_update(*, agency: Agency, actor, deal: Deal, data: dict) -> Deal:
         deal.save()
         deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
         audit(agency=agency, actor=actor, action="deal.updated", target=deal, changes=changes)
+        _client_won(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
     return deal
 
 
@@ -150,6 +164,7 @@ def deal_move(*, agency: Agency, actor, deal: Deal, stage: str, before: Deal | N
     _enter_stage(deal, stage, reason, changes)
     deal.save(update_fields=["stage", "closed_at", "lost_reason", "position", "updated_at"])
     deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
+    _client_won(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
     if changes:
         audit(agency=agency, actor=actor, action="deal.moved", target=deal, changes=changes)
     elif deal.position != old_position:

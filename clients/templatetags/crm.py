@@ -2,6 +2,7 @@
 import os
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -32,3 +33,18 @@ def file_ext(name: str) -> str:
 @register.filter
 def file_icon(name: str) -> str:
     return FILE_ICONS.get(file_ext(name), "ti-file")
+
+
+@register.filter
+def timespan(value) -> str:
+    """A timedelta in the two largest units: '12 d 3 h', '5 h 20 min', '7 min', '< 1 min'."""
+    if value is None:
+        return "—"
+    minutes = max(int(value.total_seconds()) // 60, 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours} if hours else _("%(d)d d") % {"d": days}
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes} if minutes else _("%(h)d h") % {"h": hours}
+    return _("%(m)d min") % {"m": minutes} if minutes else _("< 1 min")

@@ -26,7 +26,16 @@ from mrm.tenancy.selectors import staff_list
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
 from ..models import Deal
 from ..selectors import client_get, client_list
+from ..selectors.deal_page import (
+    DEAL_PAGE_ROWS,
+    deal_interaction_list,
+    deal_invoice_list,
+    deal_stage_history,
+    deal_task_list,
+    stage_totals,
+)
 from ..selectors.deals import deal_board, deal_board_column, deal_filter, deal_get, deal_list, money_totals
+from ..selectors.timeline import interaction_list
 from ..services import deals as services
 from ._blocks import register_block
 
@@ -78,11 +87,11 @@ def _url_maker(name: str):
 
 
 def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
-    edit, client = _url_maker("clients:deal_edit"), _url_maker("clients:detail")
+    page, client = _url_maker("clients:deal_detail"), _url_maker("clients:detail")
     back = "?next=" + urlquote(board_url, safe="/")
     for deal in deals:
         deal.client_url = client(deal.client_id)
-        deal.open_url = edit(deal.pk) + back if can_edit else deal.client_url + "#section-deals"
+        deal.open_url = page(deal.pk) + back
 
 
 def _board_query(request) -> str:
@@ -158,6 +167,39 @@ def deal_list_view(request):
     return render(request, "clients/deal_list.html", context)
 
 
+RECENT_CLIENT_INTERACTIONS = 5  # shown when nothing is logged against the deal itself
+
+
+@member_required("deal.view")
+def deal_detail_view(request, deal_id):
+    """The deal page: header, stage history with the time in each stage, its КП and versions, briefs, tasks,
+    timeline entries and invoices. A constant number of queries."""
+    from proposals.selectors import briefs_for_deal, proposals_for_deal
+
+    agency, membership = request.agency, request.membership
+    deal = deal_get(agency=agency, membership=membership, deal_id=deal_id)
+    now = timezone.now()
+    spans = deal_stage_history(agency=agency, deal=deal, now=now)
+    interactions = list(deal_interaction_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS])
+    recent = [] if interactions else list(
+        interaction_list(agency=agency, membership=membership, client=deal.client)[:RECENT_CLIENT_INTERACTIONS])
+    back = _next_url(request, "")
+    context = {
+        "deal": deal, "client": deal.client, "nav": "deals", "now": now, "today": timezone.localdate(),
+        "spans": list(reversed(spans)), "totals": stage_totals(spans),
+        "life": (deal.closed_at or now) - deal.created_at,
+        "proposals": proposals_for_deal(agency=agency, membership=membership, deal=deal),
+        "briefs": briefs_for_deal(agency=agency, membership=membership, deal=deal),
+        "interactions": interactions, "recent_interactions": recent,
+        "tasks": list(deal_task_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS]),
+        "invoices": list(deal_invoice_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS]),
+        "service_lines": [Deal.ServiceLine(v).label for v in deal.service_lines if v in Deal.ServiceLine.values],
+        "can_edit": can(membership, "deal.edit"), "can_add_task": can(membership, "task.edit"), "back_url": back or reverse("clients:deal_board"),
+        "page_url": request.get_full_path(),
+    }
+    return render(request, "clients/deal_detail.html", context)
+
+
 def _deal_form(request, *, data=None, instance=None, initial=None) -> DealForm:
     return DealForm(data, instance=instance, initial=initial,
                     clients=client_list(agency=request.agency, membership=request.membership).order_by("name"),
@@ -195,7 +237,7 @@ def deal_create_view(request):
 def deal_edit_view(request, deal_id):
     deal = deal_get(agency=request.agency, membership=request.membership, deal_id=deal_id)
     form = _deal_form(request, data=request.POST or None, instance=deal)
-    default_next = reverse("clients:deal_board")
+    default_next = reverse("clients:deal_detail", args=[deal.pk])
     if request.method == "POST" and form.is_valid():
         try:
             services.deal_update(agency=request.agency, actor=request.user, deal=deal, data=form.cleaned_data)
