@@ -91,7 +91,7 @@ def test_kanban_cards_link_to_their_deal_and_client(alice_world):
     w = alice_world
     deal = _deals(w.agency, w.am.user, 1, clients=1)[0]
     body = login(w.am).get("/clients/deals/").content.decode()
-    assert f'href="/clients/deals/{deal.pk}/edit/?next=/clients/deals/"' in body
+    assert f'href="/clients/deals/{deal.pk}/?next=/clients/deals/"' in body  # the card opens the deal page
     assert f'href="/clients/{deal.client_id}/"' in body
     assert 'data-move-url="/clients/deals/{id}/move/"' in body and "/move/" not in body.split('id="board"')[1].split(
         'data-move-url="/clients/deals/{id}/move/"')[1].split('id="move-dialog"')[0]  # one URL template per board
