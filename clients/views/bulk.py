@@ -61,13 +61,18 @@ def _client_summary(form: ClientBulkForm, count: int) -> str:
         "count": count, "tag": data["tag"]}
 
 
+def _visible_clients(request):
+    """The clients a bulk action or export may touch: the member's list, in its order, with tags."""
+    return client_list(agency=request.agency, membership=request.membership).order_by("name", "pk") \
+        .prefetch_related("tags")
+
+
 @require_POST
 @member_required("client.edit")
 def client_bulk_view(request):
     """First POST: the confirmation page ("N clients will be reassigned to X"); with `confirm`: the change."""
     back = _next_url(request, reverse("clients:list"))
-    selection = _selection(request, client_list(agency=request.agency, membership=request.membership)
-                           .order_by("name", "pk").prefetch_related("tags"))
+    selection = _selection(request, _visible_clients(request))
     if selection is None:
         return redirect(back)
     clients, skipped = selection
@@ -103,8 +108,7 @@ def client_bulk_view(request):
 @member_required("client.view")
 def client_bulk_export_view(request):
     """The ticked clients as CSV (only those the member sees, whatever ids were sent)."""
-    selection = _selection(request, client_list(agency=request.agency, membership=request.membership)
-                           .order_by("name", "pk").prefetch_related("tags"))
+    selection = _selection(request, _visible_clients(request))
     if selection is None:
         return redirect(_next_url(request, reverse("clients:list")))
     clients, _skipped = selection
