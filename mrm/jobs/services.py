@@ -91,11 +91,6 @@ def job_claim(*, job: Job) -> ClaimResult:
     return ClaimResult(Claim.BUSY, retry_in=max(1.0, left + 1.0))
 
 
-def job_start(*, job: Job) -> bool:
-    """Claim the job (see `job_claim`); True only when this worker should do the work."""
-    return job_claim(job=job).claimed
-
-
 def job_heartbeat(*, job: Job) -> bool:
     """Extend this worker's lease; False when the claim was lost (another worker took the job over)."""
     return bool(_ours(job).update(**_lease(timezone.now())))

@@ -16,7 +16,6 @@ from mrm.jobs.services import (
     job_heartbeat,
     job_progress,
     job_running,
-    job_start,
     job_succeed,
     stale_after_seconds,
 )
@@ -47,7 +46,7 @@ def test_agency_task_requires_an_agency(alice):
 def test_job_lifecycle_and_progress_never_overwrites_a_final_state(alice):
     job = JobFactory(agency=alice.agency)
     with scope(agency=alice.agency):
-        assert job_start(job=job) and job.status == Job.Status.RUNNING
+        assert job_claim(job=job).claimed and job.status == Job.Status.RUNNING
         job_progress(job=job, progress=150, message="почти")
         job.refresh_from_db()
         assert job.progress == 100 and job.message == "почти"
@@ -55,13 +54,13 @@ def test_job_lifecycle_and_progress_never_overwrites_a_final_state(alice):
         job_progress(job=job, progress=10)
         job.refresh_from_db()
         assert job.status == Job.Status.SUCCEEDED and job.progress == 100
-        assert not job_start(job=job)  # a finished job is not run again
+        assert not job_claim(job=job).claimed  # a finished job is not run again
 
 
 def test_domain_error_fails_the_job_with_its_message(alice):
     job = JobFactory(agency=alice.agency)
     with scope(agency=alice.agency):
-        job_start(job=job)
+        job_claim(job=job)
         with job_running(job=job):
             raise ServiceError("В файле нет колонки «Название»")
         job.refresh_from_db()
@@ -71,7 +70,7 @@ def test_domain_error_fails_the_job_with_its_message(alice):
 def test_unexpected_error_fails_the_job_with_a_generic_message_and_is_reraised(alice):
     job = JobFactory(agency=alice.agency)
     with scope(agency=alice.agency):
-        job_start(job=job)
+        job_claim(job=job)
         with pytest.raises(ZeroDivisionError):
             with job_running(job=job):
                 1 / 0  # noqa: B018
@@ -93,7 +92,7 @@ def test_a_redelivered_message_does_not_run_a_running_job_a_second_time(alice):
         copy = Job.objects.get(pk=job.pk)  # what the second delivery loads
         second = job_claim(job=copy)
         assert second.outcome is Claim.BUSY and 0 < second.retry_in <= settings.JOB_LEASE_SECONDS + 1
-        assert not job_start(job=Job.objects.get(pk=job.pk))
+        assert not job_claim(job=Job.objects.get(pk=job.pk)).claimed
         job.refresh_from_db()
     assert job.attempts == 1 and job.status == Job.Status.RUNNING
 
