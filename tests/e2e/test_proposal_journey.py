@@ -63,7 +63,11 @@ def test_brief_to_accepted_proposal(page: Page, live_server, fake_ai, settings):
     page.locator("#draft form button.btn-primary").click()
     draft_link = page.locator("#draft-job a[href^='/proposals/']").first
     expect(draft_link).to_be_visible(timeout=20000)
-    draft_link.click()
+    # The finished job also refreshes the brief's draft block: click once the page has settled, so the click
+    # does not land on a link that is being swapped out.
+    page.wait_for_load_state("networkidle")
+    page.locator("#draft-job a[href^='/proposals/']").first.click()
+    expect(page).to_have_url(re.compile(r"/proposals/[0-9a-f-]{36}/$"))
     expect(page.locator("h1.page-title")).to_contain_text("Кофейня «Зерно»")
     assert len(fake_ai.requests) == 1
 
