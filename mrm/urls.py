@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
+import projects.api  # noqa: F401,E402
 import proposals.api  # noqa: F401,E402
 from clients.views.calendar import calendar_feed_view  # noqa: E402
 from mrm.api_urls import router
@@ -18,6 +19,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("portal/", include("portal.urls")),
     path("proposals/", include("proposals.urls")),
+    path("projects/", include("projects.urls")),
     path("", include("proposals.public_urls")),  # /b/<agency-slug>/ brief form, /p/<token>/ proposal link
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

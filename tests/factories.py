@@ -331,3 +331,79 @@ class RecipientFactory(UnscopedFactory):
     agency = factory.SelfAttribute("version.agency")
     name = "Ирина Павлова"
     email = factory.Sequence(lambda n: f"recipient{n}@client.example")
+
+
+# --- projects ---------------------------------------------------------------------------------------
+from projects import models as pj  # noqa: E402
+
+
+class ProjectFactory(UnscopedFactory):
+    class Meta:
+        model = pj.Project
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    name = factory.Sequence(lambda n: f"Проект {n}")
+    status = pj.Project.Status.ACTIVE
+
+
+class ProjectMemberFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ProjectMember
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    user = factory.SubFactory(UserFactory)
+
+
+class WorkstreamFactory(UnscopedFactory):
+    class Meta:
+        model = pj.Workstream
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    name = factory.Sequence(lambda n: f"Направление {n}")
+
+
+class MilestoneFactory(UnscopedFactory):
+    class Meta:
+        model = pj.Milestone
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    title = factory.Sequence(lambda n: f"Веха {n}")
+
+
+class ProjectTaskFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ProjectTask
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    title = factory.Sequence(lambda n: f"Задача проекта {n}")
+    estimate_hours = 8
+
+
+class BudgetLineFactory(UnscopedFactory):
+    class Meta:
+        model = pj.BudgetLine
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    role_name = "Дизайнер"
+    hours = 10
+    sell_rate = 3000
+    cost_rate = 1500
+    amount = 30000
+    cost_amount = 15000
+
+
+class TimeEntryFactory(UnscopedFactory):
+    class Meta:
+        model = pj.TimeEntry
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    user = factory.SubFactory(UserFactory)
+    date = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    hours = 2

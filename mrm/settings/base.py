@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "clients",
     "portal",
     "proposals",
+    "projects",
 ]
 
 MIDDLEWARE = [

@@ -113,6 +113,10 @@ class Membership(AgencyOwned):
     # shows that contact's company. Deleting the contact deletes the membership: access ends with it.
     contact = models.ForeignKey("clients.Contact", verbose_name=_("client contact"), on_delete=models.CASCADE,
                                 null=True, blank=True, related_name="portal_memberships")
+    # Hours a week this person can give to project work (capacity planning; holidays and time off come off).
+    weekly_capacity_hours = models.DecimalField(
+        _("capacity, hours a week"), max_digits=4, decimal_places=1, default=Decimal("40"),
+        validators=[MinValueValidator(0), MaxValueValidator(80)])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

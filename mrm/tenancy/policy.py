@@ -67,6 +67,14 @@ POLICY: dict[str, Rule] = {
     "catalog.view": Rule(STAFF, _("Read the rate card and the service catalog")),
     "catalog.view_costs": Rule(DIRECTORS, _("See internal cost rates")),
     "catalog.edit": Rule(DIRECTORS, _("Change the rate card, the catalog, brief templates")),
+    # Projects and delivery (which projects: directors all, AMs those of their clients, a PM / specialist
+    # those they manage or are on the team of; see projects.selectors)
+    "project.view": Rule(STAFF, _("See projects, their tasks, timeline, time and budget burn")),
+    "project.create": Rule(MANAGERS, _("Create projects (by hand or from an accepted proposal)")),
+    "project.manage": Rule(STAFF, _("Change a project, its team, milestones and tasks (a specialist: as its PM)")),
+    "project.work": Rule(STAFF, _("Work on tasks of visible projects: status, comments, files, time")),
+    "project.view_costs": Rule(DIRECTORS, _("See internal cost and margin of projects")),
+    "change_request.edit": Rule(MANAGERS, _("Price change requests and send them to the client")),
     # The agency
     "settings.change": Rule(DIRECTORS, _("Agency and proposal settings, holidays")),
     "team.manage": Rule(DIRECTORS, _("Invite people, change roles, deactivate members")),

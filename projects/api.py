@@ -1,0 +1,1 @@
+"""REST API of projects (viewsets register on mrm.api_urls.router)."""

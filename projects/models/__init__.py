@@ -1,0 +1,5 @@
+from .core import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TaskDependency, Workstream
+from .time import TimeEntry, TimeOff
+
+__all__ = ["BudgetLine", "Milestone", "Project", "ProjectMember", "ProjectTask", "TaskDependency", "TimeEntry",
+           "TimeOff", "Workstream"]

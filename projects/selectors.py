@@ -1,0 +1,54 @@
+"""Which projects a member sees, the same for pages and the API.
+
+Directors see every project; an AM the projects of the clients they see and those they are the AM of; a PM /
+specialist those they manage or are on the team of. A client contact sees none here (the portal reads
+client-visible items of its own company through its own selectors)."""
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from clients.selectors.companies import client_visibility_q
+from mrm.tenancy.models import Agency, Membership, Role
+
+from .models import Project, ProjectMember, ProjectTask
+
+
+def project_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
+    """`prefix` ("project__") applies the same rule to rows of a project (tasks, time, milestones)."""
+    if membership.role == Role.DIRECTOR:
+        return Q()
+    on_team = Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(
+        agency_id=membership.agency_id, user_id=membership.user_id).values("project_id")})
+    mine = Q(**{f"{prefix}manager_id": membership.user_id}) | Q(**{f"{prefix}account_manager_id": membership.user_id})
+    if membership.role == Role.AM:
+        return mine | on_team | client_visibility_q(membership=membership, prefix=f"{prefix}client__")
+    if membership.role == Role.SPECIALIST:
+        return mine | on_team
+    return Q(pk__in=[])
+
+
+def project_list(*, agency: Agency, membership: Membership) -> QuerySet[Project]:
+    return (Project.objects.filter(agency=agency).filter(project_visibility_q(membership=membership))
+            .select_related("client", "manager", "account_manager"))
+
+
+def project_get(*, agency: Agency, membership: Membership, project_id) -> Project:
+    """A visible project or 404 (another agency's and an invisible one answer the same)."""
+    project = project_list(agency=agency, membership=membership).filter(pk=project_id).first()
+    if project is None:
+        raise Http404
+    return project
+
+
+def can_manage_project(*, membership: Membership, project: Project) -> bool:
+    """Directors and AMs manage the projects they see; a specialist only the one they are the PM of."""
+    if membership.role in (Role.DIRECTOR, Role.AM):
+        return True
+    return membership.role == Role.SPECIALIST and project.manager_id == membership.user_id
+
+
+def project_task_list(*, agency: Agency, membership: Membership, project: Project | None = None
+                      ) -> QuerySet[ProjectTask]:
+    qs = ProjectTask.objects.filter(agency=agency)
+    if project is not None:
+        return qs.filter(project=project)
+    return qs.filter(project_visibility_q(membership=membership, prefix="project__"))

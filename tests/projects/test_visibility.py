@@ -1,0 +1,49 @@
+"""Who sees which project (projects.selectors), the rule every project page and API route reads."""
+import pytest
+from django.http import Http404
+from django_scopes import scope
+
+from projects.selectors import can_manage_project, project_get, project_list
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def _projects(world):
+    agency = world.agency
+    own_client = f.ClientFactory(agency=agency, owner=world.am.user)
+    other_client = f.ClientFactory(agency=agency, owner=world.am2.user)
+    mine = f.ProjectFactory(client=own_client, name="AM's client")
+    managed = f.ProjectFactory(client=other_client, manager=world.specialist.user, name="PM's project")
+    on_team = f.ProjectFactory(client=other_client, name="On the team")
+    f.ProjectMemberFactory(project=on_team, user=world.specialist.user)
+    elsewhere = f.ProjectFactory(client=other_client, name="Elsewhere")
+    return mine, managed, on_team, elsewhere
+
+
+@pytest.mark.parametrize(("role", "expected"), [
+    ("director", {"AM's client", "PM's project", "On the team", "Elsewhere"}),
+    ("am", {"AM's client"}),
+    ("specialist", {"PM's project", "On the team"}),
+    ("client_contact", set()),
+])
+def test_each_role_sees_its_projects(alice_world, bob_world, role, expected):
+    _projects(alice_world)
+    _projects(bob_world)
+    membership = getattr(alice_world, role)
+    with scope(agency=alice_world.agency):
+        names = set(project_list(agency=alice_world.agency, membership=membership).values_list("name", flat=True))
+    assert names == expected
+
+
+def test_another_agencys_project_is_not_found(alice_world, bob_world):
+    foreign = f.ProjectFactory(client=f.ClientFactory(agency=bob_world.agency))
+    with scope(agency=alice_world.agency), pytest.raises(Http404):
+        project_get(agency=alice_world.agency, membership=alice_world.director, project_id=foreign.pk)
+
+
+def test_a_specialist_manages_only_the_project_they_are_pm_of(alice_world):
+    mine, managed, on_team, _ = _projects(alice_world)
+    assert can_manage_project(membership=alice_world.specialist, project=managed)
+    assert not can_manage_project(membership=alice_world.specialist, project=on_team)
+    assert can_manage_project(membership=alice_world.am, project=mine)
