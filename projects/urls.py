@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401 - each area adds its routes below
+from django.urls import path
+
+from .views import projects as project_views
 
 app_name = "projects"
 
-urlpatterns: list = []
+urlpatterns = [
+    # projects (list, page)
+    path("", project_views.project_list_view, name="list"),
+    path("<uuid:project_id>/", project_views.project_detail_view, name="detail"),
+]

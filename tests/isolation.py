@@ -43,6 +43,8 @@ BY_PARAM: dict[str, Builder] = {
         agency=agency, plan=f.OnboardingPlanFactory(agency=agency, client=_parent_client(agency, kw))).pk,
     "file_id": lambda agency, kw: f.ClientFileFactory(agency=agency, client=_parent_client(agency, kw)).pk,
     "import_id": lambda agency, kw: f.ImportFileFactory(agency=agency).pk,
+    # projects
+    "project_id": lambda agency, kw: f.ProjectFactory(agency=agency, client=_parent_client(agency, kw)).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).

@@ -47,3 +47,23 @@ def test_a_specialist_manages_only_the_project_they_are_pm_of(alice_world):
     assert can_manage_project(membership=alice_world.specialist, project=managed)
     assert not can_manage_project(membership=alice_world.specialist, project=on_team)
     assert can_manage_project(membership=alice_world.am, project=mine)
+
+
+def test_project_pages_answer_only_visible_projects(alice_world, bob_world, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    mine, managed, _, elsewhere = _projects(alice_world)
+    specialist = login(alice_world.specialist)
+    assert specialist.get(reverse("projects:detail", args=[managed.pk])).status_code == 200
+    assert specialist.get(reverse("projects:detail", args=[elsewhere.pk])).status_code == 404
+    foreign = f.ProjectFactory(client=f.ClientFactory(agency=bob_world.agency))
+    director = login(alice_world.director)
+    assert director.get(reverse("projects:detail", args=[foreign.pk])).status_code == 404
+    newest = [f.ProjectFactory(client=mine.client) for _ in range(30)][-1]
+    with django_assert_max_num_queries(12):
+        page = director.get(reverse("projects:list"))
+    assert page.status_code == 200 and str(newest.pk) in page.content.decode()
+    assert str(mine.pk) in director.get(reverse("projects:list") + "?page=2").content.decode()
+    assert login(alice_world.client_contact).get(reverse("projects:list")).status_code == 302
