@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.db import transaction
+from django_scopes import scope
 
 from projects import events
 from projects.calendar import WorkCalendar, work_calendar
@@ -22,7 +23,8 @@ def test_work_calendar_reads_the_agency(alice_world):
     agency = alice_world.agency
     agency.work_days = "123456"
     f.HolidayFactory(agency=agency, date=date(2026, 12, 12))
-    cal = work_calendar(agency=agency)
+    with scope(agency=agency):
+        cal = work_calendar(agency=agency)
     assert cal.is_working_day(date(2026, 12, 5)) and not cal.is_working_day(date(2026, 12, 12))
 
 
