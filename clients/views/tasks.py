@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
+from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.models import STAFF_ROLES, Membership, Role
 from mrm.tenancy.permissions import member_required
 
@@ -76,7 +76,7 @@ def task_list_view(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = task_filter(task_list(agency=request.agency, membership=request.membership), filters=filters,
                      user=request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page, "form": form, "nav": "tasks", "filters": filters, "scope": filters.get("scope") or "mine",
         "state": filters.get("state") or "open", "kinds": Task.Kind.choices,
