@@ -79,8 +79,8 @@ def generate(*, agency, projects: int, tasks: int, entries: int, big: int, rng: 
     if not client_ids or not managers:
         raise SystemExit("The agency needs clients and managers: run seed_demo and bench.generate first.")
     today = timezone.localdate()
-    per_project = max(1, (tasks - big) // max(1, projects - 1))
-    entries_per_task = max(1, entries // max(1, tasks))
+    per_project, extra = divmod(max(0, tasks - big), max(1, projects - 1))  # the first `extra` get one more
+    entries_per_task, extra_entries = divmod(entries, max(1, tasks))
     counts = dict.fromkeys(("projects", "tasks", "dependencies", "time entries"), 0)
     statuses = ["active"] * 6 + ["planning", "paused", "done", "done"]
     for start in range(0, projects, BATCH):
@@ -122,8 +122,9 @@ def generate(*, agency, projects: int, tasks: int, entries: int, big: int, rng: 
             for m in stones:
                 by_project_stones.setdefault(m.project_id, []).append(m)
             rows = []
-            for p in batch:
-                n_tasks = big if counts["projects"] == 0 and p is batch[0] else per_project
+            for k, p in enumerate(batch):
+                index = start + k
+                n_tasks = big if index == 0 else per_project + (1 if index - 1 < extra else 0)
                 for n in range(n_tasks):
                     begin = p.start_date + timedelta(days=rng.randint(0, 120))
                     status = rng.choice(["todo", "todo", "in_progress", "review", "client_approval", "done", "done"])
@@ -141,7 +142,7 @@ def generate(*, agency, projects: int, tasks: int, entries: int, big: int, rng: 
             TaskDependency.objects.bulk_create(deps, batch_size=2000)
             times = []
             for task in rows:
-                for _ in range(entries_per_task):
+                for _ in range(entries_per_task + (1 if rng.random() < extra_entries / max(1, tasks) else 0)):
                     times.append(TimeEntry(agency=agency, project_id=task.project_id, task=task, user=task.assignee,
                                            role=task.role, date=today - timedelta(days=rng.randint(0, 180)),
                                            hours=Decimal(rng.choice([0.5, 1, 1.5, 2, 3, 4])), sell_rate=3500,
