@@ -32,7 +32,9 @@ from ..calendar import WorkCalendar, work_calendar
 from ..models import Milestone, Project, ProjectTask, TaskDependency, Workstream
 
 ZOOMS = ("day", "week", "month")
-PX_PER_DAY = {"day": 30, "week": 9, "month": 3}
+PX_PER_DAY = {"day": 30, "week": 9, "month": 3}  # the least; a short range is stretched towards FILL_WIDTH
+FILL_WIDTH = 680  # px of chart visible beside the labels at 1280 px
+LABEL_PAD = 140  # room right of the last day for the labels drawn after bars
 # Auto zoom: the finest scale whose picture stays about a screen wide at 1280 px.
 AUTO_MAX_DAYS = {"day": 35, "week": 120}
 HEADER_H = 44
@@ -203,8 +205,8 @@ class Timeline:
         return any(i.baseline_end is not None for g in self.groups for i in g.items)
 
     @property
-    def rows_top(self) -> int:
-        return self.header_height
+    def svg_width(self) -> float:
+        return self.width + LABEL_PAD if self.width else 0
 
     @property
     def today_in_range(self) -> bool:
@@ -227,7 +229,7 @@ class Timeline:
     @property
     def print_scale(self) -> float:
         """How much the chart shrinks to fit a landscape A4 page (labels column included)."""
-        return round(min(1.0, PRINT_WIDTH / (LABELS_W + self.width or 1)), 3)
+        return round(min(1.0, PRINT_WIDTH / (LABELS_W + self.svg_width or 1)), 3)
 
 
 # --- pure helpers ---------------------------------------------------------------------------------------------
@@ -406,7 +408,7 @@ def timeline_build(*, project_start: date | None, project_end: date | None, work
     first, last = min(all_dates), max(all_dates)
     zoom, auto_zoom = choose_zoom((last - first).days + 1, zoom)
     start, end = _snap(first, last, zoom)
-    ppd = PX_PER_DAY[zoom]
+    ppd = max(PX_PER_DAY[zoom], min(PX_PER_DAY[zoom] * 4, FILL_WIDTH // ((end - start).days + 1)))
     timeline.zoom, timeline.zoom_auto, timeline.start, timeline.end, timeline.px_per_day = (
         zoom, auto_zoom, start, end, ppd)
     timeline.width = ((end - start).days + 1) * ppd

@@ -8,6 +8,7 @@ from django.utils import timezone
 from projects.calendar import WorkCalendar
 from projects.models import Milestone, ProjectTask, Workstream
 from projects.services.timeline import (
+    FILL_WIDTH,
     HEADER_H,
     PX_PER_DAY,
     ROW_H,
@@ -51,7 +52,8 @@ def test_a_dated_task_is_a_bar_from_start_to_due_inclusive():
     t = task(start=MON + timedelta(days=2), due=MON + timedelta(days=4))
     timeline = build([t], zoom="day")
     (item,) = items(timeline)
-    ppd = PX_PER_DAY["day"]
+    ppd = timeline.px_per_day
+    assert ppd >= PX_PER_DAY["day"]
     assert timeline.zoom == "day" and not timeline.zoom_auto
     assert item.x == (t.start_date - timeline.start).days * ppd
     assert item.width == 3 * ppd
@@ -60,8 +62,9 @@ def test_a_dated_task_is_a_bar_from_start_to_due_inclusive():
 
 def test_a_zero_length_task_is_one_day_wide():
     t = task(start=MON, due=MON)
-    (item,) = items(build([t], zoom="week"))
-    assert item.width == PX_PER_DAY["week"]
+    timeline = build([t], zoom="week")
+    (item,) = items(timeline)
+    assert item.width == timeline.px_per_day
 
 
 def test_a_missing_due_date_comes_from_the_estimate_in_working_days_and_is_marked():
@@ -174,7 +177,7 @@ def test_dependencies_join_the_end_of_one_bar_to_the_start_of_the_next():
 def test_today_marker_only_inside_the_range():
     t = task(start=MON, due=MON + timedelta(days=3))
     inside = build([t], zoom="day")
-    assert inside.today_x == (TODAY - inside.start).days * PX_PER_DAY["day"] + PX_PER_DAY["day"] / 2
+    assert inside.today_x == (TODAY - inside.start).days * inside.px_per_day + inside.px_per_day / 2
     assert build([t], start=MON, end=MON + timedelta(days=3), today=MON + timedelta(days=400)).today_x is None
 
 
@@ -221,3 +224,10 @@ def test_three_hundred_tasks():
     assert timeline.task_count == 300 and len(timeline.groups) == 5 and len(timeline.links) == 299
     assert timeline.height == HEADER_H + (300 + 5) * ROW_H + 4
     assert all(0 <= i.x and i.x + i.width <= timeline.width for i in items(timeline))
+
+
+def test_a_short_range_is_stretched_to_the_screen_and_a_long_one_keeps_the_scale():
+    short = build([task(start=MON, due=MON + timedelta(days=20))], zoom="month")
+    assert short.px_per_day > PX_PER_DAY["month"] and short.width <= FILL_WIDTH
+    long = build([task(start=MON, due=MON + timedelta(days=700))], zoom="month")
+    assert long.px_per_day == PX_PER_DAY["month"] and long.svg_width > long.width
