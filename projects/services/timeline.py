@@ -37,6 +37,7 @@ FILL_WIDTH = 680  # px of chart visible beside the labels at 1280 px
 LABEL_PAD = 140  # room right of the last day for the labels drawn after bars
 # Auto zoom: the finest scale whose picture stays about a screen wide at 1280 px.
 AUTO_MAX_DAYS = {"day": 35, "week": 120}
+MAX_DAYS = {"day": 400, "week": 1500}
 HEADER_H = 44
 ROW_H = 28
 BAR_H = 14
@@ -284,8 +285,10 @@ def _task_dates(task, *, calendar: WorkCalendar, anchor: date, milestone_due: da
 
 
 def choose_zoom(days: int, requested: str | None) -> tuple[str, bool]:
-    """The scale asked for (`?zoom=`), else the finest one that fits `days`: (zoom, chosen automatically)."""
-    if requested in ZOOMS:
+    """The scale asked for (`?zoom=`), else the finest one that fits `days`: (zoom, chosen automatically).
+
+    A scale too fine for the range (days over years: tens of thousands of SVG nodes) is not honoured."""
+    if requested in ZOOMS and days <= MAX_DAYS.get(requested, days):
         return requested, False
     for zoom in ("day", "week"):
         if days <= AUTO_MAX_DAYS[zoom]:

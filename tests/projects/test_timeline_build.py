@@ -184,6 +184,7 @@ def test_today_marker_only_inside_the_range():
 @pytest.mark.parametrize(("days", "requested", "expected"), [
     (20, None, ("day", True)), (90, None, ("week", True)), (400, None, ("month", True)),
     (400, "day", ("day", False)), (20, "bogus", ("day", True)),
+    (2000, "day", ("month", True)), (2000, "week", ("month", True)),
 ])
 def test_the_scale_follows_the_range_unless_asked(days, requested, expected):
     assert choose_zoom(days, requested) == expected
