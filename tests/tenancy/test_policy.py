@@ -40,6 +40,7 @@ def _viewset_routes(viewset):
 
 
 REGISTRY = [(basename, viewset) for _prefix, viewset, basename in router.registry]
+PREFIXES = {basename: prefix for prefix, _viewset, basename in router.registry}
 
 
 def test_every_viewset_maps_every_action_to_a_policy_action():
@@ -87,7 +88,9 @@ def test_api_answers_every_role_and_method_as_the_policy_says(basename, viewset,
     clients = {role: _http(alice_world, role) for role in ROLES}
     for name, detail, mapping in _viewset_routes(viewset):
         url_name = name.format(basename=basename)
-        url = reverse(url_name, kwargs={"pk": uuid.uuid4()} if detail else {})
+        # Nested routes (projects/<project_id>/timeline): a random id for each named group of the prefix too.
+        kwargs = {group: uuid.uuid4() for group in re.compile(PREFIXES[basename]).groupindex}
+        url = reverse(url_name, kwargs={**kwargs, "pk": uuid.uuid4()} if detail else kwargs)
         for method in METHODS:
             action = mapping.get(method)
             policy_action = viewset.policy_actions.get(action) if action else None
