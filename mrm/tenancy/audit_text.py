@@ -140,6 +140,8 @@ ACTIONS: dict[str, Action] = {
     "two_factor.enabled": A(_l("Two-factor sign-in on"), _l("%(actor)s turned on two-factor sign-in")),
     "two_factor.disabled": A(_l("Two-factor sign-in off"), _l("%(actor)s turned off two-factor sign-in")),
     "two_factor.backup_codes_generated": A(_l("Backup codes issued"), _l("%(actor)s generated new backup codes")),
+    # Projects: alerts
+    "alert.acknowledged": A(_l("Alert acknowledged"), _l("%(actor)s acknowledged alert “%(target)s”")),
 }
 del A
 
