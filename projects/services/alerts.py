@@ -24,6 +24,5 @@ def alert_acknowledge(*, agency: Agency, actor, alert: Alert) -> Alert:
     alert.acknowledged_value = alert.value
     alert.acknowledged_severity = alert.severity
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_value", "acknowledged_severity"])
-    audit(agency=agency, actor=actor, action="alert.acknowledged", target=alert,
-          changes={"kind": alert.kind, "subject": alert.subject_label, "value": alert.value})
+    audit(agency=agency, actor=actor, action="alert.acknowledged", target=alert)
     return alert
