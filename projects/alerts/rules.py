@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from projects.calendar import WorkCalendar
 
@@ -395,8 +395,11 @@ def reason_text(kind: str, params: dict) -> str:
         return _("%(spent)s%% of the budgeted hours are used while %(done)s%% of the estimated work is done "
                  "(%(gap)s points ahead).") % values
     if kind == CRITICAL_OVERDUE:
-        return _("“%(task)s” is on the critical path and was due %(due)s: %(days)s working day(s) late, "
-                 "everything after it slips.") % {"task": p["task"], "due": _day(p["due"]), "days": p["days"]}
+        days = int(p["days"])
+        return ngettext("“%(task)s” is on the critical path and was due %(due)s: %(days)s working day late, "
+                        "everything after it slips.",
+                        "“%(task)s” is on the critical path and was due %(due)s: %(days)s working days late, "
+                        "everything after it slips.", days) % {"task": p["task"], "due": _day(p["due"]), "days": days}
     if kind == WAITING_ON_CLIENT:
         return _("“%(task)s” has waited for the client's approval since %(since)s: %(days)s working days, "
                  "the agreement allows %(allowed)s.") % {
