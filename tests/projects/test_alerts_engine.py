@@ -121,7 +121,7 @@ def test_evaluation_reads_a_project_in_constant_queries(alice_world):
     big, _ = _late_project(alice_world)
     milestone = f.MilestoneFactory(project=big, due_date=timezone.localdate() + timedelta(days=3))
     previous = None
-    for i in range(15):
+    for _ in range(15):
         task = f.ProjectTaskFactory(project=big, milestone=milestone, estimate_hours=10,
                                     due_date=timezone.localdate() - timedelta(days=5))
         f.TimeEntryFactory(project=big, task=task, hours=1, date=timezone.localdate() - timedelta(days=2))
@@ -207,5 +207,10 @@ def test_a_change_queues_one_debounced_evaluation(alice_world, django_capture_on
     assert queued[0]["kwargs"] == {"agency_id": alice_world.agency.pk, "project_id": str(project.pk)}
     assert len(_open(alice_world, project)) == 1  # the eager task ran it
     assert not signals.schedule_evaluation(agency_id=alice_world.agency.pk, project_id=project.pk)
+    # Pausing the project (after the window) evaluates it again: its alerts are resolved.
     cache.delete(signals.debounce_key(project.pk))
-    assert signals.schedule_evaluation(agency_id=alice_world.agency.pk, project_id=project.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        with scope(agency=alice_world.agency):
+            project.status = Project.Status.PAUSED
+            project.save()
+    assert len(queued) == 2 and _open(alice_world, project) == []

@@ -114,7 +114,7 @@ def test_cross_project_page_shows_the_members_projects_with_filters(alice_world,
     assert f'id="alert-{my_alert.pk}"' in filtered and f'id="alert-{budget.pk}"' not in filtered
     assert f'id="alert-{other.pk}"' in login(alice_world.director).get(url).content.decode()
     assert 'id="alerts-empty"' in login(alice_world.specialist).get(url + "?state=resolved").content.decode()
-    for i in range(30):
+    for _ in range(30):
         _alerts(_project(alice_world), 1)
     with django_assert_max_num_queries(14):
         page = am.get(url)
