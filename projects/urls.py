@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import alerts as alert_views
 from .views import projects as project_views
 from .views import timeline as timeline_views
 
@@ -13,4 +14,9 @@ urlpatterns = [
     path("<uuid:project_id>/timeline/", timeline_views.project_timeline_view, name="timeline"),
     path("<uuid:project_id>/timeline/baseline/", timeline_views.project_timeline_baseline_view,
          name="timeline_baseline"),
+    # alerts
+    path("alerts/", alert_views.alert_list_view, name="alert_list"),
+    path("<uuid:project_id>/alerts/", alert_views.project_alerts_view, name="alerts"),
+    path("<uuid:project_id>/alerts/<uuid:alert_id>/acknowledge/", alert_views.alert_acknowledge_view,
+         name="alert_acknowledge"),
 ]

@@ -407,3 +407,24 @@ class TimeEntryFactory(UnscopedFactory):
     user = factory.SubFactory(UserFactory)
     date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     hours = 2
+
+
+# projects: alerts
+from django.utils import timezone as _timezone  # noqa: E402
+
+
+class AlertFactory(UnscopedFactory):
+    class Meta:
+        model = pj.Alert
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    kind = "budget_burn"
+    subject_key = factory.Sequence(lambda n: f"project:{n}")
+    subject_label = "Проект"
+    severity = "warning"
+    reason = "Бюджет расходуется быстрее работы."
+    value = 20.0
+    first_raised_at = factory.LazyFunction(_timezone.now)
+    raised_at = factory.SelfAttribute("first_raised_at")
+    last_seen_at = factory.SelfAttribute("first_raised_at")

@@ -113,3 +113,21 @@ def _kpi_target(agency, kw):
 
 
 BY_PARAM["target_id"] = _kpi_target
+
+
+# projects: alerts (the acknowledge page nests the alert under its project; the API's alert routes take `pk`).
+def _alert(agency, kw):
+    project = None
+    if "project_id" in kw:
+        with scopes_disabled():
+            from projects.models import Project
+
+            project = Project.objects.get(pk=kw["project_id"])
+    if project is None:
+        project = f.ProjectFactory(agency=agency, client=_parent_client(agency, kw))
+    return f.AlertFactory(agency=agency, project=project).pk
+
+
+BY_PARAM["alert_id"] = _alert
+BY_ROUTE["alert-detail"] = {"pk": _alert}
+BY_ROUTE["alert-acknowledge"] = {"pk": _alert}

@@ -252,6 +252,9 @@ CELERY_BEAT_SCHEDULE = {
     "invoices-mark-overdue": {"task": "clients.tasks.invoices_mark_overdue_all_task", "schedule": 3600.0},
     "handoff-outbox-sweep": {"task": "proposals.tasks.handoff_outbox_sweep_task", "schedule": 300.0},
 }
+# projects: alerts — the hourly sweep of every open project (projects/alerts/tasks.py)
+CELERY_BEAT_SCHEDULE["project-alerts-sweep"] = {"task": "projects.alerts.tasks.alerts_sweep_task",
+                                                 "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- API ----------------------------------------------------------------------------------------

@@ -143,6 +143,8 @@ ACTIONS: dict[str, Action] = {
     # Projects: timeline
     "project.baseline_set": A(_l("Baseline set"),
                               _l("%(actor)s set the baseline of project “%(target)s” to its current dates")),
+    # Projects: alerts
+    "alert.acknowledged": A(_l("Alert acknowledged"), _l("%(actor)s acknowledged alert “%(target)s”")),
 }
 del A
 

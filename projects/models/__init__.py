@@ -1,3 +1,4 @@
+from .alerts import Alert as Alert  # alerts (explicit re-export)
 from .core import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TaskDependency, Workstream
 from .time import TimeEntry, TimeOff
 
