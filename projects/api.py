@@ -151,7 +151,6 @@ from django_filters import rest_framework as filters  # noqa: E402
 from drf_spectacular.utils import extend_schema  # noqa: E402
 from rest_framework import serializers, viewsets  # noqa: E402
 from rest_framework.decorators import action  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
 
 from mrm.api_urls import router  # noqa: E402
 from mrm.core.api import AgencyViewSetMixin  # noqa: E402
