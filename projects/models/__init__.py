@@ -1,5 +1,6 @@
 from .core import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TaskDependency, Workstream
 from .time import TimeEntry, TimeOff
+from .work import Comment, TaskAttachment  # noqa: F401  (work area: task comments and files)
 
 __all__ = ["BudgetLine", "Milestone", "Project", "ProjectMember", "ProjectTask", "TaskDependency", "TimeEntry",
            "TimeOff", "Workstream"]
