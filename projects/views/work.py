@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -225,8 +225,9 @@ def task_status_view(request, project_id, ptask_id):
     task = task_get(agency=request.agency, project=project, task_id=ptask_id)
     form = TaskStatusForm(request.POST)
     if not form.is_valid():
-        if request.htmx:
-            return HttpResponse(status=422)
+        if request.htmx and request.POST.get("from") == "board":
+            return render_form(request, "projects/work_board.html#board", _board_context(request, project),
+                               invalid=True)
         return _task_page_invalid(request, project, task, status_form=form)
     task = services.task_set_status(agency=request.agency, actor=request.user, task=task,
                                     status=form.cleaned_data["status"])

@@ -123,6 +123,8 @@ def test_board_move_with_htmx_returns_the_board_and_without_js_redirects(alice_w
         task.refresh_from_db()
     assert task.status == "done" and task.completed_at is not None
     assert http.post(url("task_status", team.pk, task.pk), {"status": "nope"}).status_code == 422
+    refused = http.post(url("task_status", team.pk, task.pk), {"status": "nope", "from": "board"}, **HX)
+    assert refused.status_code == 422 and refused.content.decode().lstrip().startswith('<div id="board"')
 
 
 def test_task_form_refuses_due_before_start_and_negative_estimates(alice_world, setup):
