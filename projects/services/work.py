@@ -200,7 +200,8 @@ def task_set_status(*, agency: Agency, actor, task: ProjectTask, status: str) ->
         events.emit(events.Event(
             kind="approval.needed", agency_id=agency.pk, project_id=project.pk, object_id=str(task.pk),
             actor_id=getattr(actor, "pk", None),
-            recipient_ids=_client_contact_user_ids(agency=agency, project=project),
+            # The client is asked only about what the portal shows them; the event still marks the wait.
+            recipient_ids=_client_contact_user_ids(agency=agency, project=project) if task.client_visible else [],
             url=_task_url(task), context={"task": task.title, "client_visible": task.client_visible}))
     return task
 

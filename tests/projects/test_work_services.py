@@ -107,7 +107,10 @@ def test_status_moves_record_times_and_emit_events(alice_world, project, seen, d
     project.save()
     with scope(agency=agency), django_capture_on_commit_callbacks(execute=True):
         task = services.task_create(agency=agency, actor=actor, project=project,
-                                    data={"title": "Лендинг", "assignee": alice_world.am.user})
+                                    data={"title": "Лендинг", "assignee": alice_world.am.user,
+                                          "client_visible": True})
+        internal = services.task_create(agency=agency, actor=actor, project=project, data={"title": "Внутренняя"})
+        services.task_set_status(agency=agency, actor=actor, task=internal, status=ProjectTask.Status.CLIENT_APPROVAL)
         task = services.task_set_status(agency=agency, actor=actor, task=task,
                                         status=ProjectTask.Status.CLIENT_APPROVAL)
         approval_at = task.status_changed_at
@@ -118,11 +121,14 @@ def test_status_moves_record_times_and_emit_events(alice_world, project, seen, d
         assert task.completed_at is None
     kinds = [e.kind for e in seen]
     assert kinds == ["task.assigned", "task.status_changed", "approval.needed", "task.status_changed",
-                     "task.status_changed"]
+                     "approval.needed", "task.status_changed", "task.status_changed"]
     assert list(seen[0].recipient_ids) == [alice_world.am.user_id]
     assert list(seen[1].recipient_ids) == [alice_world.specialist.user_id]  # the PM
     assert seen[1].context["new_status"] == "client_approval"
-    assert list(seen[2].recipient_ids) == [alice_world.client_contact.user_id]
+    # The internal task: the wait is recorded, the client is not asked about what they cannot see.
+    assert seen[2].object_id != str(task.pk) and list(seen[2].recipient_ids) == []
+    assert seen[4].object_id == str(task.pk)
+    assert list(seen[4].recipient_ids) == [alice_world.client_contact.user_id]
 
 
 def test_reassigning_emits_task_assigned_for_the_new_assignee_only(alice_world, project, seen,
