@@ -12,13 +12,19 @@ a failing listener is logged and does not stop the others or the change. A liste
 
 Kinds in use (add yours here with the context keys it carries):
 - "task.assigned"          task title; recipients: the new assignee
+                           (work area context: {"task"})
 - "task.status_changed"    task title, old/new status; recipients: the PM
+                           ({"task", "old_status", "new_status"}: ProjectTask.Status values)
 - "comment.mention"        task title, comment excerpt; recipients: the mentioned people
+                           ({"task", "excerpt"}; object_id is the comment, url ends with #comment-<id>)
 - "milestone.reached"      milestone title; recipients: the project's client contacts (client_visible only)
+                           ({"milestone", "project", "client_visible"}; emitted for internal ones too,
+                           with no recipients)
 - "change_request.sent"    title, total; recipients: the client contacts asked to decide
 - "change_request.decided" title, decision; recipients: the AM and the PM
 - "alert.raised"           alert kind, reason; recipients: the PM and the AM
 - "approval.needed"        task title; recipients: the client contacts (a task went to client approval)
+                           ({"task", "client_visible"}; recipients only when the task is client-visible)
 """
 import logging
 from collections.abc import Callable

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import alerts as alert_views
 from .views import projects as project_views
 from .views import timeline as timeline_views
+from .views import work as work_views
 
 app_name = "projects"
 
@@ -19,4 +20,35 @@ urlpatterns = [
     path("<uuid:project_id>/alerts/", alert_views.project_alerts_view, name="alerts"),
     path("<uuid:project_id>/alerts/<uuid:alert_id>/acknowledge/", alert_views.alert_acknowledge_view,
          name="alert_acknowledge"),
+    # work (tasks, board, milestones, dependencies, comments, files; "My tasks")
+    path("my-tasks/", work_views.my_tasks_view, name="my_tasks"),
+    path("<uuid:project_id>/tasks/", work_views.task_board_view, name="task_board"),
+    path("<uuid:project_id>/tasks/list/", work_views.task_list_view, name="task_list"),
+    path("<uuid:project_id>/tasks/new/", work_views.task_create_view, name="task_create"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/", work_views.task_detail_view, name="task_detail"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/edit/", work_views.task_edit_view, name="task_edit"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/delete/", work_views.task_delete_view, name="task_delete"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/status/", work_views.task_status_view, name="task_status"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/dependencies/", work_views.task_dependency_add_view,
+         name="task_dependency_add"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/dependencies/<uuid:dependency_id>/delete/",
+         work_views.task_dependency_remove_view, name="task_dependency_remove"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/comments/", work_views.task_comment_add_view,
+         name="task_comment_add"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/comments/<uuid:comment_id>/delete/",
+         work_views.task_comment_delete_view, name="task_comment_delete"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/files/", work_views.task_attachment_upload_view,
+         name="task_attachment_upload"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/files/<uuid:attachment_id>/",
+         work_views.task_attachment_download_view, name="task_attachment_download"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/files/<uuid:attachment_id>/delete/",
+         work_views.task_attachment_delete_view, name="task_attachment_delete"),
+    path("<uuid:project_id>/milestones/", work_views.milestone_list_view, name="milestones"),
+    path("<uuid:project_id>/milestones/new/", work_views.milestone_create_view, name="milestone_create"),
+    path("<uuid:project_id>/milestones/<uuid:milestone_id>/edit/", work_views.milestone_edit_view,
+         name="milestone_edit"),
+    path("<uuid:project_id>/milestones/<uuid:milestone_id>/delete/", work_views.milestone_delete_view,
+         name="milestone_delete"),
+    path("<uuid:project_id>/milestones/<uuid:milestone_id>/reached/", work_views.milestone_reached_view,
+         name="milestone_reached"),
 ]

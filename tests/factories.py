@@ -428,3 +428,32 @@ class AlertFactory(UnscopedFactory):
     first_raised_at = factory.LazyFunction(_timezone.now)
     raised_at = factory.SelfAttribute("first_raised_at")
     last_seen_at = factory.SelfAttribute("first_raised_at")
+# projects, work area (h-work): dependencies, task comments and files.
+class TaskDependencyFactory(UnscopedFactory):
+    class Meta:
+        model = pj.TaskDependency
+
+    successor = factory.SubFactory(ProjectTaskFactory)
+    predecessor = factory.SubFactory(ProjectTaskFactory, project=factory.SelfAttribute("..successor.project"))
+    agency = factory.SelfAttribute("successor.agency")
+
+
+class TaskCommentFactory(UnscopedFactory):
+    class Meta:
+        model = pj.Comment
+
+    task = factory.SubFactory(ProjectTaskFactory)
+    agency = factory.SelfAttribute("task.agency")
+    body = factory.Sequence(lambda n: f"Комментарий {n}")
+
+
+class TaskAttachmentFactory(UnscopedFactory):
+    class Meta:
+        model = pj.TaskAttachment
+
+    task = factory.SubFactory(ProjectTaskFactory)
+    agency = factory.SelfAttribute("task.agency")
+    name = factory.Sequence(lambda n: f"Макет {n}")
+    file = factory.django.FileField(filename="layout.pdf", data=b"%PDF-1.4 test")
+    content_type = "application/pdf"
+    size = 13

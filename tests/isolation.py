@@ -118,6 +118,8 @@ BY_PARAM["target_id"] = _kpi_target
 # projects: alerts (the acknowledge page nests the alert under its project; the API's alert routes take `pk`).
 def _alert(agency, kw):
     project = None
+# projects, work area (tasks, milestones, dependencies, comments, files): h-work.
+def _work_project(agency, kw):
     if "project_id" in kw:
         with scopes_disabled():
             from projects.models import Project
@@ -131,3 +133,33 @@ def _alert(agency, kw):
 BY_PARAM["alert_id"] = _alert
 BY_ROUTE["alert-detail"] = {"pk": _alert}
 BY_ROUTE["alert-acknowledge"] = {"pk": _alert}
+            return Project.objects.get(pk=kw["project_id"])
+    return f.ProjectFactory(agency=agency, client=f.ClientFactory(agency=agency))
+
+
+def _work_task(agency, kw):
+    if "ptask_id" in kw:
+        with scopes_disabled():
+            from projects.models import ProjectTask
+
+            return ProjectTask.objects.get(pk=kw["ptask_id"])
+    return f.ProjectTaskFactory(project=_work_project(agency, kw))
+
+
+def _work_dependency(agency, kw):
+    task = _work_task(agency, kw)
+    return f.TaskDependencyFactory(successor=task, predecessor=f.ProjectTaskFactory(project=task.project)).pk
+
+
+BY_PARAM.update({
+    "ptask_id": lambda agency, kw: _work_task(agency, kw).pk,
+    "milestone_id": lambda agency, kw: f.MilestoneFactory(project=_work_project(agency, kw)).pk,
+    "dependency_id": _work_dependency,
+    "comment_id": lambda agency, kw: f.TaskCommentFactory(task=_work_task(agency, kw)).pk,
+    "attachment_id": lambda agency, kw: f.TaskAttachmentFactory(task=_work_task(agency, kw)).pk,
+})
+BY_ROUTE.update({
+    "milestone-detail": {"pk": BY_PARAM["milestone_id"]},
+    "project-task-detail": {"pk": BY_PARAM["ptask_id"]},
+    "task-comment-detail": {"pk": BY_PARAM["comment_id"]},
+})

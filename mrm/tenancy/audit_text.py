@@ -145,6 +145,23 @@ ACTIONS: dict[str, Action] = {
                               _l("%(actor)s set the baseline of project “%(target)s” to its current dates")),
     # Projects: alerts
     "alert.acknowledged": A(_l("Alert acknowledged"), _l("%(actor)s acknowledged alert “%(target)s”")),
+    # Projects: work (milestones, tasks, dependencies, comments, task files)
+    "milestone.created": A(_l("Milestone added"), _l("%(actor)s added milestone “%(target)s”")),
+    "milestone.updated": A(_l("Milestone changed"), _l("%(actor)s changed milestone “%(target)s”")),
+    "milestone.deleted": A(_l("Milestone deleted"), _l("%(actor)s deleted milestone “%(target)s”")),
+    "milestone.reached": A(_l("Milestone reached"), _l("%(actor)s marked milestone “%(target)s” reached")),
+    "milestone.reopened": A(_l("Milestone reopened"), _l("%(actor)s reopened milestone “%(target)s”")),
+    "project_task.created": A(_l("Project task added"), _l("%(actor)s added project task “%(target)s”")),
+    "project_task.updated": A(_l("Project task changed"), _l("%(actor)s changed project task “%(target)s”")),
+    "project_task.status_changed": A(_l("Project task moved"), _l("%(actor)s moved project task “%(target)s”"),
+                                     _l("%(actor)s moved project task “%(target)s” from “%(old)s” to “%(new)s”")),
+    "project_task.deleted": A(_l("Project task deleted"), _l("%(actor)s deleted project task “%(target)s”")),
+    "task_dependency.added": A(_l("Dependency added"), _l("%(actor)s made task “%(target)s” wait for another")),
+    "task_dependency.removed": A(_l("Dependency removed"), _l("%(actor)s removed a dependency of task “%(target)s”")),
+    "task_comment.added": A(_l("Comment added"), _l("%(actor)s commented on task “%(target)s”")),
+    "task_comment.deleted": A(_l("Comment deleted"), _l("%(actor)s deleted a comment on task “%(target)s”")),
+    "task_attachment.uploaded": A(_l("Task file uploaded"), _l("%(actor)s attached a file to task “%(target)s”")),
+    "task_attachment.deleted": A(_l("Task file deleted"), _l("%(actor)s deleted a file of task “%(target)s”")),
 }
 del A
 
@@ -158,6 +175,9 @@ EXTRA_FIELDS: dict[str, Promise] = {
     "started_on": _l("Start date"), "steps": _l("Steps"), "team": _l("Team"), "to": _l("Sent to"),
     "unchanged": _l("Rows unchanged"), "updated": _l("Rows updated"), "version": _l("Version"), "year": _l("Year"),
 }
+
+# Projects: work (h-work): the dependency and file keys of task audit rows.
+EXTRA_FIELDS.update({"predecessor": _l("Waits for"), "file": _l("File")})
 
 STATUS_FIELDS = ("status", "stage")
 

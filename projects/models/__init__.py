@@ -1,6 +1,7 @@
 from .alerts import Alert as Alert  # alerts (explicit re-export)
 from .core import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TaskDependency, Workstream
 from .time import TimeEntry, TimeOff
+from .work import Comment, TaskAttachment  # noqa: F401  (work area: task comments and files)
 
 __all__ = ["BudgetLine", "Milestone", "Project", "ProjectMember", "ProjectTask", "TaskDependency", "TimeEntry",
            "TimeOff", "Workstream"]
