@@ -1,3 +1,4 @@
+from .changes import ChangeRequest as ChangeRequest, ChangeRequestLine as ChangeRequestLine, ChangeRequestRecipient as ChangeRequestRecipient  # noqa: E501, I001  (change requests; explicit re-export)
 from .core import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TaskDependency, Workstream
 from .time import TimeEntry, TimeOff
 
