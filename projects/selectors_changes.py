@@ -80,20 +80,20 @@ def extra_work_by_task(*, agency: Agency, project: Project) -> list[ExtraWork]:
                .exclude(task_id__in=_covered_task_ids(agency=agency, project=project,
                                                       statuses=[ChangeRequest.Status.APPROVED])))
     rows = list(entries.values("task_id").annotate(
-        hours=Sum("hours"), cost=Sum(F("hours") * F("cost_rate"), output_field=money),
-        value=Sum(F("hours") * F("sell_rate"), output_field=money)).order_by())
-    rows = [r for r in rows if r["hours"]]
+        logged=Sum("hours"), cost=Sum(F("hours") * F("cost_rate"), output_field=money),
+        worth=Sum(F("hours") * F("sell_rate"), output_field=money)).order_by())
+    rows = [r for r in rows if r["logged"]]
     if not rows:
         return []
     main_role: dict = {}
-    for row in entries.filter(role__isnull=False).values("task_id", "role_id").annotate(h=Sum("hours")).order_by("-h"):
+    for row in entries.filter(role__isnull=False).values("task_id", "role_id").annotate(logged=Sum("hours")).order_by("-logged"):
         main_role.setdefault(row["task_id"], row["role_id"])
     tasks = ProjectTask.objects.filter(agency=agency, project=project).in_bulk([r["task_id"] for r in rows])
     pending = dict(ChangeRequestLine.objects.filter(
         agency=agency, change_request__project=project, change_request__status__in=OPEN_STATUSES,
         source_task_id__in=list(tasks)).values_list("source_task_id", "change_request__number"))
-    result = [ExtraWork(task=tasks[r["task_id"]], hours=Decimal(r["hours"]), cost=money_round(r["cost"] or 0),
-                        value=money_round(r["value"] or 0),
+    result = [ExtraWork(task=tasks[r["task_id"]], hours=Decimal(r["logged"]), cost=money_round(r["cost"] or 0),
+                        value=money_round(r["worth"] or 0),
                         role_id=tasks[r["task_id"]].role_id or main_role.get(r["task_id"]),
                         in_request=pending.get(r["task_id"])) for r in rows]
     return sorted(result, key=lambda item: (-item.hours, item.task.title))

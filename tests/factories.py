@@ -407,3 +407,27 @@ class TimeEntryFactory(UnscopedFactory):
     user = factory.SubFactory(UserFactory)
     date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     hours = 2
+
+
+# --- change requests (projects) ---------------------------------------------------------------------
+class ChangeRequestFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ChangeRequest
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Доработка {n}")
+
+
+class ChangeRequestLineFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ChangeRequestLine
+
+    change_request = factory.SubFactory(ChangeRequestFactory)
+    agency = factory.SelfAttribute("change_request.agency")
+    role_name = "Дизайнер"
+    description = "Ещё один баннер"
+    hours = 4
+    rate = 3000
+    amount = 12000
