@@ -242,7 +242,7 @@ def _client_contacts(request, change_request: ChangeRequest):
 def change_send_view(request, project_id, change_request_id):
     change_request = _get(request, project_id, change_request_id, manage=True)
     contacts = _client_contacts(request, change_request).exclude(email="")
-    form = SendForm(request.POST or None, contacts=contacts,
+    form = SendForm(request.POST if request.method == "POST" else None, contacts=contacts,
                     initial={"contacts": [c for c in contacts if c.is_primary]})
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,7 +280,7 @@ def change_record_decision_view(request, project_id, change_request_id):
     """Staff record an answer the client gave by phone, e-mail or at a meeting (who, when, how)."""
     change_request = _get(request, project_id, change_request_id, manage=True)
     contacts = _client_contacts(request, change_request)
-    form = RecordDecisionForm(request.POST or None, contacts=contacts,
+    form = RecordDecisionForm(request.POST if request.method == "POST" else None, contacts=contacts,
                               initial={"content_hash": change_request.content_hash, "via": "phone"})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
