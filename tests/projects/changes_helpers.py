@@ -8,10 +8,17 @@ from tests import factories as f
 
 
 def rate_card(agency):
-    designer = f.RateRoleFactory(agency=agency, name="Дизайнер", hourly_rate=Decimal("3000"),
-                                 cost_rate=Decimal("1200"))
-    copywriter = f.RateRoleFactory(agency=agency, name="Копирайтер", hourly_rate=Decimal("2500"),
-                                   cost_rate=Decimal("1000"))
+    """The agency's designer (3 000 ₽/h, cost 1 200) and copywriter (2 500 ₽/h, cost 1 000); made once."""
+    from django_scopes import scopes_disabled
+
+    from proposals.models import RateRole
+
+    with scopes_disabled():
+        existing = {r.name: r for r in RateRole.objects.filter(agency=agency, name__in=["Дизайнер", "Копирайтер"])}
+    designer = existing.get("Дизайнер") or f.RateRoleFactory(
+        agency=agency, name="Дизайнер", hourly_rate=Decimal("3000"), cost_rate=Decimal("1200"))
+    copywriter = existing.get("Копирайтер") or f.RateRoleFactory(
+        agency=agency, name="Копирайтер", hourly_rate=Decimal("2500"), cost_rate=Decimal("1000"))
     return designer, copywriter
 
 
