@@ -162,3 +162,19 @@ def test_prefill_button_makes_a_draft_from_extra_work(alice_world):
         cr = ChangeRequest.objects.get(project=project)
         assert response["Location"] == reverse("projects:change_detail", args=[project.pk, cr.pk])
         assert cr.lines.get().source_task == task and cr.hours == Decimal("1.5")
+
+
+def test_detail_page_is_constant_in_queries(alice_world, django_assert_max_num_queries):
+    cr = draft_with_lines(alice_world)
+    designer, _ = rate_card(alice_world.agency)
+    with scope(agency=alice_world.agency):
+        from projects.services import changes as services
+
+        for n in range(8):
+            services.line_add(agency=alice_world.agency, actor=alice_world.am.user, change_request=cr, role=designer,
+                              description=f"Строка {n}", hours=1)
+    http = login(alice_world.director)
+    url = reverse("projects:change_detail", args=[cr.project_id, cr.pk])
+    with django_assert_max_num_queries(18):
+        response = http.get(url)
+    assert response.status_code == 200 and response.content.decode().count('<tr id="line-') == 10
