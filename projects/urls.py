@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import alerts as alert_views
+from .views import changes as change_views
 from .views import projects as project_views
 from .views import timeline as timeline_views
 from .views import work as work_views
@@ -51,4 +52,25 @@ urlpatterns = [
          name="milestone_delete"),
     path("<uuid:project_id>/milestones/<uuid:milestone_id>/reached/", work_views.milestone_reached_view,
          name="milestone_reached"),
+    # changes (change requests, hidden cost)
+    path("<uuid:project_id>/changes/", change_views.change_list_view, name="changes"),
+    path("<uuid:project_id>/changes/new/", change_views.change_create_view, name="change_create"),
+    path("<uuid:project_id>/changes/from-extra-work/", change_views.change_from_extra_work_view,
+         name="change_from_extra_work"),
+    path("<uuid:project_id>/changes/scope/", change_views.change_scope_view, name="change_scope"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/", change_views.change_detail_view, name="change_detail"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/edit/", change_views.change_update_view,
+         name="change_update"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/lines/", change_views.change_line_add_view,
+         name="change_line_add"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/lines/<uuid:cr_line_id>/",
+         change_views.change_line_update_view, name="change_line_update"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/lines/<uuid:cr_line_id>/delete/",
+         change_views.change_line_delete_view, name="change_line_delete"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/send/", change_views.change_send_view,
+         name="change_send"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/withdraw/", change_views.change_withdraw_view,
+         name="change_withdraw"),
+    path("<uuid:project_id>/changes/<uuid:change_request_id>/decision/", change_views.change_record_decision_view,
+         name="change_record_decision"),
 ]

@@ -457,3 +457,25 @@ class TaskAttachmentFactory(UnscopedFactory):
     file = factory.django.FileField(filename="layout.pdf", data=b"%PDF-1.4 test")
     content_type = "application/pdf"
     size = 13
+# --- change requests (projects) ---------------------------------------------------------------------
+class ChangeRequestFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ChangeRequest
+
+    project = factory.SubFactory(ProjectFactory)
+    agency = factory.SelfAttribute("project.agency")
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Доработка {n}")
+
+
+class ChangeRequestLineFactory(UnscopedFactory):
+    class Meta:
+        model = pj.ChangeRequestLine
+
+    change_request = factory.SubFactory(ChangeRequestFactory)
+    agency = factory.SelfAttribute("change_request.agency")
+    role_name = "Дизайнер"
+    description = "Ещё один баннер"
+    hours = 4
+    rate = 3000
+    amount = 12000

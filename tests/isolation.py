@@ -163,3 +163,29 @@ BY_ROUTE.update({
     "project-task-detail": {"pk": BY_PARAM["ptask_id"]},
     "task-comment-detail": {"pk": BY_PARAM["comment_id"]},
 })
+# Change requests (projects, h-changes): nested under their project; the portal's routes answer client logins only
+# (a staff login is turned away by the policy before any object loads), so their 404 for another company's and
+# another agency's change request is tested in tests/projects/test_changes_portal.py.
+def _change_request(agency, kw):
+    from projects.models import Project
+
+    with scopes_disabled():
+        project = Project.objects.get(pk=kw["project_id"]) if "project_id" in kw else f.ProjectFactory(agency=agency)
+    return f.ChangeRequestFactory(agency=agency, project=project)
+
+
+def _cr_line(agency, kw):
+    from projects.models import ChangeRequest
+
+    with scopes_disabled():
+        change_request = (ChangeRequest.objects.get(pk=kw["change_request_id"]) if "change_request_id" in kw
+                          else _change_request(agency, kw))
+    return f.ChangeRequestLineFactory(agency=agency, change_request=change_request).pk
+
+
+BY_PARAM["change_request_id"] = lambda agency, kw: _change_request(agency, kw).pk
+BY_PARAM["cr_line_id"] = _cr_line
+BY_ROUTE["change-request-detail"] = {"pk": lambda agency, kw: _change_request(agency, kw).pk}
+BY_ROUTE["change-request-send"] = BY_ROUTE["change-request-detail"]
+BY_ROUTE["change-request-withdraw"] = BY_ROUTE["change-request-detail"]
+NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})

@@ -240,6 +240,7 @@ CELERY_TASK_ROUTES = {
         "clients.tasks.import_inspect_task": "imports",
         "clients.tasks.invoice_render_pdf_task": "pdf",
         "clients.tasks.invoice_send_task": "mail",
+        "projects.tasks.change_request_send_task": "mail",  # change requests: e-mail to the client's contacts
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

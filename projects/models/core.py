@@ -218,6 +218,9 @@ class ProjectTask(AgencyOwned, TimeStamped):
     position = models.PositiveIntegerField(default=0)  # order inside a board column / the list
     # The estimate line of the accepted version this task was proposed from (hand-off idempotency).
     source_key = models.CharField(max_length=80, blank=True, editable=False)
+    # change requests: work the client asked for beyond the agreed scope. Time logged on such a task is
+    # "hidden cost" until an approved change request prices it (projects.selectors.changes).
+    out_of_scope = models.BooleanField(_("extra work not in the agreed scope"), default=False)
 
     class Meta:
         ordering = ["position", "created_at"]
