@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from mrm.core.forms import IsoDateInput, StyledFormMixin
+from mrm.core.forms import IsoDateInput, PlainNumberInput, StyledFormMixin
 from mrm.core.uploads import check_upload
 from mrm.tenancy.models import Membership, Role
 
@@ -49,7 +49,8 @@ class ServiceForm(StyledFormMixin, forms.ModelForm):
         model = Service
         fields = ["discipline", "name", "description", "unit", "hours_min", "hours_max", "roles", "order",
                   "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+                   "hours_min": PlainNumberInput(), "hours_max": PlainNumberInput()}
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

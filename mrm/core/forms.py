@@ -49,6 +49,16 @@ class IsoTimeInput(forms.TimeInput):
         super().__init__(attrs, format=ISO_TIME)
 
 
+class PlainNumberInput(forms.NumberInput):
+    """`<input type="number">` without the stored trailing zeros: hours 12.0 show as 12, 7.50 as 7.5."""
+
+    def format_value(self, value):
+        from .numbers import input_number
+
+        text = input_number(value)
+        return text or super().format_value(value)
+
+
 _ISO_WIDGETS = ((forms.DateTimeField, forms.DateTimeInput, IsoDateTimeInput),
                 (forms.DateField, forms.DateInput, IsoDateInput),
                 (forms.TimeField, forms.TimeInput, IsoTimeInput))

@@ -6,14 +6,19 @@ and its CSV export show them through this module, in the user's language:
 have an entry in ACTIONS (tests/tenancy/test_audit_text.py checks it); an unknown code still renders,
 from the code itself.
 """
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
+
+from mrm.core import numbers
 
 EMPTY = "—"
 
@@ -239,8 +244,57 @@ def field_label(model, name: str) -> str:
     return capfirst(name.replace("_", " "))
 
 
+# How `audit()` stores dates, datetimes and decimals (isoformat / str); matched whole, nothing around them.
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
+DECIMAL_RE = re.compile(r"-?\d+\.\d+")
+
+
+def _date_text(value: str) -> str | None:
+    try:
+        day = parse_date(value)
+    except ValueError:
+        return None
+    return formats.date_format(day, "DATE_FORMAT") if day else None
+
+
+def _datetime_text(value: str) -> str | None:
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)  # the reader's time zone (the middleware activates it)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+def _temporal_or_number_text(value: str, field: models.Field | None) -> str | None:
+    """A date, datetime or decimal stored as text, in the reader's locale; None when it is none of these.
+
+    With a known model field only its own kind is converted (a text field that happens to hold
+    "2026-12-01" stays as typed); change keys that are not fields are recognised by their form."""
+    if field is not None:
+        if isinstance(field, models.DateTimeField):
+            return _datetime_text(value)
+        if isinstance(field, models.DateField):
+            return _date_text(value)
+        if isinstance(field, (models.DecimalField, models.FloatField)):
+            return numbers.number_text(value) if numbers.to_decimal(value) is not None else None
+        return None
+    if ISO_DATE_RE.fullmatch(value):
+        return _date_text(value)
+    if ISO_DATETIME_RE.fullmatch(value):
+        return _datetime_text(value)
+    if DECIMAL_RE.fullmatch(value):
+        return numbers.number_text(value)
+    return None
+
+
 def value_text(value, field: models.Field | None = None) -> str:
-    """A stored change value in words: a choice's label, yes/no, a list or dict item by item, None as «—»."""
+    """A stored change value in words: a choice's label, yes/no, a list or dict item by item, None as «—»,
+    dates, times and decimals in the reader's locale («1 декабря 2026 г.», «18,5», «3 200»)."""
     if value is None or value == "":
         return EMPTY
     if field is not None and getattr(field, "choices", None):
@@ -255,6 +309,13 @@ def value_text(value, field: models.Field | None = None) -> str:
         return "; ".join(f"{capfirst(str(k).replace('_', ' '))}: {value_text(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return ", ".join(value_text(v, field) for v in value) if value else EMPTY
+    if isinstance(value, float) or (isinstance(value, int) and isinstance(field, (models.DecimalField,
+                                                                                   models.FloatField))):
+        return numbers.number_text(value)
+    if isinstance(value, str):
+        text = _temporal_or_number_text(value.strip(), field)
+        if text is not None:
+            return text
     return str(value)
 
 

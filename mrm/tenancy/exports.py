@@ -1,4 +1,6 @@
 """Audit log export: a Celery job that writes a CSV file (the first user of the Job machinery)."""
+import zoneinfo
+
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -33,6 +35,13 @@ def _job_language(job: Job) -> str:
     return getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
 
 
+def _job_timezone(job: Job):
+    try:
+        return zoneinfo.ZoneInfo(getattr(job.created_by, "timezone", "") or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 def audit_export(*, agency: Agency, job: Job) -> None:
     p = job.params
     rows = audit_list(agency=agency, actor_id=p.get("actor") or None, action=p.get("action", ""),
@@ -54,8 +63,8 @@ def audit_export(*, agency: Agency, job: Job) -> None:
                 job_progress(job=job, progress=int(90 * i / total), message=_("%(n)s of %(total)s rows") % {
                     "n": i, "total": total})
 
-    # The export runs in a worker: it speaks the language of the user who asked for it.
-    with translation.override(_job_language(job)):
+    # The export runs in a worker: it speaks the language, and tells the time, of the user who asked for it.
+    with translation.override(_job_language(job)), timezone.override(_job_timezone(job)):
         # Object names and changed values are typed by users: csv_bytes keeps "=HYPERLINK(...)" from running.
         content = csv_bytes(header=audit_export_header(), rows=lines())
         message = _("%(n)s rows exported") % {"n": rows.count()}

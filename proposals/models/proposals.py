@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.models import TimeStamped
+from mrm.core.numbers import hours_text
 from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
@@ -133,7 +134,8 @@ class EstimateLine(AgencyOwned, TimeStamped):
         indexes = [models.Index(fields=["agency", "proposal", "order"])]
 
     def __str__(self) -> str:
-        return f"{self.name} · {self.role_name} · {self.hours} h"
+        hours = _("%(h)s h") % {"h": hours_text(self.hours)}  # «18 ч», «18,5 ч»: how the audit log records a line
+        return f"{self.name} · {self.role_name} · {hours}"
 
 
 class ProposalTeamMember(AgencyOwned, TimeStamped):

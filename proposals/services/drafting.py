@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
+from mrm.core.numbers import hours_text
 from mrm.integrations import llm
 from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_lock, job_progress, job_succeed
@@ -237,7 +238,8 @@ def _hours(raw, service: Service, draft: Draft) -> tuple[Decimal, str]:
     flag = ""
     if hours < HOURS_FLOOR or hours > ceiling:
         clamped = min(max(hours, HOURS_FLOOR), ceiling)
-        flag = _("hours changed from %(raw)s to %(new)s (outside a sensible range)") % {"raw": hours, "new": clamped}
+        flag = _("hours changed from %(raw)s to %(new)s (outside a sensible range)") % {
+            "raw": hours_text(hours), "new": hours_text(clamped)}
         hours = clamped
     return (hours * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2 or HOURS_FLOOR, flag
 

@@ -1,9 +1,11 @@
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+
+from mrm.core import numbers
 
 register = template.Library()
 
@@ -19,14 +21,14 @@ def margin(role) -> str:
 
 @register.filter
 def hours(value) -> str:
-    """12.0 → '12', 7.5 → '7,5' (localized)."""
-    try:
-        value = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return "—"
-    if value == value.to_integral():
-        return str(int(value))
-    return formats.number_format(value.normalize(), use_l10n=True)
+    """Hours in the active locale: 18.0 → '18', 18.5 → '18,5' (ru) / '18.5' (en), 1200 → '1 200' / '1,200'."""
+    return numbers.hours_text(value)
+
+
+@register.filter
+def input_number(value) -> str:
+    """The value of an <input type="number">: 18.0 → '18', 22.5 → '22.5' (a dot whatever the language)."""
+    return numbers.input_number(value)
 
 
 @register.filter

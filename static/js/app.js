@@ -109,7 +109,9 @@ document.addEventListener("htmx:oobAfterSwap", (event) => {
     if (changed) p.hidden.dispatchEvent(new Event("change", { bubbles: true }));
   };
   const pick = (p, option) => { setValue(p, option.dataset.id, option.dataset.label); open(p, false); mark(p, -1); };
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // After settling, not after swapping: htmx's settle step copies the class of same-id options back from the
+  // fresh response, which removed the highlight (and Enter then picked nothing).
+  document.addEventListener("htmx:afterSettle", (event) => {
     const p = event.target.matches && event.target.matches("[data-picker-menu]") && parts(event.target);
     if (p) { open(p, document.activeElement === p.input); mark(p, options(p).length ? 0 : -1); }
   });

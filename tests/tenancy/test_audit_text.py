@@ -2,11 +2,12 @@
 import ast
 import csv
 import io
+import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.utils import translation
+from django.utils import timezone, translation
 from django_scopes import scopes_disabled
 
 from clients.models import Client
@@ -172,3 +173,89 @@ def test_export_headers_are_in_the_users_language_and_the_raw_code_comes_last(
         assert header == audit_export_header()
     assert line[1:] == [alice.user.full_name, f"{alice.user.full_name} moved client “Вело-Мир” from “Lead” to "
                         "“Onboarding”", "Вело-Мир", "Status: Lead → Onboarding", "", "client.updated"]
+
+
+# --- Dates, times and numbers inside recorded changes (issue 13: "2026-12-01" shown raw) ----------------
+
+@pytest.mark.django_db
+def test_a_date_in_a_change_reads_in_the_users_locale(alice):
+    row = _row(agency=alice.agency, model=Client, actor=alice.user, action="client.updated", target_repr="Вело-Мир",
+               changes={"start_date": ["2026-11-15", None], "next_review": [None, "2026-12-01"]})
+    with translation.override("ru"):
+        text = audit_text.changes_text(row)
+        (start, review) = audit_text.changes(row)
+    assert start.old == "15 ноября 2026 г." and start.new == "—"
+    assert review.new == "1 декабря 2026 г."  # not a field of Client: recognised by its form
+    assert "2026-11-15" not in text and "2026-12-01" not in text
+    with translation.override("en"):
+        assert audit_text.changes_text(row) == "Start date: Nov. 15, 2026 removed; Next review: Dec. 1, 2026"
+
+
+@pytest.mark.django_db
+def test_a_datetime_in_a_change_reads_in_the_users_locale_and_time_zone(alice):
+    from clients.models import Task
+
+    row = _row(agency=alice.agency, model=Task, actor=alice.user, action="task.updated", target_repr="Позвонить",
+               changes={"due_at": ["2026-12-01T16:00:00+00:00", "2026-12-02T06:30:00Z"]})
+    with translation.override("ru"), timezone.override(zoneinfo.ZoneInfo("Europe/Moscow")):
+        (due,) = audit_text.changes(row)
+    assert (due.old, due.new) == ("1 декабря 2026 г. 19:00", "2 декабря 2026 г. 9:30")
+    with translation.override("en"), timezone.override(zoneinfo.ZoneInfo("Asia/Vladivostok")):
+        assert audit_text.changes_text(row) == "Due: Dec. 2, 2026, 2 a.m. → Dec. 2, 2026, 4:30 p.m."
+
+
+@pytest.mark.django_db
+def test_text_that_only_looks_like_a_date_stays_as_typed(alice):
+    row = _row(agency=alice.agency, model=Client, actor=alice.user, action="client.updated", target_repr="2026-12-01",
+               changes={"name": ["2026-12-01", "1.5"], "notes": [None, "встреча 2026-12-01"]})
+    with translation.override("ru"):
+        name, notes = audit_text.changes(row)
+    assert (name.old, name.new) == ("2026-12-01", "1.5")  # a text field: no conversion
+    assert notes.new == "встреча 2026-12-01"  # a date inside text is the user's text
+
+
+@pytest.mark.django_db
+def test_hours_and_amounts_in_a_change_use_the_number_format(alice):
+    from proposals.models import RateRole
+
+    line = _row(agency=alice.agency, model=Proposal, actor=alice.user, action="proposal.line_updated",
+                target_repr="КП", changes={"hours": ["18.0", "18.5"], "line": ["SMM", "SMM"]})
+    role = _row(agency=alice.agency, model=RateRole, actor=alice.user, action="ratecard.role_updated",
+                target_repr="Дизайнер", changes={"hourly_rate": ["3200.00", "3500.50"], "order": [1, 2]})
+    with translation.override("ru"):
+        hours, _line = audit_text.changes(line)
+        rate, order = audit_text.changes(role)
+    assert (hours.old, hours.new) == ("18", "18,5")
+    assert (rate.old, rate.new) == ("3\u00a0200", "3\u00a0500,50") and (order.old, order.new) == ("1", "2")
+    with translation.override("en"):
+        hours, _line = audit_text.changes(line)
+        rate, _order = audit_text.changes(role)
+    assert (hours.old, hours.new) == ("18", "18.5") and rate.new == "3,500.50"
+
+
+@pytest.mark.django_db
+def test_the_audit_page_and_export_show_dates_in_the_readers_format(alice, django_capture_on_commit_callbacks):
+    from clients.models import Task
+
+    AuditLogFactory(agency=alice.agency, actor=alice.user, action="client.updated", target_repr="Вело-Мир",
+                    target_type=ContentType.objects.get_for_model(Client),
+                    changes={"start_date": ["2026-11-15", "2026-12-01"]})
+    AuditLogFactory(agency=alice.agency, actor=alice.user, action="task.updated", target_repr="Позвонить",
+                    target_type=ContentType.objects.get_for_model(Task),
+                    changes={"due_at": [None, "2026-12-01T16:00:00+00:00"]})
+    alice.user.timezone = "Asia/Vladivostok"
+    alice.user.save(update_fields=["timezone"])
+    http = login(alice)
+    page = http.get("/settings/audit/").content.decode()
+    assert "15 ноября 2026 г. → 1 декабря 2026 г." in page and "2026-11-15" not in page
+    assert "2 декабря 2026 г. 2:00" in page  # 16:00 UTC in the reader's own zone (UTC+10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        http.post("/settings/audit/export/", {}, HTTP_HX_REQUEST="true")
+    with scopes_disabled():
+        job = Job.objects.filter(agency=alice.agency).latest("created_at")
+    text = b"".join(http.get(f"/jobs/{job.pk}/download/").streaming_content).decode("utf-8-sig")
+    changes = [line[4] for line in list(csv.reader(io.StringIO(text)))[1:]]
+    assert "Дата начала: 15 ноября 2026 г. → 1 декабря 2026 г." in changes
+    assert any("2 декабря 2026 г. 2:00" in c for c in changes)  # the worker uses the reader's time zone too
+    assert not any("2026-" in c for c in changes)
