@@ -219,7 +219,6 @@ class AlertViewSet(AgencyViewSetMixin, viewsets.ReadOnlyModelViewSet):
 router.register("alerts", AlertViewSet, basename="alert")
 
 # work: milestones, project tasks (with finish-to-start predecessors), task comments ----------------------------
-from django.core.exceptions import PermissionDenied  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.db.models import Prefetch  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -232,7 +231,7 @@ from mrm.core.api import AgencyViewSetMixin as WorkViewSetMixin  # noqa: E402
 from mrm.tenancy.policy import can as policy_can  # noqa: E402
 
 from .models import Comment, Milestone, ProjectTask, TaskDependency, Workstream  # noqa: E402
-from .selectors import can_manage_project, project_list, project_visibility_q  # noqa: E402
+from .selectors import project_list, project_visibility_q  # noqa: E402
 from .selectors_work import staff_users  # noqa: E402
 from .services import work as work_services  # noqa: E402
 
@@ -588,12 +587,10 @@ work_router.register("task-comments", CommentViewSet, basename="task-comment")
 # --- change requests ----------------------------------------------------------------------------------
 from decimal import Decimal  # noqa: E402
 
-from django.db import transaction  # noqa: E402
 from drf_spectacular.utils import extend_schema  # noqa: E402
 from rest_framework import serializers, status, viewsets  # noqa: E402
 from rest_framework.decorators import action  # noqa: E402
-from rest_framework.exceptions import PermissionDenied  # noqa: E402
-from rest_framework.response import Response  # noqa: E402
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied  # noqa: E402
 
 from clients.models import Contact  # noqa: E402
 from mrm.api_urls import router  # noqa: E402
@@ -602,7 +599,6 @@ from mrm.tenancy.policy import can  # noqa: E402
 from proposals.models import RateRole  # noqa: E402
 
 from .models import ChangeRequest, ChangeRequestLine  # noqa: E402
-from .selectors import can_manage_project, project_list, project_visibility_q  # noqa: E402
 from .services import changes as change_services  # noqa: E402
 
 COST_FIELDS = ("internal_cost_rate", "cost_amount")
@@ -700,7 +696,7 @@ class ChangeRequestViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
 
     def _managed(self, project):
         if not can_manage_project(membership=self.membership, project=project):
-            raise PermissionDenied("You do not manage this project.")
+            raise ApiPermissionDenied("You do not manage this project.")
 
     def _add_lines(self, change_request, lines):
         for line in lines:

@@ -118,8 +118,6 @@ BY_PARAM["target_id"] = _kpi_target
 # projects: alerts (the acknowledge page nests the alert under its project; the API's alert routes take `pk`).
 def _alert(agency, kw):
     project = None
-# projects, work area (tasks, milestones, dependencies, comments, files): h-work.
-def _work_project(agency, kw):
     if "project_id" in kw:
         with scopes_disabled():
             from projects.models import Project
@@ -133,6 +131,14 @@ def _work_project(agency, kw):
 BY_PARAM["alert_id"] = _alert
 BY_ROUTE["alert-detail"] = {"pk": _alert}
 BY_ROUTE["alert-acknowledge"] = {"pk": _alert}
+
+
+# projects, work area (tasks, milestones, dependencies, comments, files): h-work.
+def _work_project(agency, kw):
+    if "project_id" in kw:
+        with scopes_disabled():
+            from projects.models import Project
+
             return Project.objects.get(pk=kw["project_id"])
     return f.ProjectFactory(agency=agency, client=f.ClientFactory(agency=agency))
 
@@ -163,6 +169,8 @@ BY_ROUTE.update({
     "project-task-detail": {"pk": BY_PARAM["ptask_id"]},
     "task-comment-detail": {"pk": BY_PARAM["comment_id"]},
 })
+
+
 # Change requests (projects, h-changes): nested under their project; the portal's routes answer client logins only
 # (a staff login is turned away by the policy before any object loads), so their 404 for another company's and
 # another agency's change request is tested in tests/projects/test_changes_portal.py.

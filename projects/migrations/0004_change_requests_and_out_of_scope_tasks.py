@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0008_task_title_trigram_index'),
-        ('projects', '0001_initial'),
+        ('projects', '0003_work_comments_attachments'),
         ('proposals', '0008_search_trigram_indexes'),
         ('tenancy', '0005_membership_weekly_capacity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

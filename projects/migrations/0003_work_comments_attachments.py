@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ('projects', '0002_project_alerts'),
         ('tenancy', '0005_membership_weekly_capacity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
