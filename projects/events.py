@@ -19,6 +19,8 @@ Kinds in use (add yours here with the context keys it carries):
 - "change_request.decided" title, decision; recipients: the AM and the PM
 - "alert.raised"           alert kind, reason; recipients: the PM and the AM
 - "approval.needed"        task title; recipients: the client contacts (a task went to client approval)
+- "project.created"        project name (and `from_proposal`, the КП's title, for a hand-off); recipients: the
+                           PM and the AM (not the person who created it)
 """
 import logging
 from collections.abc import Callable
