@@ -63,8 +63,8 @@ def project_list_view(request):
     client = None
     if data.get("client"):
         qs = qs.filter(client_id=data["client"])
-        client = client_list(agency=agency, membership=membership).filter(pk=data["client"]).only("pk", "name"
-                                                                                                  ).first()
+        client = (client_list(agency=agency, membership=membership).filter(pk=data["client"])
+                  .select_related(None).only("pk", "name").first())
     q = (data.get("q") or "").strip()
     if q:
         qs = qs.filter(name__icontains=q) | qs.filter(client__name__icontains=q)
