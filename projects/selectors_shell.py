@@ -3,7 +3,7 @@ deal, proposal). Visibility is always `project_list`'s."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 
 from mrm.tenancy.models import Agency, Membership
 
@@ -77,7 +77,7 @@ def projects_for(*, agency: Agency, membership: Membership, **filters) -> tuple[
     """The visible projects of a client / deal / proposal for a CRM page: the first rows (open first) and
     how many there are (two queries at most)."""
     qs = project_list(agency=agency, membership=membership).filter(**filters)
-    rows = list(qs.order_by("closed_at", "-created_at")[:CRM_BLOCK_ROWS])
+    rows = list(qs.order_by(F("closed_at").asc(nulls_first=True), "-created_at")[:CRM_BLOCK_ROWS])
     count = len(rows) if len(rows) < CRM_BLOCK_ROWS else qs.order_by().aggregate(n=Count("pk"))["n"]
     return rows, count
 

@@ -206,9 +206,13 @@ def test_client_deal_and_proposal_pages_show_their_projects(alice_world, own):
                                  status="accepted")
     with scopes_disabled():
         Project.objects.filter(pk=own["project"].pk).update(deal=deal, proposal=proposal)
+    from django.utils import timezone
+
+    f.ProjectFactory(client=own["client"], name="Закрытый", status="done", closed_at=timezone.now())
     http = login(alice_world.am)
     client_page = http.get(reverse("clients:detail", args=[own["client"].pk])).content.decode()
-    assert 'id="client-projects"' in client_page and "Весенняя кампания" in client_page
+    assert 'id="client-projects"' in client_page
+    assert client_page.index("Весенняя кампания") < client_page.index("Закрытый")  # open projects first
     deal_page = http.get(reverse("clients:deal_detail", args=[deal.pk])).content.decode()
     assert 'id="section-projects"' in deal_page and reverse("projects:detail", args=[own["project"].pk]) in deal_page
     proposal_page = http.get(reverse("proposals:detail", args=[proposal.pk]))
