@@ -25,6 +25,8 @@ Kinds in use (add yours here with the context keys it carries):
 - "alert.raised"           alert kind, reason; recipients: the PM and the AM
 - "approval.needed"        task title; recipients: the client contacts (a task went to client approval)
                            ({"task", "client_visible"}; recipients only when the task is client-visible)
+- "project.created"        project name (and `from_proposal`, the КП's title, for a hand-off); recipients: the
+                           PM and the AM (not the person who created it)
 """
 import logging
 from collections.abc import Callable

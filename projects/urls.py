@@ -73,4 +73,12 @@ urlpatterns = [
          name="change_withdraw"),
     path("<uuid:project_id>/changes/<uuid:change_request_id>/decision/", change_views.change_record_decision_view,
          name="change_record_decision"),
+    # shell (create by hand, edit, status, delete, team)
+    path("new/", project_views.project_create_view, name="create"),
+    path("<uuid:project_id>/edit/", project_views.project_edit_view, name="edit"),
+    path("<uuid:project_id>/status/", project_views.project_status_view, name="status"),
+    path("<uuid:project_id>/delete/", project_views.project_delete_view, name="delete"),
+    path("<uuid:project_id>/team/", project_views.member_add_view, name="member_add"),
+    path("<uuid:project_id>/team/<uuid:member_id>/", project_views.member_edit_view, name="member_edit"),
+    path("<uuid:project_id>/team/<uuid:member_id>/remove/", project_views.member_remove_view, name="member_remove"),
 ]

@@ -26,6 +26,16 @@ def _parent_client(agency, kw):
     return f.ClientFactory(agency=agency)
 
 
+def _parent_project(agency, kw):
+    """projects (shell): the project of the route if it was built already, else a new one of `agency`."""
+    if "project_id" in kw:
+        with scopes_disabled():
+            from projects.models import Project
+
+            return Project.objects.get(pk=kw["project_id"])
+    return f.ProjectFactory(agency=agency, client=f.ClientFactory(agency=agency))
+
+
 # Builders by URL parameter name (HTML views).
 BY_PARAM: dict[str, Builder] = {
     "client_id": _client,
@@ -45,6 +55,8 @@ BY_PARAM: dict[str, Builder] = {
     "import_id": lambda agency, kw: f.ImportFileFactory(agency=agency).pk,
     # projects
     "project_id": lambda agency, kw: f.ProjectFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    # projects: shell (team members of the project in the route, or of a new foreign one)
+    "member_id": lambda agency, kw: f.ProjectMemberFactory(agency=agency, project=_parent_project(agency, kw)).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -61,6 +73,11 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     "invoice-render-pdf": {"pk": BY_PARAM["invoice_id"]},
     "invoice-send": {"pk": BY_PARAM["invoice_id"]},
     "job-detail": {"pk": BY_PARAM["job_id"]},
+    # projects API (shell)
+    "project-detail": {"pk": BY_PARAM["project_id"]},
+    "project-member-detail": {"pk": BY_PARAM["member_id"]},
+    "budget-line-detail": {"pk": lambda agency, kw: f.BudgetLineFactory(
+        agency=agency, project=f.ProjectFactory(agency=agency, client=f.ClientFactory(agency=agency))).pk},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.

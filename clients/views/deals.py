@@ -197,6 +197,10 @@ def deal_detail_view(request, deal_id):
         "can_edit": can(membership, "deal.edit"), "can_add_task": can(membership, "task.edit"), "back_url": back or reverse("clients:deal_board"),
         "page_url": request.get_full_path(),
     }
+    # projects (shell): the deal's projects, for those who may see projects
+    from projects.selectors_shell import deal_projects_context
+
+    context.update(deal_projects_context(request, deal))
     return render(request, "clients/deal_detail.html", context)
 
 

@@ -145,6 +145,18 @@ ACTIONS: dict[str, Action] = {
                                 _l("%(actor)s: an approved change request added to the budget of “%(target)s”")),
     "project_task.scope_changed": A(_l("Task scope changed"),
                                     _l("%(actor)s changed whether task “%(target)s” is extra work")),
+    # Projects: the shell (create, edit, status, team)
+    "project.created": A(_l("Project created"), _l("%(actor)s created project “%(target)s”")),
+    "project.created_from_proposal": A(_l("Project created from a proposal"),
+                                       _l("Project “%(target)s” was created from the accepted proposal")),
+    "project.updated": A(_l("Project changed"), _l("%(actor)s changed project “%(target)s”"),
+                         _l("%(actor)s moved project “%(target)s” from “%(old)s” to “%(new)s”")),
+    "project.deleted": A(_l("Project deleted"), _l("%(actor)s deleted project “%(target)s”")),
+    "project_member.added": A(_l("Project member added"), _l("%(actor)s added “%(target)s” to a project team")),
+    "project_member.updated": A(_l("Project member changed"),
+                                _l("%(actor)s changed the role of “%(target)s” in a project team")),
+    "project_member.removed": A(_l("Project member removed"),
+                                _l("%(actor)s removed “%(target)s” from a project team")),
     # Agency, team, settings
     "agency.created": A(_l("Agency created"), _l("%(actor)s created agency “%(target)s”")),
     "agency.updated": A(_l("Agency settings changed"), _l("%(actor)s changed the agency settings")),

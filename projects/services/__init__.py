@@ -1,0 +1,1 @@
+"""Services of the projects app (one module per area: handoff, shell, …)."""

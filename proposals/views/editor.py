@@ -119,6 +119,11 @@ def _context(request, proposal: Proposal, **extra) -> dict:
         "decision": proposal.decisions.filter(agency=agency).select_related("version").first()
         if proposal.status in (Proposal.Status.ACCEPTED, Proposal.Status.DECLINED) else None,
     }
+    if proposal.status == Proposal.Status.ACCEPTED and can(request.membership, "project.view"):
+        # projects (shell): the project made from this proposal, when the viewer may see it
+        from projects.selectors_shell import project_for_proposal
+
+        ctx["project_made"] = project_for_proposal(agency=agency, membership=request.membership, proposal=proposal)
     ctx.update(extra)
     return ctx
 

@@ -20,6 +20,9 @@ class Command(BaseCommand):
                 from proposals.demo import seed_proposals
 
                 seed_proposals(agency=agency, members=members)
+                from projects.demo import seed_projects  # projects (shell): delivery demo
+
+                seed_projects(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
