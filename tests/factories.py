@@ -407,3 +407,14 @@ class TimeEntryFactory(UnscopedFactory):
     user = factory.SubFactory(UserFactory)
     date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     hours = 2
+
+
+# --- projects: time ---
+class TimeOffFactory(UnscopedFactory):
+    class Meta:
+        model = pj.TimeOff
+
+    agency = factory.SubFactory(AgencyFactory)
+    user = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    end_date = factory.SelfAttribute("start_date")

@@ -45,6 +45,10 @@ BY_PARAM: dict[str, Builder] = {
     "import_id": lambda agency, kw: f.ImportFileFactory(agency=agency).pk,
     # projects
     "project_id": lambda agency, kw: f.ProjectFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    # projects: time
+    "entry_id": lambda agency, kw: f.TimeEntryFactory(project=f.ProjectFactory(agency=agency, client=_parent_client(
+        agency, kw))).pk,
+    "time_off_id": lambda agency, kw: f.TimeOffFactory(agency=agency).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -61,6 +65,9 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     "invoice-render-pdf": {"pk": BY_PARAM["invoice_id"]},
     "invoice-send": {"pk": BY_PARAM["invoice_id"]},
     "job-detail": {"pk": BY_PARAM["job_id"]},
+    # projects: time (projects/api.py)
+    "time-entry-detail": {"pk": BY_PARAM["entry_id"]},
+    "time-off-detail": {"pk": BY_PARAM["time_off_id"]},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.
