@@ -200,11 +200,13 @@ def project_burn(*, project: Project, today: date, no_role_name: str = "—") ->
                                              cost_amount=Sum("cost_amount")).order_by())
     spent = list(TimeEntry.objects.filter(agency_id=agency_id, project=project, started_at__isnull=True)
                  .values("role_id").annotate(
-                     label=F("role__name"), hours=Sum("hours"),
+                     label=F("role__name"), spent_hours=Sum("hours"),
                      sell=Sum(ExpressionWrapper(F("hours") * F("sell_rate"), output_field=money)),
                      cost=Sum(ExpressionWrapper(F("hours") * F("cost_rate"), output_field=money)),
                      recent=Sum("hours", filter=Q(date__gt=today - timedelta(days=PACE_DAYS), date__lte=today)))
                  .order_by())
+    for row in spent:  # annotated apart: an annotation named "hours" would shadow the field in the products
+        row["hours"] = row.pop("spent_hours")
     done = ProjectTask.Status.DONE
     tasks = list(ProjectTask.objects.filter(agency_id=agency_id, project=project)
                  .values("role_id").annotate(label=F("role__name"), total=Sum("estimate_hours"),

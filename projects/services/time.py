@@ -175,7 +175,7 @@ def time_entry_update(*, agency: Agency, membership: Membership, entry: TimeEntr
     if not may_change_entry(membership=membership, entry=entry):
         raise ServiceError(_("Only the author or a director can change this entry."), code="forbidden")
     _lock_person(agency=agency, user=entry.user)
-    entry = TimeEntry.objects.select_for_update().select_related("project", "user").get(agency=agency, pk=entry.pk)
+    entry = TimeEntry.objects.select_for_update(of=("self",)).select_related("project", "user").get(agency=agency, pk=entry.pk)
     if entry.started_at is not None:
         raise ServiceError(_("Stop the timer before editing this entry."), code="timer_running")
     data = {k: v for k, v in data.items() if k in ENTRY_FIELDS}
@@ -257,7 +257,7 @@ def timer_stop(*, agency: Agency, membership: Membership) -> list[TimeEntry]:
     is dropped and not counted). Returns the entries written (none if no timer ran)."""
     user = membership.user
     _lock_person(agency=agency, user=user)
-    entry = (TimeEntry.objects.select_for_update().filter(agency=agency, user=user, started_at__isnull=False)
+    entry = (TimeEntry.objects.select_for_update(of=("self",)).filter(agency=agency, user=user, started_at__isnull=False)
              .select_related("project", "task").first())
     if entry is None:
         return []
