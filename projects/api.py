@@ -271,6 +271,9 @@ class CapacityViewSet(AgencyViewSetMixin, mixins.ListModelMixin, viewsets.Generi
     policy_actions = {"list": "project.view"}
     model = TimeEntry  # the schema generator's empty queryset; the list is computed
 
+    def get_agency_queryset(self):
+        return TimeEntry.objects.none()  # not a model list: `list` computes the overview
+
     @extend_schema(parameters=[OpenApiParameter("role", str, description="A rate-card role id: people on a "
                                                 "project team in that role or with open tasks of it.")])
     def list(self, request, *args, **kwargs):

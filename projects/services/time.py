@@ -184,9 +184,9 @@ def time_entry_update(*, agency: Agency, membership: Membership, entry: TimeEntr
     if "note" in data:
         data["note"] = (data["note"] or "").strip()[:MAX_NOTE]
     task = data.get("task", entry.task)
-    owner = Membership.objects.get(agency=agency, user_id=entry.user_id) if entry.user_id != membership.user_id \
-        else membership
-    _check_entry(agency=agency, membership=owner, project=entry.project, task=task, day=data.get("date", entry.date),
+    # The changer is the author or a director (checked above): their membership decides where time may go, so a
+    # director can still correct the entry of someone who has left the project.
+    _check_entry(agency=agency, membership=membership, project=entry.project, task=task, day=data.get("date", entry.date),
                  hours=data.get("hours", entry.hours), user=entry.user, exclude_ids=[entry.pk])
     task_changed = "task" in data and (task.pk if task else None) != entry.task_id
     changes = apply_changes(entry, data)

@@ -104,7 +104,7 @@ def test_weekly_timesheet_grid_cell_save_and_query_count(world, django_assert_ma
     today = _today(world)
     monday = today - timedelta(days=today.weekday())
     week = svc.week_label(monday)
-    for n in range(8):
+    for _n in range(8):
         f.ProjectTaskFactory(project=world.project, assignee=world.specialist.user)
         other = f.ProjectFactory(client=world.project.client, manager=world.specialist.user)
         f.TimeEntryFactory(project=other, user=world.specialist.user, hours=1, date=monday)
@@ -203,7 +203,7 @@ def test_budget_tab_shows_burn_and_costs_only_with_view_costs(world, django_asse
 
 
 def test_capacity_page_constant_queries_and_the_directors_capacity_form(world, django_assert_max_num_queries):
-    for n in range(5):
+    for _n in range(5):
         member = f.MembershipFactory(agency=world.agency, role="specialist")
         for k in range(3):
             f.ProjectTaskFactory(project=world.project, assignee=member.user, estimate_hours=30,
