@@ -6,7 +6,8 @@ from uuid import UUID  # noqa: E402
 
 from django.core.exceptions import PermissionDenied  # noqa: E402
 from django_filters import rest_framework as filters  # noqa: E402
-from drf_spectacular.utils import OpenApiParameter, extend_schema  # noqa: E402
+from drf_spectacular.types import OpenApiTypes  # noqa: E402
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field  # noqa: E402
 from rest_framework import mixins, serializers, status, viewsets  # noqa: E402
 from rest_framework.decorators import action  # noqa: E402
 from rest_framework.response import Response  # noqa: E402
@@ -28,12 +29,14 @@ def _api_request(field):
     return field.context["request"]._request
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class VisibleProjectField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = _api_request(self)
         return project_list(agency=request.agency, membership=request.membership)
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class AgencyTaskField(serializers.PrimaryKeyRelatedField):
     """A task of the agency; the serializer checks it is a task of the entry's project."""
 
