@@ -479,3 +479,12 @@ class ChangeRequestLineFactory(UnscopedFactory):
     hours = 4
     rate = 3000
     amount = 12000
+# --- projects: time ---
+class TimeOffFactory(UnscopedFactory):
+    class Meta:
+        model = pj.TimeOff
+
+    agency = factory.SubFactory(AgencyFactory)
+    user = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    end_date = factory.SelfAttribute("start_date")

@@ -57,6 +57,10 @@ BY_PARAM: dict[str, Builder] = {
     "project_id": lambda agency, kw: f.ProjectFactory(agency=agency, client=_parent_client(agency, kw)).pk,
     # projects: shell (team members of the project in the route, or of a new foreign one)
     "member_id": lambda agency, kw: f.ProjectMemberFactory(agency=agency, project=_parent_project(agency, kw)).pk,
+    # projects: time
+    "entry_id": lambda agency, kw: f.TimeEntryFactory(project=f.ProjectFactory(agency=agency, client=_parent_client(
+        agency, kw))).pk,
+    "time_off_id": lambda agency, kw: f.TimeOffFactory(agency=agency).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -78,6 +82,9 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     "project-member-detail": {"pk": BY_PARAM["member_id"]},
     "budget-line-detail": {"pk": lambda agency, kw: f.BudgetLineFactory(
         agency=agency, project=f.ProjectFactory(agency=agency, client=f.ClientFactory(agency=agency))).pk},
+    # projects: time (projects/api.py)
+    "time-entry-detail": {"pk": BY_PARAM["entry_id"]},
+    "time-off-detail": {"pk": BY_PARAM["time_off_id"]},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.

@@ -170,6 +170,12 @@ ACTIONS: dict[str, Action] = {
     "kpi_targets.updated": A(_l("KPI targets changed"), _l("%(actor)s changed the KPI targets")),
     "kpi_target.created": A(_l("KPI target added"), _l("%(actor)s added a KPI target")),
     "kpi_target.removed": A(_l("KPI target removed"), _l("%(actor)s removed a KPI target")),
+    # Time tracking (projects)
+    "time_entry.updated": A(_l("Time entry changed"), _l("%(actor)s changed the time entry “%(target)s”")),
+    "time_entry.deleted": A(_l("Time entry deleted"), _l("%(actor)s deleted the time entry “%(target)s”")),
+    "time_off.created": A(_l("Time off added"), _l("%(actor)s added time off “%(target)s”")),
+    "time_off.updated": A(_l("Time off changed"), _l("%(actor)s changed time off “%(target)s”")),
+    "time_off.deleted": A(_l("Time off removed"), _l("%(actor)s removed time off “%(target)s”")),
     # The user's own account
     "profile.updated": A(_l("Profile changed"), _l("%(actor)s changed their profile")),
     "api_token.created": A(_l("API token created"), _l("%(actor)s created API token “%(target)s”")),

@@ -48,6 +48,26 @@ class TimeEntry(AgencyOwned, TimeStamped):
     def __str__(self) -> str:
         return f"{self.user} {self.date} {self.hours} h"
 
+    # --- time tracking ---
+    @property
+    def is_running(self) -> bool:
+        return self.started_at is not None
+
+    @property
+    def sell_amount(self) -> Decimal:
+        return self.hours * self.sell_rate
+
+    @property
+    def cost_amount(self) -> Decimal:
+        return self.hours * self.cost_rate
+
+    @property
+    def is_outside_project(self) -> bool:
+        """Logged before the project's start or after its planned end: shown flagged, not refused."""
+        project = self.project
+        return bool((project.start_date and self.date < project.start_date)
+                    or (project.end_date and self.date > project.end_date))
+
 
 class TimeOff(AgencyOwned, TimeStamped):
     """Days a person does not work (vacation, sick leave): taken out of their capacity."""
