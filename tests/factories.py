@@ -407,3 +407,18 @@ class TimeEntryFactory(UnscopedFactory):
     user = factory.SubFactory(UserFactory)
     date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     hours = 2
+
+
+# --- Notifications (mrm/notifications) ------------------------------------------------------------
+from mrm.notifications import models as nt  # noqa: E402
+
+
+class NotificationFactory(UnscopedFactory):
+    class Meta:
+        model = nt.Notification
+
+    agency = factory.SubFactory(AgencyFactory)
+    recipient = factory.SubFactory(UserFactory)
+    kind = "task.assigned"
+    title = factory.Sequence(lambda n: f"Уведомление {n}")
+    key = factory.Sequence(lambda n: f"test:{n}")

@@ -45,6 +45,9 @@ BY_PARAM: dict[str, Builder] = {
     "import_id": lambda agency, kw: f.ImportFileFactory(agency=agency).pk,
     # projects
     "project_id": lambda agency, kw: f.ProjectFactory(agency=agency, client=_parent_client(agency, kw)).pk,
+    # notifications
+    "notification_id": lambda agency, kw: f.NotificationFactory(
+        agency=agency, recipient=f.MembershipFactory(agency=agency).user).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -61,6 +64,9 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     "invoice-render-pdf": {"pk": BY_PARAM["invoice_id"]},
     "invoice-send": {"pk": BY_PARAM["invoice_id"]},
     "job-detail": {"pk": BY_PARAM["job_id"]},
+    # notifications (mrm/notifications/api.py): another agency's notification, and a preference kind (own rows only)
+    "notification-detail": {"pk": BY_PARAM["notification_id"]},
+    "notification-read": {"pk": BY_PARAM["notification_id"]},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.
@@ -71,6 +77,10 @@ NOT_OBJECT_ROUTES = {
     # A public file's random name (logos, team photos, case images are public by design); private files are
     # never served there (tests/core/test_storage.py).
     "public_file",
+    # The Telegram bot's webhook: a secret from settings, not an object (tests/notifications/test_telegram.py).
+    "notifications:telegram_webhook",
+    # A notification kind ("task.assigned"), not an object: the caller's own preference (tests/notifications).
+    "notification-preference-detail",
 }
 
 
