@@ -66,14 +66,13 @@ class PreferenceSerializer(serializers.Serializer):
 
 class NotificationPreferenceViewSet(AgencyViewSetMixin, viewsets.GenericViewSet):
     """How each kind of notification reaches the caller (a kind without a saved choice shows its defaults).
-    PATCH `/notification-preferences/{kind}/` changes one kind."""
+    PATCH `/notification-preferences/{kind}/` (e.g. `task.assigned`) changes one kind."""
 
     serializer_class = PreferenceSerializer
     model = Notification
     pagination_class = None
     filter_backends = []
-    lookup_field = "kind"
-    lookup_value_regex = r"[a-z_]+\.[a-z_]+"
+    lookup_value_regex = r"[a-z0-9_.-]+"  # the kind, e.g. task.assigned
     http_method_names = ["get", "patch", "head", "options"]
     policy_actions = {"list": "notification.view", "partial_update": "notification.view"}
 
@@ -85,7 +84,8 @@ class NotificationPreferenceViewSet(AgencyViewSetMixin, viewsets.GenericViewSet)
     def list(self, request):
         return Response(PreferenceSerializer(self._rows(), many=True).data)
 
-    def partial_update(self, request, kind=None):
+    def partial_update(self, request, pk=None):
+        kind = pk
         row = next((r for r in self._rows() if r["kind"] == kind), None)
         if row is None or kind not in KINDS:
             raise Http404
