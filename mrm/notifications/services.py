@@ -196,7 +196,9 @@ def telegram_handle_update(update: dict) -> None:
             reply = translation.gettext("Linked: MRM notifications of %(agency)s will come to this chat.") % {
                 "agency": link.agency.name}
     else:
-        reply = "The link code is invalid or expired; get a new one on the MRM notification settings page."
+        with translation.override(settings.LANGUAGE_CODE):
+            reply = translation.gettext(
+                "The code is invalid or expired; get a new one on the MRM notification settings page.")
     try:
         telegram.send_message(chat_id=chat_id, text=reply)
     except telegram.TelegramError:

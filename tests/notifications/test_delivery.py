@@ -120,3 +120,35 @@ def test_the_daily_digest_sends_one_message_per_channel(alice_world, smtp_fake, 
     assert all(f"Задача {n}" in text for n in range(3)) and "Упоминание" in text
     with scope(agency=w.agency):
         assert set(Delivery.objects.filter(agency=w.agency).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_row_another_worker_is_sending_is_left_alone_and_a_stuck_one_fails_without_resending(
+        alice_world, telegram_fake, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mrm.notifications.services import deliveries_claim
+    from mrm.notifications.tasks import deliveries_fail_stuck_task
+
+    w = alice_world
+    _linked(w, w.am.user)
+    with scope(agency=w.agency):
+        note = notify(agency=w.agency, recipient=w.am.user, kind="comment.mention", title="T", key="k")
+        row = Delivery.objects.get(notification=note, channel=Channel.TELEGRAM)
+        Delivery.objects.filter(pk=row.pk).update(status=Delivery.Status.PENDING)
+        assert deliveries_claim(agency_id=w.agency.pk, ids=[row.pk]) is not None  # a worker is sending it
+        assert deliveries_claim(agency_id=w.agency.pk, ids=[row.pk]) is None  # nobody else can claim it
+    sent_before = len(telegram_fake.sent)
+    delivery_send_task.apply(kwargs={"agency_id": w.agency.pk, "delivery_id": row.pk})
+    assert len(telegram_fake.sent) == sent_before
+    deliveries_fail_stuck_task.apply()
+    with scope(agency=w.agency):
+        assert Delivery.objects.get(pk=row.pk).status == Delivery.Status.SENDING  # its lease still runs
+        Delivery.objects.filter(pk=row.pk).update(
+            claimed_at=timezone.now() - timedelta(seconds=settings.NOTIFICATION_SEND_LEASE_SECONDS + 1))
+    deliveries_fail_stuck_task.apply()
+    with scope(agency=w.agency):
+        stuck = Delivery.objects.get(pk=row.pk)
+    assert stuck.status == Delivery.Status.FAILED and "outcome is unknown" in stuck.last_error
+    assert len(telegram_fake.sent) == sent_before
