@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
+import mrm.notifications.api  # noqa: F401,E402 - notifications and preferences
 import projects.api  # noqa: F401,E402
 import proposals.api  # noqa: F401,E402
 from clients.views.calendar import calendar_feed_view  # noqa: E402
@@ -20,6 +21,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("proposals/", include("proposals.urls")),
     path("projects/", include("projects.urls")),
+    path("notifications/", include("mrm.notifications.urls")),
     path("", include("proposals.public_urls")),  # /b/<agency-slug>/ brief form, /p/<token>/ proposal link
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -488,3 +488,16 @@ class TimeOffFactory(UnscopedFactory):
     user = factory.SubFactory(UserFactory)
     start_date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     end_date = factory.SelfAttribute("start_date")
+# --- Notifications (mrm/notifications) ------------------------------------------------------------
+from mrm.notifications import models as nt  # noqa: E402
+
+
+class NotificationFactory(UnscopedFactory):
+    class Meta:
+        model = nt.Notification
+
+    agency = factory.SubFactory(AgencyFactory)
+    recipient = factory.SubFactory(UserFactory)
+    kind = "task.assigned"
+    title = factory.Sequence(lambda n: f"Уведомление {n}")
+    key = factory.Sequence(lambda n: f"test:{n}")

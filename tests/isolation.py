@@ -61,6 +61,9 @@ BY_PARAM: dict[str, Builder] = {
     "entry_id": lambda agency, kw: f.TimeEntryFactory(project=f.ProjectFactory(agency=agency, client=_parent_client(
         agency, kw))).pk,
     "time_off_id": lambda agency, kw: f.TimeOffFactory(agency=agency).pk,
+    # notifications
+    "notification_id": lambda agency, kw: f.NotificationFactory(
+        agency=agency, recipient=f.MembershipFactory(agency=agency).user).pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -85,6 +88,9 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     # projects: time (projects/api.py)
     "time-entry-detail": {"pk": BY_PARAM["entry_id"]},
     "time-off-detail": {"pk": BY_PARAM["time_off_id"]},
+    # notifications (mrm/notifications/api.py): another agency's notification, and a preference kind (own rows only)
+    "notification-detail": {"pk": BY_PARAM["notification_id"]},
+    "notification-read": {"pk": BY_PARAM["notification_id"]},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.
@@ -95,6 +101,10 @@ NOT_OBJECT_ROUTES = {
     # A public file's random name (logos, team photos, case images are public by design); private files are
     # never served there (tests/core/test_storage.py).
     "public_file",
+    # The Telegram bot's webhook: a secret from settings, not an object (tests/notifications/test_telegram.py).
+    "notifications:telegram_webhook",
+    # A notification kind ("task.assigned"), not an object: the caller's own preference (tests/notifications).
+    "notification-preference-detail",
 }
 
 

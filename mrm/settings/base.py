@@ -5,6 +5,7 @@ The defaults serve local use (`make run`): SQLite and a Celery broker on the fil
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .file_storage import storages_setting
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "portal",
     "proposals",
     "projects",
+    # Notifications: in-app inbox, e-mail and Telegram deliveries (mrm/notifications)
+    "mrm.notifications",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +244,9 @@ CELERY_TASK_ROUTES = {
         "clients.tasks.invoice_render_pdf_task": "pdf",
         "clients.tasks.invoice_send_task": "mail",
         "projects.tasks.change_request_send_task": "mail",  # change requests: e-mail to the client's contacts
+        # Notifications (mrm/notifications/tasks.py): e-mail and Telegram messages both go over "mail".
+        "mrm.notifications.tasks.delivery_send_task": "mail",
+        "mrm.notifications.tasks.digest_send_task": "mail",
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -256,6 +262,12 @@ CELERY_BEAT_SCHEDULE = {
 # projects: alerts — the hourly sweep of every open project (projects/alerts/tasks.py)
 CELERY_BEAT_SCHEDULE["project-alerts-sweep"] = {"task": "projects.alerts.tasks.alerts_sweep_task",
                                                  "schedule": 3600.0}
+# Notifications (mrm/notifications/tasks.py): the daily digest, stuck deliveries, Telegram polling (when no webhook).
+CELERY_BEAT_SCHEDULE.update({
+    "notifications-digest": {"task": "mrm.notifications.tasks.digest_all_task",
+                             "schedule": crontab(hour=env.int("NOTIFICATION_DIGEST_HOUR_UTC", default=6), minute=0)},
+    "notifications-fail-stuck": {"task": "mrm.notifications.tasks.deliveries_fail_stuck_task", "schedule": 600.0},
+})
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- API ----------------------------------------------------------------------------------------
@@ -312,6 +324,18 @@ OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="") or None
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+# --- Notifications and Telegram (mrm/notifications, mrm/integrations/telegram.py) ---
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org").rstrip("/")
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="")  # for the t.me/<bot>?start=<code> link
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")  # empty: no webhook, poll getUpdates
+TELEGRAM_POLL = env.bool("TELEGRAM_POLL", default=False)  # beat polls getUpdates every minute (no webhook)
+TELEGRAM_TIMEOUT_SECONDS = env.float("TELEGRAM_TIMEOUT_SECONDS", default=10.0)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=30)  # backoff: base × 2^n
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_SEND_LEASE_SECONDS = env.int("NOTIFICATION_SEND_LEASE_SECONDS", default=15 * 60)
+if TELEGRAM_POLL:
+    CELERY_BEAT_SCHEDULE["notifications-telegram-poll"] = {
+        "task": "mrm.notifications.tasks.telegram_poll_task", "schedule": 60.0}
 
 LOGGING = {
     "version": 1,

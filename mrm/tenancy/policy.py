@@ -79,6 +79,8 @@ POLICY: dict[str, Rule] = {
     "settings.change": Rule(DIRECTORS, _("Agency and proposal settings, holidays")),
     "team.manage": Rule(DIRECTORS, _("Invite people, change roles, deactivate members")),
     "audit.view": Rule(DIRECTORS, _("Read and export the audit log")),
+    # Notifications: one's own inbox and preferences (mrm/notifications), staff and client contacts alike
+    "notification.view": Rule(STAFF | CLIENTS, _("Read one's notifications, choose how they arrive, link Telegram")),
     # The client portal
     "portal.view": Rule(CLIENTS, _("The client portal of their own company")),
 }

@@ -119,6 +119,7 @@ NOT_POLICY_VIEWS = {
     "public_file": "public files (logos, photos, case images) by their unguessable name; private files never",
     "clients:calendar_feed_create": "the user's own feed; staff only, checked in the view (404)",
     "clients:calendar_feed_revoke": "the user's own feed; staff only, checked in the view (404)",
+    "notifications:telegram_webhook": "the Telegram bot's webhook: secret path and secret header (tests/notifications)",
 }
 NOT_POLICY_PREFIXES = ("accounts:", "admin:", "proposals_public:")  # login, profile, public links, admin
 
