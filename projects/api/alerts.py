@@ -64,7 +64,7 @@ class AlertViewSet(AgencyViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def acknowledge(self, request, pk=None):
         """Acknowledge the alert (its PM, the AM or a director); acknowledging twice changes nothing, a
         resolved alert answers 400."""
-        from .services.alerts import alert_acknowledge
+        from ..services.alerts import alert_acknowledge
 
         alert = self.get_object()
         if not can_manage_project(membership=self.membership, project=alert.project):
