@@ -18,6 +18,24 @@ def _first(ctx: dict, *names: str) -> str:
     return ""
 
 
+def _label(ctx: dict, name: str, choices: str) -> str:
+    """A choice value from the event context in the reader's language (the event carries the raw value)."""
+    value = _first(ctx, f"{name}_label", name)
+    if choices == "task_status":
+        from projects.models import ProjectTask as model_choices
+
+        labels = dict(model_choices.Status.choices)
+    elif choices == "change_request":
+        from projects.models import ChangeRequest
+
+        labels = dict(ChangeRequest.Status.choices)
+    else:
+        from projects.alerts.rules import KIND_CHOICES
+
+        labels = dict(KIND_CHOICES)
+    return str(labels.get(value, value))
+
+
 @dataclass(frozen=True)
 class KindSpec:
     label: object  # lazy string
@@ -36,8 +54,8 @@ KINDS: dict[str, KindSpec] = {
     "task.status_changed": KindSpec(
         gettext_lazy("A task of my project changed its status"),
         lambda c: _("Task status changed: %(task)s") % {"task": _first(c, "task", "title")},
-        lambda c: (_("%(old)s → %(new)s") % {"old": _first(c, "old_status_label", "old_status", "old"),
-                                               "new": _first(c, "new_status_label", "new_status", "new")}),
+        lambda c: (_("%(old)s → %(new)s") % {"old": _label(c, "old_status", "task_status"),
+                                               "new": _label(c, "new_status", "task_status")}),
         email=False),
     "comment.mention": KindSpec(
         gettext_lazy("I am mentioned in a comment"),
@@ -58,10 +76,10 @@ KINDS: dict[str, KindSpec] = {
     "change_request.decided": KindSpec(
         gettext_lazy("A client decided on a change request"),
         lambda c: _("Change request decided: %(title)s") % {"title": _first(c, "title", "change_request")},
-        lambda c: _first(c, "decision_label", "decision")),
+        lambda c: _label(c, "decision", "change_request")),
     "alert.raised": KindSpec(
         gettext_lazy("A project alert is raised"),
-        lambda c: _("Project alert: %(kind)s") % {"kind": _first(c, "kind_label", "alert", "kind")},
+        lambda c: _("Project alert: %(kind)s") % {"kind": _label(c, "kind", "alert")},
         lambda c: _first(c, "reason")),
     "report.published": KindSpec(
         gettext_lazy("A new report is ready"),

@@ -106,3 +106,20 @@ def test_preferences_turn_channels_off_and_digest_defers(alice_world, mailoutbox
         deliveries = list(Delivery.objects.filter(notification=note))
     assert [(d.channel, d.in_digest, d.status) for d in deliveries] == [(Channel.TELEGRAM, True, "pending")]
     assert mailoutbox == [] and telegram_fake.sent == []
+
+
+def test_choice_values_in_events_read_as_labels_in_the_recipients_language(alice_world):
+    w = alice_world
+    user = w.am.user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    for kind, context in (("task.status_changed", {"task": "Баннер", "old_status": "todo", "new_status": "review"}),
+                          ("alert.raised", {"kind": "budget_burn", "reason": "80%"}),
+                          ("change_request.decided", {"title": "Доп. работы", "decision": "approved"})):
+        event, _ = _event(w, kind=kind, recipients=[user.pk], object_id=kind, context=context)
+        on_project_event(event)
+    with scope(agency=w.agency):
+        rows = {k: (t, b) for k, t, b in Notification.objects.filter(agency=w.agency).values_list("kind", "title", "body")}
+    assert rows["task.status_changed"][1] == "To do → On review"
+    assert "budget_burn" not in rows["alert.raised"][0]
+    assert rows["change_request.decided"][1] == "Approved"
