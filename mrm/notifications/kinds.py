@@ -72,7 +72,8 @@ KINDS: dict[str, KindSpec] = {
     "change_request.sent": KindSpec(
         gettext_lazy("A change request awaits my decision"),
         lambda c: _("Change request to decide: %(title)s") % {"title": _first(c, "title", "change_request")},
-        lambda c: _first(c, "total"), for_clients=True),
+        # The change request's own e-mail (projects.tasks.change_request_send_task) carries the link: no second one.
+        lambda c: _first(c, "total"), email=False, for_clients=True),
     "change_request.decided": KindSpec(
         gettext_lazy("A client decided on a change request"),
         lambda c: _("Change request decided: %(title)s") % {"title": _first(c, "title", "change_request")},

@@ -41,8 +41,11 @@ SEVERITY_CHOICES = [(WARNING, gettext_lazy("Warning")), (CRITICAL, gettext_lazy(
 SEVERITY_RANK = {WARNING: 1, CRITICAL: 2}
 
 PACE_WINDOW_DAYS = 14  # calendar days of logged time that make the team's recent pace
-# With no time logged in the window the pace is unknown: only milestones this close (working days) are judged.
+# With no time logged in the window the pace is unknown: only milestones this close (working days) are judged,
+# against one person's planned working day (the hand-off schedules a line at 6 h a day), so a project that has
+# not started yet is not "at risk" merely because nobody has logged time.
 UNKNOWN_PACE_HORIZON = 10
+PLANNED_HOURS_PER_DAY = Decimal("6")
 BURN_THRESHOLD_POINTS = Decimal("15")  # spent share ahead of done share by this many percentage points
 
 # How much an acknowledged alert's value must grow before it is raised again (in the value's own unit).
@@ -181,7 +184,8 @@ def milestone_at_risk(facts: ProjectFacts, *, today: date, calendar: WorkCalenda
         days_left = calendar.count(today, milestone.due_date)
         if pace <= 0 and days_left > UNKNOWN_PACE_HORIZON:
             continue  # nobody logged time lately and the date is far: nothing to judge the pace by
-        capacity = pace * days_left
+        assumed = pace <= 0
+        capacity = (PLANNED_HOURS_PER_DAY if assumed else pace) * days_left
         if remaining <= capacity:
             continue
         shortfall = remaining - capacity
@@ -190,7 +194,8 @@ def milestone_at_risk(facts: ProjectFacts, *, today: date, calendar: WorkCalenda
             kind=MILESTONE_AT_RISK, severity=severity, subject_key=f"milestone:{milestone.id}",
             subject_label=milestone.title, url=milestone.url or facts.url, value=float(round(shortfall, 1)),
             params={"milestone": milestone.title, "due": milestone.due_date.isoformat(), "days": days_left,
-                    "remaining": str(round(remaining, 1)), "pace": str(round(pace, 1)),
+                    "remaining": str(round(remaining, 1)),
+                    "pace": str(round(PLANNED_HOURS_PER_DAY if assumed else pace, 1)), "assumed": assumed,
                     "capacity": str(round(capacity, 1)), "window": window_days}))
     return findings
 
@@ -379,6 +384,12 @@ def reason_text(kind: str, params: dict) -> str:
         if int(p["days"]) == 0:
             return _("“%(milestone)s” was due %(due)s and still has %(remaining)s h of open work.") % {
                 "milestone": p["milestone"], "due": _day(p["due"]), "remaining": _num(p["remaining"])}
+        if p.get("assumed"):
+            return _("“%(milestone)s” is due %(due)s: %(remaining)s h of open work left and nobody has logged time "
+                     "lately; even at a planned %(pace)s h a working day the %(days)s working days left give "
+                     "%(capacity)s h.") % {
+                "milestone": p["milestone"], "due": _day(p["due"]), "remaining": _num(p["remaining"]),
+                "pace": _num(p["pace"]), "days": p["days"], "capacity": _num(p["capacity"])}
         return _("“%(milestone)s” is due %(due)s: %(remaining)s h of open work left, but at the team's pace of "
                  "%(pace)s h a working day (last %(window)s working days) the %(days)s working days left give "
                  "%(capacity)s h.") % {

@@ -94,13 +94,22 @@ def test_reached_milestones_and_milestones_without_a_date_raise_nothing():
 
 
 def test_unknown_pace_judges_only_near_milestones():
+    # Nobody logged time lately: near milestones are judged against one person's planned 6 h a working day.
     far = milestone("far", due=MONDAY + timedelta(days=28))
-    near = milestone("near", due=MONDAY + timedelta(days=7))
-    facts = project(recent_hours=D("0"), milestones=(far, near),
-                    tasks=(task("a", milestone_id="far"), task("b", milestone_id="near")))
+    near = milestone("near", due=MONDAY + timedelta(days=7))  # 6 working days, today included → 36 h
+    fits = milestone("fits", due=MONDAY + timedelta(days=7))
+    facts = project(recent_hours=D("0"), milestones=(far, near, fits),
+                    tasks=(task("a", milestone_id="far", estimate_hours=D("500")),
+                           task("b", milestone_id="near", estimate_hours=D("80")),
+                           task("c", milestone_id="fits", estimate_hours=D("30"))))
     findings = rules.milestone_at_risk(facts, today=MONDAY, calendar=WEEK)
     assert [f.subject_key for f in findings] == ["milestone:near"]
-    assert findings[0].severity == rules.CRITICAL  # no capacity at all
+    assert findings[0].severity == rules.CRITICAL  # 36 h of capacity for 80 h of work
+    assert findings[0].params["assumed"] is True and D(findings[0].params["capacity"]) == 36
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert "nobody has logged time" in rules.reason_text(rules.MILESTONE_AT_RISK, findings[0].params)
 
 
 def test_holidays_shrink_both_the_pace_window_and_the_days_left():
