@@ -80,6 +80,24 @@ def pages(session: Session) -> list[tuple[str, str]]:
             {"q": word}))):
         if session.get(path)[0] == 200:
             found.append((name, path))
+    found.extend(project_pages(session))
+    return found
+
+
+def project_pages(session: Session) -> list[tuple[str, str]]:
+    """The delivery pages (bench.generate_projects): the project list, and the board and timeline of the first
+    generated project (the one with --big-project-tasks tasks), the capacity view."""
+    status, body, _ = session.get("/projects/")
+    if status != 200:
+        return []
+    found = [("Project list", "/projects/")]
+    _, body, _ = session.get("/projects/?" + urllib.parse.urlencode(
+        {"q": "Проект bench", "status": "all", "sort": "created_at"}))
+    first = re.search(r'href="(/projects/[0-9a-f-]{36}/)"', body.decode("utf-8", "replace"))
+    if first:
+        found += [("Project board (300 tasks)", first.group(1) + "tasks/"),
+                  ("Project timeline (300 tasks)", first.group(1) + "timeline/")]
+    found.append(("Capacity (8 weeks)", "/projects/capacity/"))
     return found
 
 
