@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Contact
 from mrm.core.forms import StyledFormMixin
+from proposals.forms import ContactChoiceField  # the same "name — e-mail, position" choice as sending a КП
 from proposals.models import RateRole
 
 from .models import ChangeRequest
@@ -52,13 +53,8 @@ class LineUpdateForm(forms.Form):
         self.fields["role"].queryset = RateRole.objects.filter(agency=agency)
 
 
-class ContactsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.full_name} — {obj.email}" + (f", {obj.position}" if obj.position else "")
-
-
 class SendForm(StyledFormMixin, forms.Form):
-    contacts = ContactsField(label=_("Send to"), queryset=Contact.objects.none(), widget=forms.CheckboxSelectMultiple)
+    contacts = ContactChoiceField(label=_("Send to"), queryset=Contact.objects.none(), widget=forms.CheckboxSelectMultiple)
     message = forms.CharField(label=_("Personal message"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}))
 
