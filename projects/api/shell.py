@@ -3,7 +3,6 @@
 shell: projects (list / retrieve / create / partial update), their team members and budget lines. Every
 route reads projects through `projects.selectors.project_list` (the same visibility as the pages); changes
 need `can_manage_project` too. Internal cost fields are null unless the caller may see costs."""
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -12,15 +11,14 @@ from rest_framework import mixins, serializers, viewsets
 from clients.api._fields import DealField, VisibleClientField
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
-from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.policy import can
 from proposals.models import RateRole
 
 from ..models import BudgetLine, Project, ProjectMember
 from ..selectors import can_manage_project, project_list
+from ..selectors_work import staff_users
 from ..services import shell as services
 
-STAFF = (Role.DIRECTOR, Role.AM, Role.SPECIALIST)
 COST_FIELDS = ("budget_cost",)
 
 
@@ -35,9 +33,7 @@ class StaffField(serializers.SlugRelatedField):
         super().__init__(slug_field="email", **kwargs)
 
     def get_queryset(self):
-        request = _request(self)
-        return get_user_model().objects.filter(pk__in=Membership.objects.filter(
-            agency=request.agency, is_active=True, role__in=STAFF).values("user_id"))
+        return staff_users(agency=_request(self).agency)
 
 
 class RateRoleField(serializers.PrimaryKeyRelatedField):

@@ -4,7 +4,6 @@ templates/projects/_tabs.html."""
 import copy
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.core.pagination import CappedPaginator
-from mrm.tenancy.models import Membership, Role
+from mrm.tenancy.models import Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 from proposals.models import RateRole
@@ -29,16 +28,15 @@ from ..models import Project, ProjectMember
 from ..retainer import project_retainer_period
 from ..selectors import can_manage_project, project_get, project_list
 from ..selectors_shell import budget_by_role, project_team
+from ..selectors_work import staff_users
 from ..services import shell as services
 
 PAGE_SIZE = 25
-STAFF = (Role.DIRECTOR, Role.AM, Role.SPECIALIST)
 
 
 def _people(agency):
     """Active staff of the agency (PM, AM, team members), by name."""
-    return get_user_model().objects.filter(pk__in=Membership.objects.filter(
-        agency=agency, is_active=True, role__in=STAFF).values("user_id")).order_by("full_name", "email")
+    return staff_users(agency=agency)
 
 
 def _filters(request) -> tuple[ProjectFilterForm, dict]:

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.http import HttpResponse
@@ -18,7 +17,7 @@ from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import htmx_invalid, render_form
 from mrm.core.pagination import CappedPaginator
-from mrm.tenancy.models import STAFF_ROLES, Membership, Role
+from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -27,6 +26,7 @@ from ..forms_time import TimeEntryFilterForm, TimeEntryForm, TimeOffForm, TimerS
 from ..models import Project, ProjectTask, TimeEntry, TimeOff
 from ..selectors import can_manage_project, project_get, project_list
 from ..selectors_time import time_entry_get, time_entry_list, time_off_get, time_off_list
+from ..selectors_work import staff_users
 from ..services import time as services
 
 PAGE_SIZE = 50
@@ -406,8 +406,7 @@ def timer_stop_view(request):
 # --- time off ---------------------------------------------------------------------------------------------------
 
 def _team(request):
-    return get_user_model().objects.filter(pk__in=Membership.objects.filter(
-        agency=request.agency, is_active=True, role__in=STAFF_ROLES).values("user_id")).order_by("full_name", "email")
+    return staff_users(agency=request.agency)
 
 
 def _time_off_form(request, *, data=None, instance=None):
