@@ -45,6 +45,9 @@ def main(argv=None) -> None:
     with scope(agency=agency):
         counts = generate(agency=agency, projects=args.projects, tasks=args.tasks, entries=args.entries,
                           big=args.big_project_tasks, rng=random.Random(args.seed))
+        from projects.services.logged import agency_logged_refresh
+
+        agency_logged_refresh(agency=agency)  # the tasks' logged hours, after the bulk inserts
     from bench.generate import analyze
 
     analyze()

@@ -19,6 +19,7 @@ from proposals.services import editor, sending
 from .calendar import work_calendar
 from .models import BudgetLine, Milestone, Project, ProjectMember, ProjectTask, TimeEntry, Workstream
 from .services.handoff import handoff_key
+from .services.logged import agency_logged_refresh
 
 D = Decimal
 KP_SERVICES = (("Аудит маркетинга и конкурентов", 16), ("Креативная концепция", 24),
@@ -46,6 +47,7 @@ def seed_projects(*, agency, members: dict[str, Membership]) -> None:
     _accepted_project(agency=agency, client=clients[-1], am=am, pm=pm)
     _retainer(agency=agency, client=clients[-2], members=members, roles=roles, rng=rng)
     _late_project(agency=agency, client=clients[-3], members=members, roles=roles, rng=rng)
+    agency_logged_refresh(agency=agency)  # the entries went in with bulk_create
 
 
 def _accepted_project(*, agency, client, am, pm) -> None:

@@ -408,6 +408,16 @@ class TimeEntryFactory(UnscopedFactory):
     date = factory.LazyFunction(lambda: __import__("datetime").date.today())
     hours = 2
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """As the time services do: the task's logged hours follow its entries."""
+        entry = super()._create(model_class, *args, **kwargs)
+        from projects.services.logged import task_logged_refresh
+
+        with scopes_disabled():
+            task_logged_refresh(agency=entry.agency, task_ids=[entry.task_id])
+        return entry
+
 
 # projects: alerts
 from django.utils import timezone as _timezone  # noqa: E402

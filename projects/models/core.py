@@ -221,12 +221,17 @@ class ProjectTask(AgencyOwned, TimeStamped):
     # change requests: work the client asked for beyond the agreed scope. Time logged on such a task is
     # "hidden cost" until an approved change request prices it (projects.selectors.changes).
     out_of_scope = models.BooleanField(_("extra work not in the agreed scope"), default=False)
+    # The hours logged on the task (the sum of its time entries), kept by projects.services.logged whenever an
+    # entry is written, so lists and the capacity view read one column instead of summing the time entries.
+    logged_hours = models.DecimalField(_("logged, hours"), max_digits=9, decimal_places=2, default=0, editable=False)
 
     class Meta:
         ordering = ["position", "created_at"]
         indexes = [
             models.Index(fields=["agency", "project", "status", "position"], name="ptask_agency_project_status"),
-            models.Index(fields=["agency", "assignee", "status", "due_date"], name="ptask_agency_assignee"),
+            # Covering the capacity aggregate (projects.services.capacity_sql): an index-only read of open tasks.
+            models.Index(fields=["agency", "assignee", "status", "due_date"], name="ptask_agency_assignee",
+                         include=["project", "estimate_hours", "logged_hours", "start_date"]),
             models.Index(fields=["agency", "status", "due_date"], name="ptask_agency_status_due"),
             models.Index(fields=["agency", "milestone"], name="ptask_agency_milestone"),
         ]

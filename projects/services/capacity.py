@@ -9,19 +9,21 @@ booked on them — the view a PM opens before promising a date.
   without a due date are listed apart (they cannot be placed in a week).
 
 `capacity_overview` is a constant number of queries whatever the number of people and tasks: members, holidays,
-time off, open tasks with their logged hours (one aggregate subquery), and the rate-card roles for the filter."""
+time off, the booked hours per person and week (one SQL aggregate, `capacity_sql`), the undated open tasks,
+and the rate-card roles for the filter."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import F, Q
 
 from mrm.tenancy.models import Agency, Membership, Role
 
 from ..calendar import WorkCalendar, work_calendar
-from ..models import Project, ProjectMember, ProjectTask, TimeEntry, TimeOff
+from ..models import Project, ProjectMember, ProjectTask, TimeOff
+from .capacity_sql import booked_by_week
 
 WEEKS = 8
 ZERO = Decimal("0")
@@ -136,11 +138,10 @@ def spread(*, remaining: Decimal, days: list[date]) -> dict[date, Decimal]:
     return {d: share for d in days}
 
 
-def person_capacity(*, membership: Membership, calendar: WorkCalendar, off: list[tuple[date, date]],
-                    tasks: list[dict], today: date, weeks: int = WEEKS) -> PersonCapacity:
-    """One person's weeks (pure: the calendar, their time off and their open tasks are given)."""
+def person_weeks(*, membership: Membership, calendar: WorkCalendar, off: list[tuple[date, date]], today: date,
+                 weeks: int = WEEKS) -> PersonCapacity:
+    """One person's weeks with their capacity and nothing booked yet (pure)."""
     first = monday_of(today)
-    horizon_end = first + timedelta(days=7 * weeks - 1)
     full_week = len(calendar.weekdays) or 5
     per_week = Decimal(membership.weekly_capacity_hours or 0)
     rows = []
@@ -149,16 +150,36 @@ def person_capacity(*, membership: Membership, calendar: WorkCalendar, off: list
         days = person_days(calendar=calendar, off=off, start=max(monday, today), end=monday + timedelta(days=6))
         rows.append(Week(monday=monday, working_days=len(days),
                          capacity=(per_week * len(days) / full_week).quantize(TENTH, rounding=ROUND_HALF_UP)))
-    person = PersonCapacity(membership=membership, weeks=rows)
+    return PersonCapacity(membership=membership, weeks=rows)
+
+
+def _undated(person: PersonCapacity, task: dict, remaining: Decimal) -> None:
+    person.undated.append(UndatedTask(task_id=task["id"], project_id=task["project_id"],
+                                      project_name=task["project__name"], title=task["title"], remaining=remaining))
+
+
+def _round(person: PersonCapacity) -> PersonCapacity:
+    for week in person.weeks:
+        week.booked = week.booked.quantize(TENTH, rounding=ROUND_HALF_UP)
+    person.beyond = person.beyond.quantize(TENTH, rounding=ROUND_HALF_UP)
+    return person
+
+
+def person_capacity(*, membership: Membership, calendar: WorkCalendar, off: list[tuple[date, date]],
+                    tasks: list[dict], today: date, weeks: int = WEEKS) -> PersonCapacity:
+    """One person's weeks (pure: the calendar, their time off and their open tasks are given). The reference
+    arithmetic; `capacity_overview` books dated tasks with the same rules in SQL (`capacity_sql`)."""
+    first = monday_of(today)
+    horizon_end = first + timedelta(days=7 * weeks - 1)
+    person = person_weeks(membership=membership, calendar=calendar, off=off, today=today, weeks=weeks)
+    rows = person.weeks
     for task in tasks:
         remaining = max(Decimal(task["estimate_hours"] or 0) - Decimal(task["logged"] or 0), ZERO)
         if remaining <= 0:
             continue
         due = task["due_date"]
         if due is None:
-            person.undated.append(UndatedTask(task_id=task["id"], project_id=task["project_id"],
-                                              project_name=task["project__name"], title=task["title"],
-                                              remaining=remaining))
+            _undated(person, task, remaining)
             continue
         start = max(task["start_date"] or today, today)
         if due < today:  # overdue: the work is still to do, now
@@ -171,15 +192,30 @@ def person_capacity(*, membership: Membership, calendar: WorkCalendar, off: list
                 person.beyond += hours
                 continue
             rows[(monday_of(day) - first).days // 7].booked += hours
-    for week in rows:
-        week.booked = week.booked.quantize(TENTH, rounding=ROUND_HALF_UP)
-    person.beyond = person.beyond.quantize(TENTH, rounding=ROUND_HALF_UP)
-    return person
+    return _round(person)
+
+
+def _booked_in_python(*, agency: Agency, members: list[Membership], calendar: WorkCalendar, off, today: date,
+                      weeks: int) -> dict:
+    tasks = defaultdict(list)
+    for task in (ProjectTask.objects.filter(agency=agency, assignee_id__in=[m.user_id for m in members],
+                                            due_date__isnull=False, status__in=ProjectTask.OPEN_STATUSES,
+                                            project__status__in=Project.OPEN_STATUSES)
+                 .annotate(logged=F("logged_hours"))
+                 .values("id", "assignee_id", "project_id", "project__name", "title", "estimate_hours",
+                         "start_date", "due_date", "logged")):
+        tasks[task["assignee_id"]].append(task)
+    booked = {}
+    for m in members:
+        person = person_capacity(membership=m, calendar=calendar, off=off[m.user_id], tasks=tasks[m.user_id],
+                                 today=today, weeks=weeks)
+        booked[m.user_id] = {**{k: w.booked for k, w in enumerate(person.weeks)}, weeks: person.beyond}
+    return booked
 
 
 def capacity_overview(*, agency: Agency, today: date, role_id=None, weeks: int = WEEKS) -> CapacityOverview:
     """Every active staff member's next `weeks` weeks; `role_id` (a rate-card role) keeps the people who are on a
-    project team in that role or have open tasks of it. Five queries."""
+    project team in that role or have open tasks of it. Six queries."""
     first = monday_of(today)
     last = first + timedelta(days=7 * weeks - 1)
     members = (Membership.objects.filter(agency=agency, is_active=True,
@@ -198,19 +234,32 @@ def capacity_overview(*, agency: Agency, today: date, role_id=None, weeks: int =
     for user_id, start, end in (TimeOff.objects.filter(agency=agency, user_id__in=user_ids, end_date__gte=today)
                                 .values_list("user_id", "start_date", "end_date")):
         off[user_id].append((start, end))
-    logged = (TimeEntry.objects.filter(agency=agency, task=OuterRef("pk")).order_by()
-              .values("task").annotate(s=Sum("hours")).values("s"))
-    hours = DecimalField(max_digits=12, decimal_places=2)
-    tasks = defaultdict(list)
-    for task in (ProjectTask.objects.filter(agency=agency, assignee_id__in=user_ids,
+    # Tasks without a due date are listed apart (they cannot be placed in a week).
+    undated = defaultdict(list)
+    for task in (ProjectTask.objects.filter(agency=agency, assignee_id__in=user_ids, due_date__isnull=True,
                                             status__in=ProjectTask.OPEN_STATUSES,
-                                            project__status__in=Project.OPEN_STATUSES)
-                 .annotate(logged=Coalesce(Subquery(logged, output_field=hours), Value(ZERO), output_field=hours))
-                 .order_by("due_date", "title")
+                                            project__status__in=Project.OPEN_STATUSES,
+                                            estimate_hours__gt=F("logged_hours"))
+                 .order_by("title")
                  .values("id", "assignee_id", "project_id", "project__name", "title", "estimate_hours",
-                         "start_date", "due_date", "logged")):
-        tasks[task["assignee_id"]].append(task)
-    people = [person_capacity(membership=m, calendar=calendar, off=off[m.user_id], tasks=tasks[m.user_id],
-                              today=today, weeks=weeks) for m in members]
+                         "logged_hours")):
+        undated[task["assignee_id"]].append(task)
+    if connection.vendor == "postgresql":
+        booked = booked_by_week(agency=agency, user_ids=user_ids, calendar=calendar, off=off, today=today,
+                                first=first, weeks=weeks)
+    else:  # SQLite (`make run` without a database): the same arithmetic in Python
+        booked = _booked_in_python(agency=agency, members=members, calendar=calendar, off=off, today=today,
+                                   weeks=weeks)
+    people = []
+    for m in members:
+        person = person_weeks(membership=m, calendar=calendar, off=off[m.user_id], today=today, weeks=weeks)
+        for k, value in booked.get(m.user_id, {}).items():
+            if k < weeks:
+                person.weeks[k].booked += value
+            else:
+                person.beyond += value
+        for task in undated[m.user_id]:
+            _undated(person, task, task["estimate_hours"] - task["logged_hours"])
+        people.append(_round(person))
     return CapacityOverview(mondays=[first + timedelta(days=7 * n) for n in range(weeks)], people=people,
                             today=today)

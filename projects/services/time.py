@@ -23,6 +23,7 @@ from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import BudgetLine, Project, ProjectMember, ProjectTask, TimeEntry, TimeOff
+from .logged import task_logged_refresh
 
 DAY_LIMIT = Decimal("24")
 TIMER_STEP = Decimal("0.05")  # 3 minutes: what a stopped timer is rounded to
@@ -159,9 +160,11 @@ def time_entry_create(*, agency: Agency, membership: Membership, project: Projec
     _lock_person(agency=agency, user=user)
     _check_entry(agency=agency, membership=membership, project=project, task=task, day=day, hours=hours, user=user)
     role, sell, cost = entry_rates(project=project, user=user, task=task)
-    return TimeEntry.objects.create(agency=agency, project=project, task=task, user=user, role=role, date=day,
-                                    hours=hours, note=(note or "").strip()[:MAX_NOTE], billable=billable,
-                                    sell_rate=sell, cost_rate=cost)
+    entry = TimeEntry.objects.create(agency=agency, project=project, task=task, user=user, role=role, date=day,
+                                     hours=hours, note=(note or "").strip()[:MAX_NOTE], billable=billable,
+                                     sell_rate=sell, cost_rate=cost)
+    task_logged_refresh(agency=agency, task_ids=[entry.task_id])
+    return entry
 
 
 def may_change_entry(*, membership: Membership, entry: TimeEntry) -> bool:
@@ -189,11 +192,13 @@ def time_entry_update(*, agency: Agency, membership: Membership, entry: TimeEntr
     _check_entry(agency=agency, membership=membership, project=entry.project, task=task, day=data.get("date", entry.date),
                  hours=data.get("hours", entry.hours), user=entry.user, exclude_ids=[entry.pk])
     task_changed = "task" in data and (task.pk if task else None) != entry.task_id
+    previous_task_id = entry.task_id
     changes = apply_changes(entry, data)
     if task_changed:
         entry.role, entry.sell_rate, entry.cost_rate = entry_rates(project=entry.project, user=entry.user, task=task)
     if changes:
         entry.save()
+        task_logged_refresh(agency=agency, task_ids=[previous_task_id, entry.task_id])
         if entry.user_id != membership.user_id:
             audit(agency=agency, actor=membership.user, action="time_entry.updated", target=entry, changes=changes)
     return entry
@@ -205,7 +210,10 @@ def time_entry_delete(*, agency: Agency, membership: Membership, entry: TimeEntr
         raise ServiceError(_("Only the author or a director can delete this entry."), code="forbidden")
     if entry.user_id != membership.user_id:
         audit(agency=agency, actor=membership.user, action="time_entry.deleted", target=entry)
-    TimeEntry.objects.filter(agency=agency, pk=entry.pk).delete()
+    stored = TimeEntry.objects.filter(agency=agency, pk=entry.pk)
+    task_ids = list(stored.values_list("task_id", flat=True))  # as stored, whatever the object passed in says
+    stored.delete()
+    task_logged_refresh(agency=agency, task_ids=task_ids)
 
 
 # --- the timer ------------------------------------------------------------------------------------------------
@@ -280,6 +288,7 @@ def timer_stop(*, agency: Agency, membership: Membership) -> list[TimeEntry]:
                 agency=agency, project=entry.project, task=entry.task, user=user, role=entry.role, date=day,
                 hours=hours, note=entry.note, billable=entry.billable, sell_rate=entry.sell_rate,
                 cost_rate=entry.cost_rate))
+    task_logged_refresh(agency=agency, task_ids=[entry.task_id])
     return written
 
 

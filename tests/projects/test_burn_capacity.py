@@ -5,8 +5,9 @@ from decimal import Decimal
 import pytest
 from django_scopes import scope
 
+from mrm.tenancy.models import Holiday
 from projects.calendar import WorkCalendar
-from projects.models import ProjectTask
+from projects.models import ProjectTask, TimeEntry, TimeOff
 from projects.services import burn, capacity
 from tests import factories as f
 
@@ -165,7 +166,7 @@ def test_capacity_overview_is_a_constant_number_of_queries(alice_world, bob_worl
                          end_date=date.today() + timedelta(days=2))
     f.ProjectTaskFactory(project=f.ProjectFactory(client=f.ClientFactory(agency=bob_world.agency)),
                          assignee=alice_world.specialist.user, estimate_hours=99, due_date=date.today())
-    with scope(agency=agency), django_assert_max_num_queries(4):
+    with scope(agency=agency), django_assert_max_num_queries(5):
         overview = capacity.capacity_overview(agency=agency, today=date.today())
     assert len(overview.people) == 4 + 6  # director, two AMs, the specialist, six more; no client contact
     mine = next(p for p in overview.people if p.membership.pk == alice_world.specialist.pk)
@@ -174,3 +175,52 @@ def test_capacity_overview_is_a_constant_number_of_queries(alice_world, bob_worl
         filtered = capacity.capacity_overview(agency=agency, today=date.today(), role_id=role.pk)
     assert len(filtered.people) == 3
     assert all(p.booked == 24 for p in filtered.people)  # 3 tasks × (10 − 2) h, all within 8 weeks
+
+
+@pytest.mark.django_db
+def test_the_sql_booking_equals_the_pure_reference_on_random_tasks(alice_world):
+    """capacity_overview books dated tasks in SQL (capacity_sql); person_capacity is the reference arithmetic.
+    Random tasks over the edge cases: overdue, starting today or later, after the horizon,
+    spans inside the person's time off (falls back to the agency's days), holidays, weekends, a weekend-only span
+    (the single-day rule), overspent tasks, undated ones."""
+    import random
+
+    agency = alice_world.agency
+    agency.work_days = "12345"
+    agency.save()
+    rng = random.Random(11)
+    today = date.today()
+    for offset in rng.sample(range(70), 3):
+        with scope(agency=agency):
+            Holiday.objects.get_or_create(agency=agency, date=today + timedelta(days=offset),
+                                          defaults={"name": "holiday"})
+    project = f.ProjectFactory(client=f.ClientFactory(agency=agency))
+    people = [f.MembershipFactory(agency=agency, role="specialist") for _ in range(3)]
+    for person in people:
+        start = today + timedelta(days=rng.randint(-3, 30))
+        f.TimeOffFactory(agency=agency, user=person.user, start_date=start, end_date=start + timedelta(
+            days=rng.randint(0, 9)))
+    for n in range(120):
+        person = rng.choice(people)
+        start = today + timedelta(days=rng.randint(-20, 70)) if rng.random() < 0.8 else None
+        due = (start + timedelta(days=rng.randint(0, 40)) if start else today + timedelta(days=rng.randint(-5, 40))
+               ) if rng.random() < 0.9 else None  # the database keeps due ≥ start
+        task = f.ProjectTaskFactory(project=project, assignee=person.user, start_date=start, due_date=due,
+                                    estimate_hours=D(rng.randint(1, 60)))
+        if rng.random() < 0.4:
+            f.TimeEntryFactory(project=project, task=task, user=person.user, hours=D(rng.randint(1, 20)),
+                               date=today - timedelta(days=1))
+    with scope(agency=agency):
+        overview = capacity.capacity_overview(agency=agency, today=today)
+        calendar = capacity.work_calendar(agency=agency, start=today, end=today + timedelta(days=500))
+        for person in people:
+            got = next(p for p in overview.people if p.membership.pk == person.pk)
+            off = [(o.start_date, o.end_date) for o in TimeOff.objects.filter(user=person.user)]
+            tasks = [{"id": t.pk, "project_id": t.project_id, "project__name": project.name, "title": t.title,
+                      "estimate_hours": t.estimate_hours, "start_date": t.start_date, "due_date": t.due_date,
+                      "logged": sum((e.hours for e in TimeEntry.objects.filter(task=t)), D(0))}
+                     for t in ProjectTask.objects.filter(assignee=person.user)]
+            want = capacity.person_capacity(membership=person, calendar=calendar, off=off, tasks=tasks, today=today)
+            assert [w.booked for w in got.weeks] == [w.booked for w in want.weeks]
+            assert [w.capacity for w in got.weeks] == [w.capacity for w in want.weeks]
+            assert got.beyond == want.beyond and got.undated_hours == want.undated_hours

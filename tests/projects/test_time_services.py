@@ -284,3 +284,33 @@ def test_time_off_own_only_and_no_overlaps(setup):
                                 start_date=start + timedelta(days=5), end_date=start)
         svc.time_off_delete(agency=world.agency, membership=world.director, time_off=off)
         assert list(TimeOff.objects.values_list("user_id", flat=True)) == [world.am.user_id]
+
+
+def test_the_tasks_logged_hours_follow_every_write_of_its_entries(setup):
+    """ProjectTask.logged_hours (read by capacity and lists) equals the sum of the task's entries after a quick
+    entry, an edit, a move to another task, the timesheet, a timer and a delete."""
+    world, project, task, designer, _ = setup
+    other = f.ProjectTaskFactory(project=project, role=designer, assignee=world.specialist.user)
+    today = _today(world.agency)
+    me = world.specialist
+
+    def logged():
+        return {t.pk: t.logged_hours for t in (task, other) for t in [type(t).objects.get(pk=t.pk)]}
+
+    with scope(agency=world.agency):
+        entry = svc.time_entry_create(agency=world.agency, membership=me, project=project, task=task, day=today,
+                                      hours="2")
+        assert logged() == {task.pk: Decimal("2.00"), other.pk: 0}
+        svc.time_entry_update(agency=world.agency, membership=me, entry=entry, data={"hours": "3,5"})
+        assert logged()[task.pk] == Decimal("3.50")
+        entry = svc.time_entry_update(agency=world.agency, membership=me, entry=entry, data={"task": other})
+        assert logged() == {task.pk: 0, other.pk: Decimal("3.50")}
+        svc.timesheet_save(agency=world.agency, membership=me, cells=[
+            svc.Cell(project=project, task=task, day=today - timedelta(days=1), value="1,5")])
+        assert logged()[task.pk] == Decimal("1.50")
+        running = svc.timer_start(agency=world.agency, membership=me, project=project, task=task)
+        TimeEntry.objects.filter(pk=running.pk).update(started_at=timezone.now() - timedelta(minutes=30))
+        svc.timer_stop(agency=world.agency, membership=me)
+        assert logged()[task.pk] == Decimal("2.00")
+        svc.time_entry_delete(agency=world.agency, membership=me, entry=entry)
+        assert logged() == {task.pk: Decimal("2.00"), other.pk: 0}
