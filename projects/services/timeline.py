@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db import transaction
 from django.db.models import F
@@ -44,6 +45,10 @@ BAR_H = 14
 HOURS_PER_DAY = 8
 LABELS_W = 300  # the label column of the page (static/css/timeline.css)
 PRINT_WIDTH = 1040  # px of a landscape A4 page inside its margins
+
+
+def _dmy(day: date | None) -> str:
+    return day.strftime("%d.%m.%Y") if day else ""
 
 
 @dataclass
@@ -90,6 +95,10 @@ class TimelineItem:
         return self.y + ROW_H / 2 - 2
 
     @property
+    def label_y(self) -> float:
+        return self.mid_y + 4
+
+    @property
     def baseline_y(self) -> float:
         return self.bar_y + BAR_H + 1
 
@@ -112,7 +121,37 @@ class TimelineItem:
         x, y, r = self.baseline_x, self.mid_y, 5
         return f"{x:.1f},{y - r:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r:.1f} {x - r:.1f},{y:.1f}"
 
-    @property
+    @cached_property
+    def tooltip(self) -> str:
+        """The hover text of the bar (plain text: the template escapes it). Built here, not in the template: a
+        300-task timeline renders it 300+ times."""
+        head = " · ".join(p for p in (self.title, self.assignee_name, self.status_label) if p)
+        if self.undated:
+            when = _("No date yet")
+        elif self.kind == "milestone":
+            when = _dmy(self.end)
+        else:
+            when = f"{_dmy(self.start)} – {_dmy(self.end)}"
+        if self.assumed:
+            when += f" ({_('dates assumed: not all are set')})"
+        lines = [head, when]
+        if self.baseline_end:
+            since = f"{_dmy(self.baseline_start)} – " if self.kind == "task" and self.baseline_start else ""
+            lines.append(f"{_('Baseline')}: {since}{_dmy(self.baseline_end)}")
+        if self.slip_days:
+            lines.append(_("Slippage: %(d)s working days") % {"d": self.slip_days})
+        if self.overdue:
+            lines.append(_("Overdue"))
+        return "\n".join(lines)
+
+    @cached_property
+    def bar_label(self) -> str:
+        """The text after the bar: a milestone's date, a task's assignee; the slippage."""
+        text = self.end.strftime("%d.%m") if self.kind == "milestone" and self.end else (
+            self.assignee_name if self.kind == "task" else "")
+        return f"{text} +{self.slip_days}" if self.slipped else text
+
+    @cached_property
     def css(self) -> str:
         classes = [f"tl-{self.kind}"]
         if self.done:

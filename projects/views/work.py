@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,6 +70,30 @@ def _task_url(task) -> str:
 
 # Board and list ------------------------------------------------------------------------------------------------
 
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+def _prepare_cards(project, columns, *, today) -> None:
+    """What each card shows that would cost a `{% url %}`, a date filter and a loop over the statuses per card
+    (hundreds of cards): both URLs from one reverse each, the due label, and the status options (five variants,
+    built once; format_html_join escapes the labels)."""
+    detail = reverse("projects:task_detail", args=[project.pk, _PLACEHOLDER])
+    status = reverse("projects:task_status", args=[project.pk, _PLACEHOLDER])
+    choices = ProjectTask.Status.choices
+    options = {current: format_html_join("", '<option value="{}"{}>{}</option>',
+                                         ((value, " selected" if value == current else "", label)
+                                          for value, label in choices))
+               for current, _label in choices}
+    for col in columns:
+        for task in col.tasks:
+            pk = str(task.pk)
+            task.detail_url = detail.replace(_PLACEHOLDER, pk)
+            task.status_url = status.replace(_PLACEHOLDER, pk)
+            task.status_options = options[task.status]
+            task.due_label = task.due_date.strftime("%d.%m") if task.due_date else ""
+            task.overdue = bool(task.due_date and task.is_open and task.due_date < today)
+
+
 def _board_context(request, project) -> dict:
     context = _base(request, project, "board")
     limits = board_limits(request.GET)
@@ -76,6 +101,7 @@ def _board_context(request, project) -> dict:
     shown = {f"show_{s}": n for s, n in limits.items() if n != BOARD_COLUMN_LIMIT}
     for col in columns:  # "show more" keeps the other columns as they are
         col.more_query = "?" + urlencode(shown | {f"show_{col.status}": col.next_limit})
+    _prepare_cards(project, columns, today=context["today"])
     context["columns"] = columns
     context["board_url"] = reverse("projects:task_board", args=[project.pk])
     context["board_query"] = ("?" + urlencode(shown)) if shown else ""

@@ -58,6 +58,21 @@ def test_the_timeline_tab_draws_bars_links_today_and_legend(alice_world):
     assert re.fullmatch(r"\d+(\.\d+)?", today_x)  # coordinates are not localized ("12,5" breaks the SVG)
 
 
+def test_titles_names_and_workstreams_are_escaped_in_labels_bars_and_tooltips(alice_world):
+    """The rows are drawn by projects/templatetags/timeline_svg.py, not by template autoescaping."""
+    project = _project(alice_world)
+    stream = f.WorkstreamFactory(project=project, name='<b>SEO</b> & "PR"')
+    person = f.UserFactory(full_name="<i>Анна</i>")
+    f.ProjectTaskFactory(project=project, workstream=stream, assignee=person, title="<script>alert(1)</script>",
+                         start_date=START, due_date=START + timedelta(days=3))
+    f.MilestoneFactory(project=project, title="<img src=x onerror=alert(2)>", due_date=START + timedelta(days=5))
+    html = login(alice_world.director).get(reverse("projects:timeline", args=[project.pk])).content.decode()
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "<i>Анна" not in html
+    assert "<b>SEO" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # label, its title attribute, the tooltip
+    assert "&lt;b&gt;SEO&lt;/b&gt; &amp; &quot;PR&quot;" in html and "&lt;i&gt;Анна&lt;/i&gt;" in html
+
+
 def test_the_overview_links_to_the_timeline_tab(alice_world):
     project = _project(alice_world)
     page = login(alice_world.director).get(reverse("projects:detail", args=[project.pk]))
