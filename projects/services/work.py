@@ -341,11 +341,12 @@ def comment_delete(*, agency: Agency, actor, comment: Comment) -> None:
 
 @transaction.atomic
 def attachment_upload(*, agency: Agency, actor, task: ProjectTask, upload, name: str,
-                      content_type: str) -> TaskAttachment:
+                      content_type: str, client_visible: bool = False) -> TaskAttachment:
     """Store an upload already checked by projects.forms_work (mrm.core.uploads) as a file of the task."""
     ext = os.path.splitext(upload.name)[1].lower()
     name = (name or os.path.splitext(upload.name)[0]).strip()[:200] or "file"
     attachment = TaskAttachment(agency=agency, task=task, name=name, content_type=content_type, size=upload.size,
+                                client_visible=client_visible,
                                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
     # The stored name is ours (ASCII-safe, fixed extension); the display name keeps what the user typed.
     stored = get_valid_filename(os.path.splitext(upload.name)[0])[:80] or "file"
@@ -358,6 +359,20 @@ def attachment_upload(*, agency: Agency, actor, task: ProjectTask, upload, name:
         raise
     audit(agency=agency, actor=actor, action="task_attachment.uploaded", target=task,
           changes={"file": (None, attachment.name)})
+    return attachment
+
+
+@transaction.atomic
+def attachment_set_client_visible(*, agency: Agency, actor, attachment: TaskAttachment,
+                                  client_visible: bool) -> TaskAttachment:
+    """Share a file with the client as a deliverable (the portal lists it when its task is client-visible),
+    or take it back. Idempotent: the same value twice writes and audits nothing the second time."""
+    if attachment.client_visible == client_visible:
+        return attachment
+    TaskAttachment.objects.filter(agency=agency, pk=attachment.pk).update(client_visible=client_visible)
+    audit(agency=agency, actor=actor, action="task_attachment.client_visible", target=attachment.task,
+          changes={f"client_visible: {attachment.name}"[:120]: (attachment.client_visible, client_visible)})
+    attachment.client_visible = client_visible
     return attachment
 
 
