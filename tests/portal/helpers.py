@@ -14,5 +14,5 @@ def project_for(world, **kwargs):
 
 
 def done_task(project, **kwargs):
-    return f.ProjectTaskFactory(project=project, status=ProjectTask.Status.DONE, completed_at=timezone.now(),
-                                **kwargs)
+    kwargs.setdefault("completed_at", timezone.now())
+    return f.ProjectTaskFactory(project=project, status=ProjectTask.Status.DONE, **kwargs)
