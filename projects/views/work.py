@@ -337,10 +337,14 @@ def task_attachment_download_view(request, project_id, ptask_id, attachment_id):
 @require_POST
 @member_required("project.work")
 def task_attachment_visibility_view(request, project_id, ptask_id, attachment_id):
-    """Share a file with the client as a deliverable, or stop sharing it (`client_visible` = "1" / "0")."""
+    """Share a file with the client as a deliverable, or stop sharing it (`client_visible` = "1" / "0"): its
+    uploader and anyone who manages the project, like deleting it."""
     project = _project(request, project_id)
     task = task_get(agency=request.agency, project=project, task_id=ptask_id)
     attachment = attachment_get(agency=request.agency, task=task, attachment_id=attachment_id)
+    if attachment.uploaded_by_id != request.user.pk and not can_manage_project(membership=request.membership,
+                                                                                project=project):
+        raise PermissionDenied
     value = request.POST.get("client_visible")
     if value not in ("0", "1"):
         return HttpResponseBadRequest(_("Choose whether the client may download the file."))
