@@ -97,7 +97,8 @@ def milestone_set_reached(*, agency: Agency, actor, milestone: Milestone, reache
         events.emit(events.Event(
             kind="milestone.reached", agency_id=agency.pk, project_id=project.pk, object_id=str(milestone.pk),
             actor_id=getattr(actor, "pk", None), recipient_ids=recipients,
-            url=reverse("projects:milestones", args=[project.pk]),
+            # The recipients are client contacts: the link opens the project in their portal.
+            url=reverse("portal:project", args=[project.pk]),
             context={"milestone": milestone.title, "project": project.name,
                      "client_visible": milestone.client_visible}))
     return milestone
@@ -202,7 +203,8 @@ def task_set_status(*, agency: Agency, actor, task: ProjectTask, status: str) ->
             actor_id=getattr(actor, "pk", None),
             # The client is asked only about what the portal shows them; the event still marks the wait.
             recipient_ids=_client_contact_user_ids(agency=agency, project=project) if task.client_visible else [],
-            url=_task_url(task), context={"task": task.title, "client_visible": task.client_visible}))
+            url=reverse("portal:project", args=[project.pk]),  # for the client contacts: their portal's page
+            context={"task": task.title, "client_visible": task.client_visible}))
     return task
 
 

@@ -143,3 +143,23 @@ def test_project_page_query_count_is_constant(alice_world, django_assert_max_num
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = http.get(_page(project)).content.decode()
     assert body.count('id="portal-deliverable-') == 31
+
+
+def test_client_notifications_link_to_the_portal_project(alice_world, django_capture_on_commit_callbacks):
+    from django_scopes import scope
+
+    from mrm.notifications.models import Notification
+    from projects.services import work
+
+    project = project_for(alice_world)
+    milestone = f.MilestoneFactory(project=project)
+    task = f.ProjectTaskFactory(project=project, client_visible=True)
+    with scope(agency=alice_world.agency), django_capture_on_commit_callbacks(execute=True):
+        work.milestone_set_reached(agency=alice_world.agency, actor=alice_world.am.user, milestone=milestone,
+                                   reached=True)
+        work.task_set_status(agency=alice_world.agency, actor=alice_world.am.user, task=task,
+                             status=ProjectTask.Status.CLIENT_APPROVAL)
+    with scopes_disabled():
+        urls = set(Notification.objects.filter(recipient=alice_world.client_contact.user).values_list("url", flat=True))
+    assert urls == {_page(project)}
+    assert login(alice_world.client_contact).get(_page(project)).status_code == 200
