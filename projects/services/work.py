@@ -372,8 +372,9 @@ def attachment_set_client_visible(*, agency: Agency, actor, attachment: TaskAtta
     if attachment.client_visible == client_visible:
         return attachment
     TaskAttachment.objects.filter(agency=agency, pk=attachment.pk).update(client_visible=client_visible)
-    audit(agency=agency, actor=actor, action="task_attachment.client_visible", target=attachment.task,
-          changes={f"client_visible: {attachment.name}"[:120]: (attachment.client_visible, client_visible)})
+    audit(agency=agency, actor=actor, action="task_attachment.shared" if client_visible else "task_attachment.unshared",
+          target=attachment.task,
+          changes={"file": (None, attachment.name) if client_visible else (attachment.name, None)})
     attachment.client_visible = client_visible
     return attachment
 

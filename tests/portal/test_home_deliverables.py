@@ -53,11 +53,11 @@ def test_task_page_toggles_sharing(alice_world, task):
     with scopes_disabled():
         attachment.refresh_from_db()
         assert attachment.client_visible
-        assert AuditLog.objects.filter(agency=alice_world.agency, action="task_attachment.client_visible").count() == 1
+        assert AuditLog.objects.filter(agency=alice_world.agency, action="task_attachment.shared").count() == 1
     assert f'id="file-shared-{attachment.pk}"' in http.get(_url("task_detail", task.project_id, task.pk)).content.decode()
     http.post(toggle, {"client_visible": "1"})  # the same value again: nothing new written
     with scopes_disabled():
-        assert AuditLog.objects.filter(agency=alice_world.agency, action="task_attachment.client_visible").count() == 1
+        assert AuditLog.objects.filter(agency=alice_world.agency, action="task_attachment.shared").count() == 1
     assert http.post(toggle, {"client_visible": "0"}).status_code == 302
     with scopes_disabled():
         attachment.refresh_from_db()
