@@ -11,9 +11,9 @@ from mrm.core.htmx import render_form
 from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.context import client_ip
 from mrm.tenancy.permissions import member_required
+from portal.selectors.changes import portal_change_request_get, portal_change_request_list
 from projects.forms_changes import PortalDecisionForm
 from projects.models import ChangeRequest
-from projects.selectors_changes import portal_change_request_get, portal_change_request_list
 from projects.services.changes import change_request_decide
 
 

@@ -78,6 +78,9 @@ class AttachmentForm(StyledFormMixin, forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join("." + e for e in ALLOWED_TYPES)}))
     name = forms.CharField(label=_("Name"), max_length=200, required=False,
                            help_text=_("Leave empty to use the file name."))
+    client_visible = forms.BooleanField(
+        label=_("Deliverable: the client may download it in the portal"), required=False,
+        help_text=_("Only when the task itself is visible to the client."))
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

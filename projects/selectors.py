@@ -1,12 +1,14 @@
 """Which projects a member sees, the same for pages and the API.
 
 Directors see every project; an AM the projects of the clients they see and those they are the AM of; a PM /
-specialist those they manage or are on the team of. A client contact sees none here (the portal reads
-client-visible items of its own company through its own selectors)."""
+specialist those they manage or are on the team of. A client membership is refused outright
+(mrm.tenancy.fences.ClientMembershipRefused): the portal reads client-visible items of its own company through
+portal/selectors."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from clients.selectors.companies import client_visibility_q
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
 from .models import Project, ProjectMember, ProjectTask
@@ -14,6 +16,7 @@ from .models import Project, ProjectMember, ProjectTask
 
 def project_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
     """`prefix` ("project__") applies the same rule to rows of a project (tasks, time, milestones)."""
+    refuse_client(membership)
     if membership.role == Role.DIRECTOR:
         return Q()
     on_team = Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(
@@ -27,12 +30,14 @@ def project_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
 
 
 def project_list(*, agency: Agency, membership: Membership) -> QuerySet[Project]:
+    refuse_client(membership)
     return (Project.objects.filter(agency=agency).filter(project_visibility_q(membership=membership))
             .select_related("client", "manager", "account_manager"))
 
 
 def project_get(*, agency: Agency, membership: Membership, project_id) -> Project:
     """A visible project or 404 (another agency's and an invisible one answer the same)."""
+    refuse_client(membership)
     project = project_list(agency=agency, membership=membership).filter(pk=project_id).first()
     if project is None:
         raise Http404
@@ -48,6 +53,7 @@ def can_manage_project(*, membership: Membership, project: Project) -> bool:
 
 def project_task_list(*, agency: Agency, membership: Membership, project: Project | None = None
                       ) -> QuerySet[ProjectTask]:
+    refuse_client(membership)
     qs = ProjectTask.objects.filter(agency=agency)
     if project is not None:
         return qs.filter(project=project)

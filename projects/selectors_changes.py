@@ -1,19 +1,17 @@
 """Reads for change requests: the project's requests (the project itself comes from `projects.selectors`, which
-decides visibility), the hidden cost of unpriced extra work, and the client portal's view (own company only)."""
+decides visibility) and the hidden cost of unpriced extra work. The client portal's reads are in
+portal/selectors/changes.py."""
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, QuerySet, Sum
 from django.http import Http404
 
-from clients.models import Contact
-from mrm.tenancy.models import Agency, Membership, Role
+from mrm.tenancy.models import Agency
 from proposals.services.pricing import money_round
 
 from .models import ChangeRequest, ChangeRequestLine, Project, ProjectTask, TimeEntry
 
-# What a client contact may open in the portal: drafts and withdrawn requests are the agency's business.
-PORTAL_STATUSES = (ChangeRequest.Status.SENT, ChangeRequest.Status.APPROVED, ChangeRequest.Status.DECLINED)
 OPEN_STATUSES = (ChangeRequest.Status.DRAFT, ChangeRequest.Status.SENT)
 
 
@@ -106,22 +104,3 @@ def hidden_cost(*, agency: Agency, project: Project) -> HiddenCost:
     return HiddenCost(hours=sum((i.hours for i in items), Decimal("0")),
                       cost=sum((i.cost for i in items), Decimal("0.00")),
                       value=sum((i.value for i in items), Decimal("0.00")), tasks=items)
-
-
-# --- the client portal ------------------------------------------------------------------------------
-
-def portal_change_request_list(*, agency: Agency, membership: Membership) -> QuerySet[ChangeRequest]:
-    """The change requests sent to the company of a client login (its `contact`); nothing for anyone else."""
-    if membership.role != Role.CLIENT or membership.contact_id is None:
-        return ChangeRequest.objects.none()
-    company = Contact.objects.filter(agency=agency, pk=membership.contact_id).values("client_id")
-    return (ChangeRequest.objects.filter(agency=agency, status__in=PORTAL_STATUSES, project__client_id__in=company)
-            .select_related("project", "decided_by").order_by("-sent_at", "-number"))
-
-
-def portal_change_request_get(*, agency: Agency, membership: Membership, change_request_id) -> ChangeRequest:
-    change_request = portal_change_request_list(agency=agency, membership=membership).filter(
-        pk=change_request_id).first()
-    if change_request is None:
-        raise Http404
-    return change_request

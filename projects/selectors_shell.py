@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from .models import BudgetLine, Project, ProjectMember, TimeEntry
@@ -76,6 +77,7 @@ def project_team(*, project: Project) -> list[ProjectMember]:
 def projects_for(*, agency: Agency, membership: Membership, **filters) -> tuple[list[Project], int]:
     """The visible projects of a client / deal / proposal for a CRM page: the first rows (open first) and
     how many there are (two queries at most)."""
+    refuse_client(membership)
     qs = project_list(agency=agency, membership=membership).filter(**filters)
     rows = list(qs.order_by(F("closed_at").asc(nulls_first=True), "-created_at")[:CRM_BLOCK_ROWS])
     count = len(rows) if len(rows) < CRM_BLOCK_ROWS else qs.order_by().aggregate(n=Count("pk"))["n"]
@@ -84,6 +86,7 @@ def projects_for(*, agency: Agency, membership: Membership, **filters) -> tuple[
 
 def project_for_proposal(*, agency: Agency, membership: Membership, proposal) -> Project | None:
     """The (visible) project made from this proposal, if any."""
+    refuse_client(membership)
     return (project_list(agency=agency, membership=membership).filter(proposal=proposal)
             .order_by("-created_at").first())
 

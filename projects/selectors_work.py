@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import STAFF_ROLES, Agency, Membership
 
 from .models import Comment, Milestone, Project, ProjectTask, TaskAttachment, TaskDependency, Workstream
@@ -168,6 +169,7 @@ def task_list(*, agency: Agency, project: Project) -> QuerySet[ProjectTask]:
 
 def my_task_list(*, agency: Agency, membership: Membership) -> QuerySet[ProjectTask]:
     """The person's own tasks across the projects they see."""
+    refuse_client(membership)
     return (_task_rows(ProjectTask.objects.filter(agency=agency, assignee_id=membership.user_id))
             .filter(project_visibility_q(membership=membership, prefix="project__"))
             .select_related("project", "project__client"))

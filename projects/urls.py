@@ -47,6 +47,8 @@ urlpatterns = [
          work_views.task_attachment_download_view, name="task_attachment_download"),
     path("<uuid:project_id>/tasks/<uuid:ptask_id>/files/<uuid:attachment_id>/delete/",
          work_views.task_attachment_delete_view, name="task_attachment_delete"),
+    path("<uuid:project_id>/tasks/<uuid:ptask_id>/files/<uuid:attachment_id>/visibility/",
+         work_views.task_attachment_visibility_view, name="task_attachment_visibility"),
     path("<uuid:project_id>/milestones/", work_views.milestone_list_view, name="milestones"),
     path("<uuid:project_id>/milestones/new/", work_views.milestone_create_view, name="milestone_create"),
     path("<uuid:project_id>/milestones/<uuid:milestone_id>/edit/", work_views.milestone_edit_view,

@@ -231,3 +231,10 @@ BY_ROUTE["change-request-detail"] = {"pk": lambda agency, kw: _change_request(ag
 BY_ROUTE["change-request-send"] = BY_ROUTE["change-request-detail"]
 BY_ROUTE["change-request-withdraw"] = BY_ROUTE["change-request-detail"]
 NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
+
+
+# Client portal home (h-home): the project page and its deliverable download answer client logins only (a staff login
+# is turned away by the policy before any object loads), so their 404 for another company's and another agency's
+# project and file is tested in tests/portal/test_home_project.py. The staff route that shares a task file with the
+# client (projects:task_attachment_visibility) is covered by the project_id / ptask_id / attachment_id builders.
+NOT_OBJECT_ROUTES.update({"portal:project", "portal:project_file"})

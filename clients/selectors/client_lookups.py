@@ -1,5 +1,6 @@
 from django.db.models import Q
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import Client
@@ -14,6 +15,7 @@ def _name_variants(name: str) -> set[str]:
 
 def client_duplicates(*, agency: Agency, membership: Membership, name: str) -> list[dict]:
     """Clients of the agency with the same name (any case); `visible` says whether the member may open it."""
+    refuse_client(membership)
     name = " ".join((name or "").split())
     if not name:
         return []

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import F, QuerySet
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import Deal, DealStageChange, Interaction, Invoice, Task
@@ -92,14 +93,17 @@ def deal_stage_history(*, agency: Agency, deal: Deal, now: datetime) -> list[Sta
 
 def deal_task_list(*, agency: Agency, membership: Membership, deal: Deal) -> QuerySet[Task]:
     """The deal's tasks the member may see: open ones first (soonest due), then done ones (latest first)."""
+    refuse_client(membership)
     return task_list(agency=agency, membership=membership).filter(deal=deal).order_by(
         F("done_at").desc(nulls_first=True), F("due_at").asc(nulls_last=True), "-created_at")
 
 
 def deal_interaction_list(*, agency: Agency, membership: Membership, deal: Deal) -> QuerySet[Interaction]:
     """Timeline entries logged against the deal, newest first."""
+    refuse_client(membership)
     return interaction_list(agency=agency, membership=membership, client=deal.client).filter(deal=deal)
 
 
 def deal_invoice_list(*, agency: Agency, membership: Membership, deal: Deal) -> QuerySet[Invoice]:
+    refuse_client(membership)
     return invoice_list(agency=agency, membership=membership, client=deal.client).filter(deal=deal)

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
 from ..models import Deal
@@ -26,6 +27,7 @@ def visible_to(qs: QuerySet, *, agency: Agency, membership: Membership, field_na
     """Limit rows hanging off a client to the clients the member may see (directors: no limit). The
     visibility condition applies to the row's client directly (`client.owner_id = … OR client_id IN team`),
     not as `client_id IN (SELECT id FROM client WHERE …)`, which scanned every client of the agency."""
+    refuse_client(membership)
     if membership.role == Role.DIRECTOR:
         return qs
     prefix = "" if field_name == "pk" else f"{field_name}__"
@@ -33,11 +35,13 @@ def visible_to(qs: QuerySet, *, agency: Agency, membership: Membership, field_na
 
 
 def deal_list(*, agency: Agency, membership: Membership) -> QuerySet[Deal]:
+    refuse_client(membership)
     qs = Deal.objects.filter(agency=agency).select_related("client", "owner")
     return visible_to(qs, agency=agency, membership=membership)
 
 
 def deal_get(*, agency: Agency, membership: Membership, deal_id) -> Deal:
+    refuse_client(membership)
     deal = deal_list(agency=agency, membership=membership).filter(pk=deal_id).first()
     if deal is None:
         raise Http404
@@ -106,6 +110,7 @@ def deal_board_cards(*, agency: Agency, membership: Membership, filters: dict, s
                      limit: int = BOARD_CARDS_PER_COLUMN, user=None) -> list[Deal]:
     """One column's cards in board order, `limit` of them from `offset`: an index range scan on
     (agency, stage, position, created_at DESC) that stops after `offset + limit` rows."""
+    refuse_client(membership)
     qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user).filter(stage=stage)
     return list(qs.order_by(*BOARD_ORDER)[offset:offset + limit])
 
@@ -114,6 +119,7 @@ def deal_board_column(*, agency: Agency, membership: Membership, filters: dict, 
                       user=None, limit: int = BOARD_CARDS_PER_COLUMN) -> Column:
     """The next chunk of one column for the lazy "load more" (one query: `limit + 1` rows tell whether
     another chunk follows, so no COUNT)."""
+    refuse_client(membership)
     deals = deal_board_cards(agency=agency, membership=membership, filters=filters, stage=stage, offset=offset,
                              limit=limit + 1, user=user)
     return Column(stage=stage, label=Deal.Stage(stage).label, is_closed=stage not in Deal.OPEN_STAGES,
@@ -152,6 +158,7 @@ def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=No
     """The kanban: one column per stage with its count and money totals (SQL sums per currency) and the
     first `limit` cards in board order. Closed columns show the last 90 days only. One query for the sums
     and one `LIMIT` query per non-empty stage (stages are few): no window function numbering every deal."""
+    refuse_client(membership)
     qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user)
     columns = {value: Column(stage=value, label=label, is_closed=value not in Deal.OPEN_STAGES)
                for value, label in Deal.Stage.choices}

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import Client, ClientFile, Invoice
@@ -20,6 +21,7 @@ def client_file_get(*, agency: Agency, client: Client, file_id) -> ClientFile:
 
 
 def invoice_list(*, agency: Agency, membership: Membership, client: Client | None = None) -> QuerySet[Invoice]:
+    refuse_client(membership)
     qs = Invoice.objects.filter(agency=agency)
     if client is not None:
         qs = qs.filter(client=client)
@@ -29,6 +31,7 @@ def invoice_list(*, agency: Agency, membership: Membership, client: Client | Non
 
 
 def invoice_get(*, agency: Agency, membership: Membership, invoice_id, client: Client | None = None) -> Invoice:
+    refuse_client(membership)
     invoice = invoice_list(agency=agency, membership=membership, client=client).filter(pk=invoice_id).first()
     if invoice is None:
         raise Http404

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import AccountObjective, AccountPlan, Client
@@ -55,6 +56,7 @@ def _strongest(plans, *, quadrants: list[str]) -> list[list[AccountPlan]]:
 def portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
     """The 2×2 KAM grid of the clients the member sees: counts per quadrant, the clients in each cell
     (strongest first) and the clients nobody has scored yet. A constant number of queries whatever the size."""
+    refuse_client(membership)
     clients = visible_to(Client.objects.filter(agency=agency, status__in=PORTFOLIO_STATUSES), agency=agency,
                          membership=membership, field_name="pk")
     plans = visible_to(AccountPlan.objects.filter(agency=agency, client__status__in=PORTFOLIO_STATUSES),

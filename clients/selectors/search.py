@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Count, F, Q, QuerySet, Window
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.policy import can
 
@@ -86,6 +87,7 @@ def _take(qs: QuerySet, kind: str, limit: int) -> SearchGroup:
 
 def global_search(*, agency: Agency, membership: Membership, query: str, limit: int = 5) -> SearchResults:
     """Every kind the member may see that matches `query`, capped at `limit` per group; one query per group."""
+    refuse_client(membership)
     from proposals.selectors import brief_search, proposal_search  # proposals' selectors build on this app's
 
     query = " ".join((query or "").split())[:100]
@@ -128,6 +130,7 @@ def global_search(*, agency: Agency, membership: Membership, query: str, limit: 
 def client_pick(*, agency: Agency, membership: Membership, query: str, limit: int = 20) -> tuple[list, bool]:
     """The client picker's options: up to `limit` visible clients by name, legal name or website domain, and
     whether more match. An empty query lists the first ones by name."""
+    refuse_client(membership)
     query = " ".join((query or "").split())[:100]
     qs = client_list(agency=agency, membership=membership)
     if query:

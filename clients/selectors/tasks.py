@@ -6,6 +6,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils import timezone
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
 from ..models import Task
@@ -15,6 +16,7 @@ TASK_SORTS = ("due_at", "-due_at", "priority", "title", "-created_at")
 
 
 def task_list(*, agency: Agency, membership: Membership) -> QuerySet[Task]:
+    refuse_client(membership)
     qs = Task.objects.filter(agency=agency).select_related("client", "deal", "assignee")
     if membership.role == Role.DIRECTOR:
         return qs
@@ -23,6 +25,7 @@ def task_list(*, agency: Agency, membership: Membership) -> QuerySet[Task]:
 
 
 def task_get(*, agency: Agency, membership: Membership, task_id) -> Task:
+    refuse_client(membership)
     task = task_list(agency=agency, membership=membership).filter(pk=task_id).first()
     if task is None:
         raise Http404
@@ -71,6 +74,7 @@ def task_filter(qs: QuerySet[Task], *, filters: dict, user) -> QuerySet[Task]:
 
 def client_open_tasks(*, agency: Agency, membership: Membership, client, limit: int = 8) -> tuple[list[Task], int]:
     """Open tasks of one client, soonest first, and how many there are (two queries)."""
+    refuse_client(membership)
     qs = task_list(agency=agency, membership=membership).filter(client=client, done_at__isnull=True)
     rows = list(qs.order_by(F("due_at").asc(nulls_last=True), "-created_at")[:limit])
     total = len(rows) if len(rows) < limit else qs.aggregate(n=Count("pk"))["n"]

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import Client, Contact, Interaction
@@ -9,6 +10,7 @@ from .companies import client_list
 
 def interaction_list(*, agency: Agency, membership: Membership, client: Client | None = None) -> QuerySet[Interaction]:
     """The timeline: newest first, with author, participants and the answered message loaded in bulk."""
+    refuse_client(membership)
     qs = Interaction.objects.filter(agency=agency)
     if client is not None:
         qs = qs.filter(client=client)
@@ -21,6 +23,7 @@ def interaction_list(*, agency: Agency, membership: Membership, client: Client |
 
 def interaction_get(*, agency: Agency, membership: Membership, interaction_id,
                     client: Client | None = None) -> Interaction:
+    refuse_client(membership)
     interaction = interaction_list(agency=agency, membership=membership, client=client).filter(
         pk=interaction_id).first()
     if interaction is None:

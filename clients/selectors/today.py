@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import Client, Interaction, Task
@@ -39,6 +40,7 @@ def _bucket(qs, limit: int = LIMIT) -> Bucket:
 
 def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bucket]:
     """The member's open tasks: overdue (before today), due today, and follow-ups due by tonight."""
+    refuse_client(membership)
     start, end = day_bounds()
     mine = task_list(agency=agency, membership=membership).filter(assignee=user, done_at__isnull=True)
     by_due = (F("due_at").asc(), "-created_at")
@@ -52,6 +54,7 @@ def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bu
 
 def clients_without_contact(*, agency: Agency, membership: Membership, limit: int = LIMIT) -> tuple[Bucket, int]:
     """Active and onboarding clients the member sees with no contact for the agency's N days; longest silence first."""
+    refuse_client(membership)
     days = agency.no_contact_days
     cutoff = timezone.now() - timedelta(days=days)
     # The visibility condition on the client rows themselves and the (agency, last_contact_at NULLS FIRST,
@@ -65,6 +68,7 @@ def clients_without_contact(*, agency: Agency, membership: Membership, limit: in
 
 def unanswered_messages(*, agency: Agency, membership: Membership, limit: int = LIMIT) -> Bucket:
     """Messages from clients that still wait for the agency's reply; the longest waiting first."""
+    refuse_client(membership)
     qs = Interaction.objects.filter(agency=agency, direction=Interaction.Direction.INBOUND, needs_reply=True,
                                     replied_at__isnull=True)
     qs = visible_to(qs, agency=agency, membership=membership).select_related("client", "client__owner").order_by(

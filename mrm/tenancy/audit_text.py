@@ -205,6 +205,10 @@ ACTIONS: dict[str, Action] = {
     "task_comment.deleted": A(_l("Comment deleted"), _l("%(actor)s deleted a comment on task “%(target)s”")),
     "task_attachment.uploaded": A(_l("Task file uploaded"), _l("%(actor)s attached a file to task “%(target)s”")),
     "task_attachment.deleted": A(_l("Task file deleted"), _l("%(actor)s deleted a file of task “%(target)s”")),
+    "task_attachment.shared": A(_l("Task file shared with the client"),
+                                _l("%(actor)s let the client download a file of task “%(target)s”")),
+    "task_attachment.unshared": A(_l("Task file no longer shared with the client"),
+                                  _l("%(actor)s stopped sharing a file of task “%(target)s” with the client")),
 }
 del A
 

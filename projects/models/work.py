@@ -59,6 +59,8 @@ class TaskAttachment(AgencyOwned, TimeStamped):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A deliverable: the client may download it in the portal (when the task itself is client-visible).
+    client_visible = models.BooleanField(_("the client may download it"), default=False)
 
     class Meta:
         ordering = ["-created_at"]

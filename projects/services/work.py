@@ -97,7 +97,8 @@ def milestone_set_reached(*, agency: Agency, actor, milestone: Milestone, reache
         events.emit(events.Event(
             kind="milestone.reached", agency_id=agency.pk, project_id=project.pk, object_id=str(milestone.pk),
             actor_id=getattr(actor, "pk", None), recipient_ids=recipients,
-            url=reverse("projects:milestones", args=[project.pk]),
+            # The recipients are client contacts: the link opens the project in their portal.
+            url=reverse("portal:project", args=[project.pk]),
             context={"milestone": milestone.title, "project": project.name,
                      "client_visible": milestone.client_visible}))
     return milestone
@@ -202,7 +203,8 @@ def task_set_status(*, agency: Agency, actor, task: ProjectTask, status: str) ->
             actor_id=getattr(actor, "pk", None),
             # The client is asked only about what the portal shows them; the event still marks the wait.
             recipient_ids=_client_contact_user_ids(agency=agency, project=project) if task.client_visible else [],
-            url=_task_url(task), context={"task": task.title, "client_visible": task.client_visible}))
+            url=reverse("portal:project", args=[project.pk]),  # for the client contacts: their portal's page
+            context={"task": task.title, "client_visible": task.client_visible}))
     return task
 
 
@@ -341,11 +343,12 @@ def comment_delete(*, agency: Agency, actor, comment: Comment) -> None:
 
 @transaction.atomic
 def attachment_upload(*, agency: Agency, actor, task: ProjectTask, upload, name: str,
-                      content_type: str) -> TaskAttachment:
+                      content_type: str, client_visible: bool = False) -> TaskAttachment:
     """Store an upload already checked by projects.forms_work (mrm.core.uploads) as a file of the task."""
     ext = os.path.splitext(upload.name)[1].lower()
     name = (name or os.path.splitext(upload.name)[0]).strip()[:200] or "file"
     attachment = TaskAttachment(agency=agency, task=task, name=name, content_type=content_type, size=upload.size,
+                                client_visible=client_visible,
                                 uploaded_by=actor if getattr(actor, "is_authenticated", False) else None)
     # The stored name is ours (ASCII-safe, fixed extension); the display name keeps what the user typed.
     stored = get_valid_filename(os.path.splitext(upload.name)[0])[:80] or "file"
@@ -358,6 +361,21 @@ def attachment_upload(*, agency: Agency, actor, task: ProjectTask, upload, name:
         raise
     audit(agency=agency, actor=actor, action="task_attachment.uploaded", target=task,
           changes={"file": (None, attachment.name)})
+    return attachment
+
+
+@transaction.atomic
+def attachment_set_client_visible(*, agency: Agency, actor, attachment: TaskAttachment,
+                                  client_visible: bool) -> TaskAttachment:
+    """Share a file with the client as a deliverable (the portal lists it when its task is client-visible),
+    or take it back. Idempotent: the same value twice writes and audits nothing the second time."""
+    if attachment.client_visible == client_visible:
+        return attachment
+    TaskAttachment.objects.filter(agency=agency, pk=attachment.pk).update(client_visible=client_visible)
+    audit(agency=agency, actor=actor, action="task_attachment.shared" if client_visible else "task_attachment.unshared",
+          target=attachment.task,
+          changes={"file": (None, attachment.name) if client_visible else (attachment.name, None)})
+    attachment.client_visible = client_visible
     return attachment
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -336,7 +336,8 @@ def task_attachment_upload_view(request, project_id, ptask_id):
     if form.is_valid():
         attachment = services.attachment_upload(
             agency=request.agency, actor=request.user, task=task, upload=form.cleaned_data["file"],
-            name=form.cleaned_data["name"], content_type=form.content_type)
+            name=form.cleaned_data["name"], content_type=form.content_type,
+            client_visible=form.cleaned_data["client_visible"])
         messages.success(request, _("File %(name)s uploaded.") % {"name": attachment.name})
         return redirect(_task_url(task) + "#files")
     return _task_page_invalid(request, project, task, attachment_form=form)
@@ -357,6 +358,30 @@ def task_attachment_download_view(request, project_id, ptask_id, attachment_id):
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+@member_required("project.work")
+def task_attachment_visibility_view(request, project_id, ptask_id, attachment_id):
+    """Share a file with the client as a deliverable, or stop sharing it (`client_visible` = "1" / "0"): its
+    uploader and anyone who manages the project, like deleting it."""
+    project = _project(request, project_id)
+    task = task_get(agency=request.agency, project=project, task_id=ptask_id)
+    attachment = attachment_get(agency=request.agency, task=task, attachment_id=attachment_id)
+    if attachment.uploaded_by_id != request.user.pk and not can_manage_project(membership=request.membership,
+                                                                                project=project):
+        raise PermissionDenied
+    value = request.POST.get("client_visible")
+    if value not in ("0", "1"):
+        return HttpResponseBadRequest(_("Choose whether the client may download the file."))
+    services.attachment_set_client_visible(agency=request.agency, actor=request.user, attachment=attachment,
+                                           client_visible=value == "1")
+    if value == "1":
+        note = "" if task.client_visible else " " + _("The task is hidden from the client: share the task too.")
+        messages.success(request, _("The client may now download %(name)s.") % {"name": attachment.name} + note)
+    else:
+        messages.success(request, _("%(name)s is no longer shared with the client.") % {"name": attachment.name})
+    return redirect(_task_url(task) + "#files")
 
 
 @require_POST

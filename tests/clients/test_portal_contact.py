@@ -1,9 +1,13 @@
 """A portal login points at a real Contact: its company is what the portal shows; no contact, no access."""
+import pytest
 from django_scopes import scope, scopes_disabled
 
+from clients.models import Client
 from clients.selectors import client_list
 from clients.services import contacts
+from mrm.tenancy.fences import ClientMembershipRefused
 from mrm.tenancy.models import Membership
+from portal.selectors import portal_company_ids
 from tests.conftest import login
 
 
@@ -28,7 +32,13 @@ def test_a_client_login_without_a_contact_sees_no_company(alice_world):
         Membership.objects.filter(pk=member.pk).update(contact=None)
         member.refresh_from_db()
     with scope(agency=alice_world.agency):
-        assert not client_list(agency=alice_world.agency, membership=member).exists()
+        # The portal's fence finds no company; the staff selector refuses a client login outright.
+        assert not Client.objects.filter(pk__in=portal_company_ids(agency=alice_world.agency,
+                                                                    membership=member)).exists()
+        with pytest.raises(ClientMembershipRefused):
+            client_list(agency=alice_world.agency, membership=member)
+    page = login(member).get("/portal/")
+    assert page.status_code == 200 and 'id="portal-no-company"' in page.content.decode()
 
 
 def test_contact_for_person_finds_by_email_or_creates(alice_world):

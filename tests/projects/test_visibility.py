@@ -3,6 +3,7 @@ import pytest
 from django.http import Http404
 from django_scopes import scope
 
+from mrm.tenancy.fences import ClientMembershipRefused
 from projects.selectors import can_manage_project, project_get, project_list
 from tests import factories as f
 
@@ -25,7 +26,6 @@ def _projects(world):
     ("director", {"AM's client", "PM's project", "On the team", "Elsewhere"}),
     ("am", {"AM's client"}),
     ("specialist", {"PM's project", "On the team"}),
-    ("client_contact", set()),
 ])
 def test_each_role_sees_its_projects(alice_world, bob_world, role, expected):
     _projects(alice_world)
@@ -34,6 +34,13 @@ def test_each_role_sees_its_projects(alice_world, bob_world, role, expected):
     with scope(agency=alice_world.agency):
         names = set(project_list(agency=alice_world.agency, membership=membership).values_list("name", flat=True))
     assert names == expected
+
+
+def test_a_client_login_is_refused_by_the_staff_selector(alice_world):
+    """The portal reads a client's projects through portal/selectors; the staff selector refuses outright."""
+    _projects(alice_world)
+    with scope(agency=alice_world.agency), pytest.raises(ClientMembershipRefused):
+        project_list(agency=alice_world.agency, membership=alice_world.client_contact)
 
 
 def test_another_agencys_project_is_not_found(alice_world, bob_world):

@@ -12,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet: bool = False, **options):
         from clients.demo import seed_clients
+        from portal.demo import seed_portal
 
         for demo in AGENCIES:
             agency, members = seed_agency(demo)
@@ -23,6 +24,7 @@ class Command(BaseCommand):
                 from projects.demo import seed_projects  # projects (shell): delivery demo
 
                 seed_projects(agency=agency, members=members)
+                seed_portal(agency=agency, members=members)  # the client portal's home (portal/demo.py)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
