@@ -14,7 +14,7 @@ from clients.models import Contact, Deal
 from mrm.core.errors import ServiceError
 from mrm.core.templatetags.mrm import money
 from mrm.integrations.mail import send_templated
-from mrm.tenancy.models import Agency
+from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import audit
 
 from .. import crm, handoff, public
@@ -47,6 +47,13 @@ def recipient_from_token(token: str) -> tuple[Agency, Recipient] | None:
 def latest_version(*, recipient: Recipient) -> ProposalVersion | None:
     return ProposalVersion.objects.filter(agency_id=recipient.agency_id, proposal_id=recipient.proposal_id) \
         .defer("snapshot").order_by("-number").first()
+
+
+def is_staff_viewer(*, user, agency: Agency) -> bool:
+    """The agency's own staff (logged in) opening a client's link: not the client reading, so not counted."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(agency=agency, user=user, is_active=True).exclude(role=Role.CLIENT).exists()
 
 
 @transaction.atomic
