@@ -231,3 +231,8 @@ BY_ROUTE["change-request-detail"] = {"pk": lambda agency, kw: _change_request(ag
 BY_ROUTE["change-request-send"] = BY_ROUTE["change-request-detail"]
 BY_ROUTE["change-request-withdraw"] = BY_ROUTE["change-request-detail"]
 NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
+
+# Portal proposals (helper "props"): client logins only (a staff login is turned away by the policy before any object
+# loads); their 404 for another company's, another agency's and a never-sent proposal is tested in
+# tests/portal/test_proposals.py.
+NOT_OBJECT_ROUTES.update({"portal:proposal", "portal:proposal_pdf", "portal:proposal_decide"})
