@@ -16,10 +16,10 @@ from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.context import client_ip
 from mrm.tenancy.permissions import member_required
 from proposals import public
-from proposals.forms import DecisionForm
 from proposals.models import Proposal, Via
 from proposals.services import documents, renewal, tracking
 
+from .forms_proposals import PortalDecisionForm
 from .selectors import proposals as sel
 
 
@@ -37,7 +37,7 @@ def proposal_list_view(request):
     return render(request, "portal/proposal_list.html", {"page": page, "rows": rows, "changes": changes})
 
 
-def _detail(request, proposal: Proposal, *, form: DecisionForm | None = None, invalid: bool = False, event=None,
+def _detail(request, proposal: Proposal, *, form: PortalDecisionForm | None = None, invalid: bool = False, event=None,
             recipient=None):
     agency = request.agency
     version = sel.portal_version_get(agency=agency, proposal=proposal)
@@ -53,7 +53,7 @@ def _detail(request, proposal: Proposal, *, form: DecisionForm | None = None, in
         "expired": renewal.version_expired(agency=agency, version=version),
         "valid_until_date": renewal.version_valid_until(version=version),
         # The name is typed by the contact, never prefilled: accepting must be a deliberate act.
-        "form": form or DecisionForm(initial={"version_hash": version.content_hash}),
+        "form": form or PortalDecisionForm(initial={"version_hash": version.content_hash}),
         "version_hash": version.content_hash,
         "decide_url": reverse("portal:proposal_decide", args=[proposal.pk]),
         "event": event,
@@ -100,10 +100,10 @@ def proposal_pdf_view(request, proposal_id, version_id):
 @require_POST
 @member_required("portal.view")
 def proposal_decide_view(request, proposal_id):
-    """Accept (full name typed, box ticked) or decline (name, optional reason) the version whose hash the page
+    """Accept (full name typed, box ticked) or decline (name and a reason) the version whose hash the page
     showed; a newer version or a changed text is refused in place (422) with what to do."""
     proposal = sel.portal_proposal_get(agency=request.agency, membership=request.membership, proposal_id=proposal_id)
-    form = DecisionForm(request.POST)
+    form = PortalDecisionForm(request.POST)
     if form.is_valid():
         accept = form.cleaned_data["decision"] == "accept"
         try:

@@ -92,7 +92,7 @@ def test_a_colleague_not_e_mailed_can_accept_and_gets_the_confirmation(alice_wor
     assert any(m.to == ["client@alice.test"] for m in mail.outbox)
 
 
-def test_accepting_needs_the_full_name_and_the_box(alice_world, django_capture_on_commit_callbacks):
+def test_accepting_needs_the_full_name_and_the_box_and_declining_a_reason(alice_world, django_capture_on_commit_callbacks):
     proposal = draft(alice_world)
     version = send(alice_world, proposal, django_capture_on_commit_callbacks)
     http = login(alice_world.client_contact)
@@ -103,6 +103,10 @@ def test_accepting_needs_the_full_name_and_the_box(alice_world, django_capture_o
     one_word = _decide(http, proposal, {"decision": "accept", "signed_name": "Клиент", "accept_terms": "on",
                                         "version_hash": version.content_hash}, HTTP_HX_REQUEST="true")
     assert one_word.status_code == 422 and set(one_word.context["form"].errors) == {"signed_name"}
+    no_reason = _decide(http, proposal, {"decision": "decline", "signed_name": TYPED, "comment": "  ",
+                                         "version_hash": version.content_hash})
+    assert no_reason.status_code == 422 and set(no_reason.context["form"].errors) == {"comment"}
+    assert "Say why you decline" in no_reason.content.decode()
     garbage = _decide(http, proposal, {"decision": "maybe", "signed_name": TYPED, "version_hash": "x"})
     assert garbage.status_code == 422
     proposal, decision = _state(proposal)
@@ -164,7 +168,7 @@ def test_an_expired_version_cannot_be_accepted_but_can_be_declined(alice_world, 
         refused = _decide(http, proposal, {"decision": "accept", "signed_name": TYPED, "accept_terms": "on",
                                            "version_hash": version.content_hash})
         assert refused.status_code == 422 and "can no longer be accepted" in refused.content.decode()
-        declined = _decide(http, proposal, {"decision": "decline", "signed_name": TYPED,
+        declined = _decide(http, proposal, {"decision": "decline", "signed_name": TYPED, "comment": "Поздно",
                                             "version_hash": version.content_hash})
         assert declined.status_code == 302
     assert _state(proposal)[0].status == Proposal.Status.DECLINED
