@@ -74,6 +74,8 @@ def test_accepting_records_the_version_the_contact_and_hands_off(alice_world, dj
     page = login(alice_world.client_contact).get(reverse("portal:proposal", args=[proposal.pk]) + "?answered=1")
     body = page.content.decode()
     assert 'id="portal-proposal-decision"' in body and TYPED in body and 'name="accept_terms"' not in body
+    staff = login(alice_world.am).get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert 'id="decision-via-portal"' in staff  # the AM sees where the client answered
 
 
 def test_a_colleague_not_e_mailed_can_accept_and_gets_the_confirmation(alice_world,
