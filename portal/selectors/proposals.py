@@ -102,7 +102,8 @@ def portal_proposal_versions(*, agency: Agency, proposal: Proposal) -> list[Prop
 
 def portal_version_get(*, agency: Agency, proposal: Proposal, version_id=None) -> ProposalVersion:
     """The latest sent version (or the one named, of this proposal only), with its snapshot."""
-    qs = ProposalVersion.objects.filter(agency=agency, proposal_id=proposal.pk).select_related("agency")
+    qs = (ProposalVersion.objects.filter(agency=agency, proposal_id=proposal.pk).select_related("agency")
+          .defer("internal"))  # the staff-only cost side of the version never leaves the database here
     version = qs.filter(pk=version_id).first() if version_id else qs.order_by("-number").first()
     if version is None:
         raise Http404

@@ -221,3 +221,13 @@ def test_staff_opening_the_clients_personal_link_is_not_counted(alice_world, dja
     login(alice_world.client_contact).get(reverse("proposals_public:webview", args=[token]))  # the client is
     with scopes_disabled():
         assert ViewEvent.objects.filter(via=Via.LINK).count() == 1
+
+
+def test_a_client_login_without_a_contact_sees_nothing(alice_world):
+    (proposal, version), = _sent_rows(alice_world, 1)
+    loose = f.MembershipFactory(agency=alice_world.agency, role="client", contact=None)
+    http = login(loose)
+    listing = http.get(reverse("portal:proposals"))
+    assert listing.status_code == 200 and listing.context["rows"] == []
+    assert http.get(reverse("portal:proposal", args=[proposal.pk])).status_code == 404
+    assert http.get(reverse("portal:proposal_pdf", args=[proposal.pk, version.pk])).status_code == 404
