@@ -16,4 +16,5 @@ urlpatterns = [
     path("proposals/<uuid:proposal_id>/versions/<uuid:version_id>/pdf/", views_proposals.proposal_pdf_view,
          name="proposal_pdf"),
     path("proposals/<uuid:proposal_id>/decide/", views_proposals.proposal_decide_view, name="proposal_decide"),
+    path("proposals/<uuid:proposal_id>/renewal/", views_proposals.proposal_renewal_view, name="proposal_renewal"),
 ]

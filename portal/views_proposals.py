@@ -56,7 +56,7 @@ def _detail(request, proposal: Proposal, *, form: PortalDecisionForm | None = No
         "form": form or PortalDecisionForm(initial={"version_hash": version.content_hash}),
         "version_hash": version.content_hash,
         "decide_url": reverse("portal:proposal_decide", args=[proposal.pk]),
-        "event": event,
+        "event": event, "recipient": recipient,
         # Time on the page goes to the contact's own link's counters, through that link's beacon.
         "beacon_url": reverse("proposals_public:webview_beacon", args=[public.link_token(recipient=recipient)])
         if event is not None and recipient is not None else "",
@@ -127,3 +127,24 @@ def proposal_decide_view(request, proposal_id):
                                            proposal_id=proposal_id)
     # The form keeps what was typed but shows (and posts) the hash of the version it was filled in for.
     return _detail(request, proposal, form=form, invalid=True)
+
+
+@require_POST
+@member_required("portal.view")
+def proposal_renewal_view(request, proposal_id):
+    """"Ask for a new version" of an expired proposal, through the contact's own personal link to it (the AM gets
+    a task and an e-mail, once per link) — the same request as from the link."""
+    proposal = sel.portal_proposal_get(agency=request.agency, membership=request.membership, proposal_id=proposal_id)
+    version = sel.portal_version_get(agency=request.agency, proposal=proposal)
+    recipient = sel.portal_recipient(agency=request.agency, membership=request.membership, version=version)
+    if recipient is None:
+        messages.error(request, _("This version was not e-mailed to you: write to your account manager instead."))
+        return redirect("portal:proposal", proposal_id=proposal.pk)
+    try:
+        renewal.proposal_renewal_request(agency=request.agency, recipient=recipient, ip=client_ip(request),
+                                         user_agent=_ua(request))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your agency will send you a new version."))
+    return redirect(reverse("portal:proposal", args=[proposal.pk]) + "?answered=1")

@@ -235,4 +235,5 @@ NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
 # Portal proposals (helper "props"): client logins only (a staff login is turned away by the policy before any object
 # loads); their 404 for another company's, another agency's and a never-sent proposal is tested in
 # tests/portal/test_proposals.py.
-NOT_OBJECT_ROUTES.update({"portal:proposal", "portal:proposal_pdf", "portal:proposal_decide"})
+NOT_OBJECT_ROUTES.update({"portal:proposal", "portal:proposal_pdf", "portal:proposal_decide",
+                          "portal:proposal_renewal"})

@@ -188,3 +188,35 @@ def test_the_decision_needs_csrf_and_a_client_login(alice_world, django_capture_
     assert anonymous.status_code in (302, 403)
     assert _decide(login(alice_world.client_contact), proposal, data, HTTP_HX_REQUEST="true").status_code == 302
     assert _state(proposal)[1].contact == portal_person(alice_world)
+
+
+def test_an_expired_version_can_be_renewed_once_from_the_portal(alice_world, bob_world,
+                                                                 django_capture_on_commit_callbacks):
+    from clients.models import Task
+
+    proposal = draft(alice_world)
+    version = send(alice_world, proposal, django_capture_on_commit_callbacks)
+    theirs = draft(bob_world)
+    send(bob_world, theirs, django_capture_on_commit_callbacks)
+    valid_until = datetime.fromisoformat(version.snapshot["valid_until"]).date()
+    after = datetime.combine(valid_until + timedelta(days=1), time(10, 0), tzinfo=ZoneInfo("Europe/Moscow"))
+    with scopes_disabled():
+        tasks_before = Task.objects.filter(agency=alice_world.agency).count()
+    with time_machine.travel(after, tick=False):
+        http = login(alice_world.client_contact)
+        assert 'id="portal-proposal-renewal"' in http.get(reverse("portal:proposal", args=[proposal.pk])).content.decode()
+        url = reverse("portal:proposal_renewal", args=[proposal.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            assert http.post(url).status_code == 302
+            assert http.post(url).status_code == 302  # asking twice makes no second task
+        page = http.get(reverse("portal:proposal", args=[proposal.pk])).content.decode()
+        assert 'id="portal-proposal-renewal"' not in page and "You asked for a new version" in page
+        assert http.post(reverse("portal:proposal_renewal", args=[theirs.pk])).status_code == 404
+    with scopes_disabled():
+        assert recipient_of(version, portal_person(alice_world)).renewal_requested_at is not None
+        assert Task.objects.filter(agency=alice_world.agency).count() == tasks_before + 1
+    # Before it expires there is nothing to renew: the service refuses, the page says why.
+    fresh = draft(alice_world, with_deal=False)
+    send(alice_world, fresh, django_capture_on_commit_callbacks)
+    refused = login(alice_world.client_contact).post(reverse("portal:proposal_renewal", args=[fresh.pk]), follow=True)
+    assert "still valid" in refused.content.decode()
