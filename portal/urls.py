@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_changes
+from . import views, views_changes, views_proposals
 
 app_name = "portal"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("projects/<uuid:project_id>/", views.portal_project_view, name="project"),
     path("projects/<uuid:project_id>/files/<uuid:attachment_id>/", views.portal_deliverable_download_view,
          name="project_file"),
+    # proposals (КП): the web version, the PDF of each version sent, the decision (helper "props")
+    path("proposals/", views_proposals.proposal_list_view, name="proposals"),
+    path("proposals/<uuid:proposal_id>/", views_proposals.proposal_detail_view, name="proposal"),
+    path("proposals/<uuid:proposal_id>/versions/<uuid:version_id>/pdf/", views_proposals.proposal_pdf_view,
+         name="proposal_pdf"),
+    path("proposals/<uuid:proposal_id>/decide/", views_proposals.proposal_decide_view, name="proposal_decide"),
+    path("proposals/<uuid:proposal_id>/renewal/", views_proposals.proposal_renewal_view, name="proposal_renewal"),
 ]

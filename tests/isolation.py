@@ -238,3 +238,8 @@ NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
 # project and file is tested in tests/portal/test_home_project.py. The staff route that shares a task file with the
 # client (projects:task_attachment_visibility) is covered by the project_id / ptask_id / attachment_id builders.
 NOT_OBJECT_ROUTES.update({"portal:project", "portal:project_file"})
+# Portal proposals (helper "props"): client logins only (a staff login is turned away by the policy before any object
+# loads); their 404 for another company's, another agency's and a never-sent proposal is tested in
+# tests/portal/test_proposals.py.
+NOT_OBJECT_ROUTES.update({"portal:proposal", "portal:proposal_pdf", "portal:proposal_decide",
+                          "portal:proposal_renewal"})

@@ -13,6 +13,12 @@ def _nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
+class Via(models.TextChoices):
+    """Where the client read or answered: the personal link from the e-mail, or the client portal (logged in)."""
+    LINK = "link", _("Personal link")
+    PORTAL = "portal", _("Client portal")
+
+
 class Recipient(AgencyOwned, TimeStamped):
     """One contact a version was sent to; owns the personal link (signed, revocable via `revoked_at`
     or a new nonce) and the counters the AM sees ("opened 3 times, last yesterday 18:04")."""
@@ -52,6 +58,7 @@ class ViewEvent(AgencyOwned, TimeStamped):
 
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    via = models.CharField(max_length=8, choices=Via.choices, default=Via.LINK)
     seconds = models.PositiveIntegerField(default=0)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
@@ -74,6 +81,7 @@ class Decision(AgencyOwned, TimeStamped):
     recipient = models.ForeignKey(Recipient, on_delete=models.SET_NULL, null=True, related_name="+")
     contact = models.ForeignKey("clients.Contact", on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    via = models.CharField(max_length=8, choices=Via.choices, default=Via.LINK)
     signed_name = models.CharField(_("name"), max_length=150)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -87,3 +95,11 @@ class Decision(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.proposal_id}"
+
+    @property
+    def email(self) -> str:
+        """Where the one who answered is reached: their personal link's address, else (an answer from the
+        portal without a link of their own) their contact's."""
+        if self.recipient_id and self.recipient:
+            return self.recipient.email
+        return self.contact.email if self.contact_id and self.contact else ""

@@ -25,7 +25,7 @@ def acceptance_certificate(*, decision: Decision, time_zone: str) -> dict:
     local = timezone.localtime(decision.created_at, zone)
     offset = local.strftime("%z")
     return {
-        "name": decision.signed_name, "email": decision.recipient.email if decision.recipient else "",
+        "name": decision.signed_name, "email": decision.email,
         "when": f"{local:%d.%m.%Y %H:%M:%S} {time_zone} (UTC{offset[:3]}:{offset[3:]})",
         "ip": decision.ip_address or "", "version": decision.version.number, "hash": decision.version_hash,
         "total": decision.version.total,
@@ -37,10 +37,10 @@ def decision_confirmation_send(*, agency: Agency, decision_id) -> bool:
     `confirmation_sent_at` marks it sent; a mail error rolls the mark back (the task retries). True if sent."""
     with transaction.atomic():
         decision = (Decision.objects.select_for_update(of=("self",))
-                    .select_related("version", "recipient", "proposal__owner", "proposal__client")
+                    .select_related("version", "recipient", "contact", "proposal__owner", "proposal__client")
                     .filter(agency=agency, pk=decision_id).first())
         if (decision is None or decision.kind != Decision.Kind.ACCEPTED or decision.confirmation_sent_at
-                or decision.recipient is None or not decision.recipient.email):
+                or not decision.email):
             return False
         version, proposal = decision.version, decision.proposal
         certificate = acceptance_certificate(decision=decision, time_zone=agency.timezone)
@@ -48,7 +48,7 @@ def decision_confirmation_send(*, agency: Agency, decision_id) -> bool:
                                        certificate=certificate)
         owner = proposal.owner
         send_templated(
-            to=[decision.recipient.email],
+            to=[decision.email],
             subject=_("%(agency)s: you accepted “%(title)s”") % {"agency": agency.name, "title": proposal.title},
             template="emails/proposals/acceptance_confirmation",
             context={"decision": decision, "proposal": proposal, "agency": agency, "certificate": certificate,

@@ -10,15 +10,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from clients.models import Deal
+from clients.models import Contact, Deal
 from mrm.core.errors import ServiceError
 from mrm.core.templatetags.mrm import money
 from mrm.integrations.mail import send_templated
-from mrm.tenancy.models import Agency
+from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import audit
 
 from .. import crm, handoff, public
-from ..models import Decision, Proposal, ProposalVersion, Recipient, ViewEvent
+from ..models import Decision, Proposal, ProposalVersion, Recipient, Via, ViewEvent
 from . import followups, renewal
 
 logger = logging.getLogger(__name__)
@@ -49,11 +49,19 @@ def latest_version(*, recipient: Recipient) -> ProposalVersion | None:
         .defer("snapshot").order_by("-number").first()
 
 
+def is_staff_viewer(*, user, agency: Agency) -> bool:
+    """The agency's own staff (logged in) opening a client's link: not the client reading, so not counted."""
+    if user is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(agency=agency, user=user, is_active=True).exclude(role=Role.CLIENT).exists()
+
+
 @transaction.atomic
-def record_open(*, agency: Agency, recipient: Recipient, ip: str | None, user_agent: str) -> ViewEvent:
+def record_open(*, agency: Agency, recipient: Recipient, ip: str | None, user_agent: str,
+                via: str = Via.LINK) -> ViewEvent:
     now = timezone.now()
     event = ViewEvent.objects.create(agency=agency, recipient=recipient, kind=ViewEvent.Kind.OPEN, ip_address=ip,
-                                     user_agent=user_agent[:300])
+                                     user_agent=user_agent[:300], via=via)
     Recipient.objects.filter(agency=agency, pk=recipient.pk).update(open_count=F("open_count") + 1,
                                                                      last_opened_at=now)
     Recipient.objects.filter(agency=agency, pk=recipient.pk, first_opened_at__isnull=True).update(
@@ -77,9 +85,10 @@ def record_time(*, agency: Agency, recipient: Recipient, event_id, seconds: int)
 
 
 @transaction.atomic
-def record_download(*, agency: Agency, recipient: Recipient, ip: str | None, user_agent: str) -> None:
+def record_download(*, agency: Agency, recipient: Recipient, ip: str | None, user_agent: str,
+                    via: str = Via.LINK) -> None:
     ViewEvent.objects.create(agency=agency, recipient=recipient, kind=ViewEvent.Kind.DOWNLOAD, ip_address=ip,
-                             user_agent=user_agent[:300])
+                             user_agent=user_agent[:300], via=via)
     Recipient.objects.filter(agency=agency, pk=recipient.pk).update(download_count=F("download_count") + 1)
 
 
@@ -88,22 +97,54 @@ def can_decide(*, recipient: Recipient, latest: ProposalVersion | None) -> bool:
             and latest.pk == recipient.version_id)
 
 
-@transaction.atomic
 def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signed_name: str, comment: str,
                     version_hash: str, ip: str | None, user_agent: str) -> Decision:
-    """The client's answer on the exact version they saw: the hash in the form must be the hash of the
-    recipient's version, which must be the latest one sent. Moves the deal, stops the cadence, hands off."""
+    """The client's answer from the personal link on the exact version they saw: the hash in the form must be
+    the hash of the recipient's version, which must be the latest one sent."""
+    return _decide(
+        agency=agency, proposal_id=recipient.proposal_id, version_id=recipient.version_id, recipient=recipient,
+        contact_id=recipient.contact_id, email=recipient.email, via=Via.LINK, accept=accept,
+        signed_name=signed_name, comment=comment, version_hash=version_hash, ip=ip, user_agent=user_agent,
+        stale_message=_("A newer version of this proposal was sent to you; please open the latest e-mail."))
+
+
+def proposal_decide_portal(*, agency: Agency, proposal: Proposal, contact: Contact, accept: bool, signed_name: str,
+                           comment: str, version_hash: str, ip: str | None, user_agent: str) -> Decision:
+    """The same answer from the client portal, by the logged-in contact of the proposal's company: the version
+    is the one whose hash the page showed, and it must still be the latest sent. The contact's own personal
+    link to that version (when they were a recipient) is kept on the decision, as if they had used it."""
+    if contact.client_id != proposal.client_id:
+        raise ServiceError(_("This proposal was not sent to your company."), code="company")
+    version = (ProposalVersion.objects.filter(agency=agency, proposal_id=proposal.pk, content_hash=version_hash)
+               .defer("snapshot", "internal").order_by("-number").first())
+    if version is None:
+        raise ServiceError(_("The proposal changed while you were reading it. Reload the page and check it again."),
+                           code="hash")
+    recipient = (Recipient.objects.filter(agency=agency, proposal_id=proposal.pk, version=version, contact=contact,
+                                          revoked_at__isnull=True).order_by("-created_at").first())
+    return _decide(
+        agency=agency, proposal_id=proposal.pk, version_id=version.pk, recipient=recipient, contact_id=contact.pk,
+        email=recipient.email if recipient else contact.email, via=Via.PORTAL, accept=accept,
+        signed_name=signed_name, comment=comment, version_hash=version_hash, ip=ip, user_agent=user_agent,
+        stale_message=_("A newer version of this proposal was sent to you: reload the page and read it first."))
+
+
+@transaction.atomic
+def _decide(*, agency: Agency, proposal_id, version_id, recipient: Recipient | None, contact_id, email: str,
+            via: str, accept: bool, signed_name: str, comment: str, version_hash: str, ip: str | None,
+            user_agent: str, stale_message: str) -> Decision:
+    """The one acceptance record, wherever the client answers: the version and its hash, who (typed name,
+    contact, e-mail), when and from where. Moves the deal, stops the cadence, hands off to delivery."""
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("client", "owner", "deal").get(
-        agency=agency, pk=recipient.proposal_id)
-    version = ProposalVersion.objects.get(agency=agency, pk=recipient.version_id)
+        agency=agency, pk=proposal_id)
+    version = ProposalVersion.objects.get(agency=agency, pk=version_id)
     latest = ProposalVersion.objects.filter(agency=agency, proposal=proposal).order_by("-number").first()
     if proposal.status != Proposal.Status.SENT:
         raise ServiceError(_("This proposal has already been answered."), code="answered")
     if accept:
         renewal.check_not_expired(agency=agency, version=version)  # declining an expired one stays possible
     if latest is None or latest.pk != version.pk:
-        raise ServiceError(_("A newer version of this proposal was sent to you; please open the latest e-mail."),
-                           code="stale")
+        raise ServiceError(stale_message, code="stale")
     if version_hash != version.content_hash:
         raise ServiceError(_("The proposal changed while you were reading it. Reload the page and check it again."),
                            code="hash")
@@ -112,7 +153,7 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
         raise ServiceError(_("Type your full name: first name and surname."), field="signed_name")
     decision = Decision.objects.create(
         agency=agency, proposal=proposal, version=version, version_hash=version.content_hash, recipient=recipient,
-        contact_id=recipient.contact_id, kind=Decision.Kind.ACCEPTED if accept else Decision.Kind.DECLINED,
+        contact_id=contact_id, kind=Decision.Kind.ACCEPTED if accept else Decision.Kind.DECLINED, via=via,
         signed_name=signed_name[:150], comment=(comment or "").strip()[:2000], ip_address=ip,
         user_agent=user_agent[:300])
     proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
@@ -123,9 +164,12 @@ def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signe
                   reason="" if accept else (decision.comment or _("The client declined the proposal."))[:255])
     followups.followups_cancel(agency=agency, actor=None, proposal=proposal,
                                reason="accepted" if accept else "declined")
+    changes = {"version": (None, version.number), "hash": (None, version.content_hash),
+               "by": (None, f"{signed_name} <{email}>"), "ip": (None, ip)}
+    if via != Via.LINK:
+        changes["via"] = (None, via)
     audit(agency=agency, actor=None, action="proposal.accepted" if accept else "proposal.declined",
-          target=proposal, changes={"version": (None, version.number), "hash": (None, version.content_hash),
-                                    "by": (None, f"{signed_name} <{recipient.email}>"), "ip": (None, ip)})
+          target=proposal, changes=changes)
     if accept:
         handoff.handoff_record(agency=agency, handoff=handoff.AcceptedProposal(
             agency_id=agency.pk, proposal_id=proposal.pk, version_id=version.pk, version_number=version.number,
@@ -142,7 +186,7 @@ def _after_decision(*, agency_id: int, decision_id) -> None:
     hand-off to delivery is the outbox row written with the decision)."""
     agency = Agency.objects.get(pk=agency_id)
     with scope(agency=agency):
-        decision = Decision.objects.select_related("proposal__owner", "proposal__client", "version",
+        decision = Decision.objects.select_related("proposal__owner", "proposal__client", "version", "contact",
                                                    "recipient").get(agency=agency, pk=decision_id)
         proposal = decision.proposal
         if decision.kind == Decision.Kind.ACCEPTED:

@@ -60,7 +60,8 @@ def webview_view(request, token):
     agency, recipient = _resolve(token)
     with scope(agency=agency):
         event = None
-        if request.GET.get("answered") != "1":  # the redirect right after answering is not a new visit
+        # The redirect right after answering is not a new visit; the agency's own staff are not the client.
+        if request.GET.get("answered") != "1" and not tracking.is_staff_viewer(user=request.user, agency=agency):
             event = tracking.record_open(agency=agency, recipient=recipient, ip=client_ip(request),
                                          user_agent=_ua(request))
         return _page(request, token, agency, recipient, event=event)
@@ -70,7 +71,9 @@ def webview_view(request, token):
 def webview_pdf_view(request, token):
     agency, recipient = _resolve(token)
     with scope(agency=agency):
-        tracking.record_download(agency=agency, recipient=recipient, ip=client_ip(request), user_agent=_ua(request))
+        if not tracking.is_staff_viewer(user=request.user, agency=agency):
+            tracking.record_download(agency=agency, recipient=recipient, ip=client_ip(request),
+                                     user_agent=_ua(request))
         content = documents.version_pdf(version=recipient.version)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="proposal-v{recipient.version.number}.pdf"'

@@ -25,6 +25,9 @@ class Command(BaseCommand):
 
                 seed_projects(agency=agency, members=members)
                 seed_portal(agency=agency, members=members)  # the client portal's home (portal/demo.py)
+                from portal.demo_proposals import seed_portal_proposals  # portal: proposals sent
+
+                seed_portal_proposals(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
