@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_changes
+from . import views, views_changes, views_requests
 
 app_name = "portal"
 
@@ -10,4 +10,12 @@ urlpatterns = [
     path("changes/", views_changes.change_list_view, name="changes"),
     path("changes/<uuid:change_request_id>/", views_changes.change_detail_view, name="change_detail"),
     path("changes/<uuid:change_request_id>/decide/", views_changes.change_decide_view, name="change_decide"),
+    # requests and their threads (h-requests)
+    path("requests/", views_requests.request_list_view, name="requests"),
+    path("requests/new/", views_requests.request_create_view, name="request_create"),
+    path("requests/<uuid:request_id>/", views_requests.request_detail_view, name="request_detail"),
+    path("requests/<uuid:request_id>/message/", views_requests.request_message_view, name="request_message"),
+    path("requests/<uuid:request_id>/close/", views_requests.request_close_view, name="request_close"),
+    path("requests/<uuid:request_id>/files/<uuid:attachment_id>/", views_requests.request_attachment_view,
+         name="request_attachment"),
 ]

@@ -205,6 +205,11 @@ ACTIONS: dict[str, Action] = {
     "task_comment.deleted": A(_l("Comment deleted"), _l("%(actor)s deleted a comment on task “%(target)s”")),
     "task_attachment.uploaded": A(_l("Task file uploaded"), _l("%(actor)s attached a file to task “%(target)s”")),
     "task_attachment.deleted": A(_l("Task file deleted"), _l("%(actor)s deleted a file of task “%(target)s”")),
+    # Client requests (comms, h-requests)
+    "client_request.opened": A(_l("Client request opened"), _l("%(actor)s opened request “%(target)s”")),
+    "client_request.answered": A(_l("Client request answered"), _l("%(actor)s answered request “%(target)s”")),
+    "client_request.closed": A(_l("Client request closed"), _l("%(actor)s closed request “%(target)s”")),
+    "client_request.reopened": A(_l("Client request reopened"), _l("%(actor)s opened request “%(target)s” again")),
 }
 del A
 
