@@ -316,7 +316,7 @@ class ProposalVersionFactory(UnscopedFactory):
 
     proposal = factory.SubFactory(ProposalFactory)
     agency = factory.SelfAttribute("proposal.agency")
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: 100_000 + n)
     snapshot = factory.LazyFunction(dict)
     content_hash = "0" * 64
     total = 0
@@ -464,7 +464,7 @@ class ChangeRequestFactory(UnscopedFactory):
 
     project = factory.SubFactory(ProjectFactory)
     agency = factory.SelfAttribute("project.agency")
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: 100_000 + n)
     title = factory.Sequence(lambda n: f"Доработка {n}")
 
 
@@ -513,7 +513,7 @@ class ClientRequestFactory(UnscopedFactory):
 
     client = factory.SubFactory(ClientFactory)
     agency = factory.SelfAttribute("client.agency")
-    number = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: 100_000 + n)
     kind = cm.ClientRequest.Kind.QUESTION
     subject = factory.Sequence(lambda n: f"Вопрос {n}")
     target_minutes = 240
