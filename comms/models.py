@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mrm.core.models import TimeStamped
 from mrm.core.storage import private_storage
@@ -34,7 +35,7 @@ class ClientRequest(AgencyOwned, TimeStamped):
 
     class Kind(models.TextChoices):
         QUESTION = "question", _("Question")
-        CHANGE = "change", _("Change")
+        CHANGE = "change", pgettext_lazy("request kind", "Change")
         URGENT = "urgent", _("Urgent issue")
         NEW_TASK = "new_task", _("New task")
 
