@@ -90,15 +90,15 @@ KINDS: dict[str, KindSpec] = {
     "client_request.opened": KindSpec(
         gettext_lazy("A client opens a request"),
         lambda c: _("New request from %(client)s: %(subject)s") % {"client": _first(c, "client"),
-                                                                  "subject": _first(c, "subject")},
+                                                                  "subject": _first(c, "subject", "title")},
         lambda c: _first(c, "excerpt")),
     "client_request.message": KindSpec(
         gettext_lazy("A client writes in a request"),
-        lambda c: _("%(client)s wrote: %(subject)s") % {"client": _first(c, "client"), "subject": _first(c, "subject")},
+        lambda c: _("%(client)s wrote: %(subject)s") % {"client": _first(c, "client"), "subject": _first(c, "subject", "title")},
         lambda c: _first(c, "excerpt")),
     "client_request.answered": KindSpec(
         gettext_lazy("The agency answers my request"),
-        lambda c: _("Your request is answered: %(subject)s") % {"subject": _first(c, "subject")},
+        lambda c: _("Your request is answered: %(subject)s") % {"subject": _first(c, "subject", "title")},
         lambda c: _first(c, "excerpt"), for_clients=True),
 }
 
