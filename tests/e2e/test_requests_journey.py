@@ -78,6 +78,9 @@ def test_client_request_answered_from_the_client_page(page: Page, live_server, a
     with scopes_disabled():
         thread.refresh_from_db()
     assert thread.status == "answered" and thread.first_reply_at is not None
+    page.goto(f"{base}/requests/{thread.pk}/")
+    expect(page.locator("#request-timing")).to_contain_text(re.compile("мин|min"))
+    _shot(page, "staff-request-thread")
 
     # 4. The client reads the answer in the thread.
     _login(page, base, client_user)
