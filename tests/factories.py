@@ -316,7 +316,7 @@ class ProposalVersionFactory(UnscopedFactory):
 
     proposal = factory.SubFactory(ProposalFactory)
     agency = factory.SelfAttribute("proposal.agency")
-    number = factory.Sequence(lambda n: 100_000 + n)
+    number = factory.Sequence(lambda n: n + 1)
     snapshot = factory.LazyFunction(dict)
     content_hash = "0" * 64
     total = 0
@@ -464,7 +464,7 @@ class ChangeRequestFactory(UnscopedFactory):
 
     project = factory.SubFactory(ProjectFactory)
     agency = factory.SelfAttribute("project.agency")
-    number = factory.Sequence(lambda n: 100_000 + n)
+    number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Доработка {n}")
 
 
