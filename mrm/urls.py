@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
+import comms.api  # noqa: F401,E402 - client requests and their messages
 import mrm.notifications.api  # noqa: F401,E402 - notifications and preferences
 import projects.api  # noqa: F401,E402
 import proposals.api  # noqa: F401,E402
@@ -19,6 +20,7 @@ urlpatterns = [
     path("jobs/", include("mrm.jobs.urls")),
     path("clients/", include("clients.urls")),
     path("portal/", include("portal.urls")),
+    path("requests/", include("comms.urls")),  # client requests (staff side)
     path("proposals/", include("proposals.urls")),
     path("projects/", include("projects.urls")),
     path("notifications/", include("mrm.notifications.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_changes, views_proposals
+from . import views, views_changes, views_proposals, views_requests
 
 app_name = "portal"
 
@@ -21,4 +21,12 @@ urlpatterns = [
          name="proposal_pdf"),
     path("proposals/<uuid:proposal_id>/decide/", views_proposals.proposal_decide_view, name="proposal_decide"),
     path("proposals/<uuid:proposal_id>/renewal/", views_proposals.proposal_renewal_view, name="proposal_renewal"),
+    # requests and their threads (h-requests)
+    path("requests/", views_requests.request_list_view, name="requests"),
+    path("requests/new/", views_requests.request_create_view, name="request_create"),
+    path("requests/<uuid:request_id>/", views_requests.request_detail_view, name="request_detail"),
+    path("requests/<uuid:request_id>/message/", views_requests.request_message_view, name="request_message"),
+    path("requests/<uuid:request_id>/close/", views_requests.request_close_view, name="request_close"),
+    path("requests/<uuid:request_id>/files/<uuid:attachment_id>/", views_requests.request_attachment_view,
+         name="request_attachment"),
 ]

@@ -511,3 +511,42 @@ class NotificationFactory(UnscopedFactory):
     kind = "task.assigned"
     title = factory.Sequence(lambda n: f"Уведомление {n}")
     key = factory.Sequence(lambda n: f"test:{n}")
+
+
+# --- requests (comms, h-requests) ------------------------------------------------------------------
+from comms import models as cm  # noqa: E402
+
+
+class ClientRequestFactory(UnscopedFactory):
+    class Meta:
+        model = cm.ClientRequest
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    number = factory.Sequence(lambda n: 100_000 + n)
+    kind = cm.ClientRequest.Kind.QUESTION
+    subject = factory.Sequence(lambda n: f"Вопрос {n}")
+    target_minutes = 240
+    awaiting_since = factory.LazyFunction(_timezone.now)
+
+
+class RequestMessageFactory(UnscopedFactory):
+    class Meta:
+        model = cm.Message
+
+    thread = factory.SubFactory(ClientRequestFactory)
+    agency = factory.SelfAttribute("thread.agency")
+    direction = cm.Direction.INBOUND
+    body = factory.Sequence(lambda n: f"Сообщение {n}")
+
+
+class RequestAttachmentFactory(UnscopedFactory):
+    class Meta:
+        model = cm.Attachment
+
+    message = factory.SubFactory(RequestMessageFactory)
+    agency = factory.SelfAttribute("message.agency")
+    file = factory.django.FileField(filename="brief.txt", data=b"hello")
+    name = "brief.txt"
+    content_type = "text/plain"
+    size = 5

@@ -243,3 +243,29 @@ NOT_OBJECT_ROUTES.update({"portal:project", "portal:project_file"})
 # tests/portal/test_proposals.py.
 NOT_OBJECT_ROUTES.update({"portal:proposal", "portal:proposal_pdf", "portal:proposal_decide",
                           "portal:proposal_renewal"})
+# Client requests (comms, h-requests): a thread of another agency's client, and a file of that thread. The portal's
+# request routes answer client logins only (the policy turns a staff login away first), so their 404 for another
+# company's and another agency's thread is tested in tests/portal/test_requests_portal.py.
+def _client_request(agency, kw):
+    from comms.models import ClientRequest
+
+    if "request_id" in kw:
+        with scopes_disabled():
+            return ClientRequest.objects.get(pk=kw["request_id"])
+    return f.ClientRequestFactory(client=f.ClientFactory(agency=agency))
+
+
+def _request_attachment(agency, kw):
+    thread = _client_request(agency, kw)
+    return f.RequestAttachmentFactory(message=f.RequestMessageFactory(thread=thread)).pk
+
+
+BY_PARAM["request_id"] = lambda agency, kw: _client_request(agency, kw).pk
+BY_ROUTE["request_attachment"] = {"attachment_id": _request_attachment}
+BY_ROUTE["client-request-detail"] = {"pk": lambda agency, kw: _client_request(agency, kw).pk}
+BY_ROUTE["client-request-reply"] = BY_ROUTE["client-request-detail"]
+BY_ROUTE["client-request-close"] = BY_ROUTE["client-request-detail"]
+BY_ROUTE["request-message-detail"] = {"pk": lambda agency, kw: f.RequestMessageFactory(
+    thread=_client_request(agency, kw)).pk}
+NOT_OBJECT_ROUTES.update({"portal:request_detail", "portal:request_message", "portal:request_close",
+                          "portal:request_attachment"})

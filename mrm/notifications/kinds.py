@@ -86,6 +86,20 @@ KINDS: dict[str, KindSpec] = {
         gettext_lazy("A new report is ready"),
         lambda c: _("New report: %(title)s") % {"title": _first(c, "title", "report")},
         lambda c: _first(c, "period", "note"), for_clients=True),
+    # Client requests (comms): the AM hears of a new request and of the client's messages, the client of answers.
+    "client_request.opened": KindSpec(
+        gettext_lazy("A client opens a request"),
+        lambda c: _("New request from %(client)s: %(subject)s") % {"client": _first(c, "client"),
+                                                                  "subject": _first(c, "subject", "title")},
+        lambda c: _first(c, "excerpt")),
+    "client_request.message": KindSpec(
+        gettext_lazy("A client writes in a request"),
+        lambda c: _("%(client)s wrote: %(subject)s") % {"client": _first(c, "client"), "subject": _first(c, "subject", "title")},
+        lambda c: _first(c, "excerpt")),
+    "client_request.answered": KindSpec(
+        gettext_lazy("The agency answers my request"),
+        lambda c: _("Your request is answered: %(subject)s") % {"subject": _first(c, "subject", "title")},
+        lambda c: _first(c, "excerpt"), for_clients=True),
 }
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "projects",
     # Notifications: in-app inbox, e-mail and Telegram deliveries (mrm/notifications)
     "mrm.notifications",
+    "comms",  # client requests and their message threads (portal now; e-mail, Telegram later)
 ]
 
 MIDDLEWARE = [

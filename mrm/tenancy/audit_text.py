@@ -209,6 +209,11 @@ ACTIONS: dict[str, Action] = {
                                 _l("%(actor)s let the client download a file of task “%(target)s”")),
     "task_attachment.unshared": A(_l("Task file no longer shared with the client"),
                                   _l("%(actor)s stopped sharing a file of task “%(target)s” with the client")),
+    # Client requests (comms, h-requests)
+    "client_request.opened": A(_l("Client request opened"), _l("%(actor)s opened request “%(target)s”")),
+    "client_request.answered": A(_l("Client request answered"), _l("%(actor)s answered request “%(target)s”")),
+    "client_request.closed": A(_l("Client request closed"), _l("%(actor)s closed request “%(target)s”")),
+    "client_request.reopened": A(_l("Client request reopened"), _l("%(actor)s opened request “%(target)s” again")),
 }
 del A
 

@@ -81,6 +81,9 @@ POLICY: dict[str, Rule] = {
     "audit.view": Rule(DIRECTORS, _("Read and export the audit log")),
     # Notifications: one's own inbox and preferences (mrm/notifications), staff and client contacts alike
     "notification.view": Rule(STAFF | CLIENTS, _("Read one's notifications, choose how they arrive, link Telegram")),
+    # Client requests (comms): the threads of the clients one sees; answering and closing them
+    "request.view": Rule(STAFF, _("See client requests, their messages and response times")),
+    "request.reply": Rule(STAFF, _("Answer and close client requests")),
     # The client portal
     "portal.view": Rule(CLIENTS, _("The client portal of their own company")),
 }

@@ -28,6 +28,9 @@ class Command(BaseCommand):
                 from portal.demo_proposals import seed_portal_proposals  # portal: proposals sent
 
                 seed_portal_proposals(agency=agency, members=members)
+                from comms.demo import seed_requests  # client requests (h-requests)
+
+                seed_requests(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
