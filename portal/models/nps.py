@@ -105,7 +105,8 @@ class NpsSurvey(AgencyOwned, TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"NPS {self.contact_id} {self.sent_at:%Y-%m-%d}" if self.sent_at else "NPS survey"
+        name = self.contact.full_name if self.contact_id else ""
+        return f"{name} · {self.sent_at:%d.%m.%Y}" if self.sent_at else name
 
     @property
     def is_answered(self) -> bool:
