@@ -13,7 +13,8 @@ SCORES = [(str(n), str(n)) for n in range(11)]
 
 class NpsAnswerForm(forms.Form):
     score = forms.TypedChoiceField(label=_("How likely are you to recommend us to a friend or colleague?"),
-                                   choices=SCORES, coerce=int, widget=forms.RadioSelect,
+                                   choices=SCORES, coerce=int,
+                                   widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                    error_messages={"required": _("Choose a score from 0 to 10.")})
     comment = forms.CharField(label=_("Why this score?"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),

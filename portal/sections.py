@@ -4,6 +4,7 @@ from clients.sections import Section, register
 
 
 def _context(request, client) -> dict:
+    from clients.models import Contact
     from mrm.tenancy.policy import can
 
     from .selectors.nps import nps_client_current, nps_response_list
@@ -11,8 +12,11 @@ def _context(request, client) -> dict:
     if not can(request.membership, "nps.view"):
         return {"visible": False}
     answers = list(nps_response_list(agency=request.agency, membership=request.membership, client=client)[:5])
+    can_send = can(request.membership, "nps.send")
+    contacts = list(Contact.objects.filter(agency=request.agency, client=client).exclude(email="")
+                    .order_by("-is_primary", "full_name")[:50]) if can_send else []
     return {"visible": True, "score": nps_client_current(agency=request.agency, client=client), "answers": answers,
-            "can_send": can(request.membership, "nps.send")}
+            "can_send": can_send, "contacts": contacts}
 
 
 register(Section(key="nps", template="portal/nps_client_section.html", column="side", order=60, context=_context))

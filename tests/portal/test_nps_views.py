@@ -179,6 +179,7 @@ def test_client_page_shows_the_nps_block_to_managers_only(alice_world):
     url = reverse("clients:detail", args=[client.pk])
     body = login(alice_world.am).get(url).content.decode()
     assert 'id="section-nps"' in body and "Лучшие" in body and 'id="nps-current"' in body
+    assert 'id="nps-send-now"' in body  # "send a survey now" right in the block
     specialist = alice_world.specialist
     with scope(agency=alice_world.agency):
         client.team.add(specialist.user)
