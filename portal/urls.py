@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_changes, views_proposals, views_requests
+from . import views, views_briefs, views_changes, views_nps, views_proposals, views_requests
 
 app_name = "portal"
 
@@ -29,4 +29,14 @@ urlpatterns = [
     path("requests/<uuid:request_id>/close/", views_requests.request_close_view, name="request_close"),
     path("requests/<uuid:request_id>/files/<uuid:attachment_id>/", views_requests.request_attachment_view,
          name="request_attachment"),
+    # nps: the client's surveys (portal), the e-mailed link (public), staff pages of a client's NPS and the rules
+    path("nps/", views_nps.nps_list_view, name="nps"),
+    path("nps/<uuid:survey_id>/", views_nps.nps_answer_view, name="nps_answer"),
+    path("nps/r/<str:token>/", views_nps.nps_link_view, name="nps_link"),
+    path("nps/clients/<uuid:client_id>/", views_nps.nps_client_view, name="nps_client"),
+    path("nps/clients/<uuid:client_id>/send/", views_nps.nps_send_view, name="nps_send"),
+    path("nps/clients/<uuid:client_id>/plan/", views_nps.nps_plan_view, name="nps_plan"),
+    path("nps/settings/", views_nps.nps_settings_view, name="nps_settings"),
+    # briefs (h-nps): a new brief with the agency's brief templates, linked to the login's company
+    path("briefs/new/", views_briefs.brief_new_view, name="brief_new"),
 ]

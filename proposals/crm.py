@@ -47,10 +47,13 @@ def find_client(*, agency: Agency, company_name: str, email: str) -> tuple[Clien
 
 
 @transaction.atomic
-def link_client(*, agency: Agency, actor, data: dict, client: Client | None = None) -> tuple[Client, Contact, bool]:
-    """Find or create the client and contact a brief belongs to; returns (client, contact, client_created)."""
+def link_client(*, agency: Agency, actor, data: dict, client: Client | None = None,
+                contact: Contact | None = None) -> tuple[Client, Contact, bool]:
+    """Find or create the client and contact a brief belongs to; returns (client, contact, client_created).
+    A given `contact` (of the given `client`) is used as is."""
     created = False
-    contact = None
+    if contact is not None and (client is None or contact.client_id != client.pk):
+        contact = None
     if client is None:
         client, contact = find_client(agency=agency, company_name=data["company_name"], email=data["contact_email"])
     if client is None:

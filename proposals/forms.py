@@ -222,6 +222,19 @@ class PublicBriefForm(BriefForm):
     consent = forms.BooleanField(label=_("I agree that the agency processes these details to answer my request."))
 
 
+class PortalBriefForm(BriefForm):
+    """The brief a client login sends from the portal: its company and e-mail are known (shown, not editable);
+    the rest is the same form as the public one."""
+
+    def __init__(self, *args, company, contact, email: str, **kwargs):
+        initial = {"company_name": company.name, "website": company.website, "contact_name": contact.full_name,
+                   "contact_position": contact.position, "contact_email": email, "contact_phone": contact.phone,
+                   **kwargs.pop("initial", {})}
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in ("company_name", "contact_email"):
+            self.fields[name].disabled = True
+
+
 class InternalBriefForm(BriefForm):
     client = forms.ModelChoiceField(label=_("Client"), queryset=None, required=False,
                                     help_text=_("Leave empty to find or create the client by company name."))

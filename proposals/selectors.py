@@ -1,5 +1,7 @@
 """Reads of the proposals app. Everything hanging off a client goes through clients.selectors.client_list,
 so an AM reaches only the briefs and proposals of the clients they may see. Missing and foreign → 404."""
+import uuid
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -61,6 +63,17 @@ def catalog_grouped(*, agency: Agency, active_only: bool = False) -> list[tuple[
 def template_list(*, agency: Agency, active_only: bool = False) -> QuerySet[BriefTemplate]:
     qs = BriefTemplate.objects.filter(agency=agency)
     return qs.filter(is_active=True) if active_only else qs
+
+
+def template_choose(*, agency: Agency, raw) -> BriefTemplate | None:
+    """The active brief template a form asked for (`?t=<id>` or the posted `template`); None for none or a
+    malformed / unknown / inactive id. Shared by the public brief form and the portal's "new brief"."""
+    if not raw:
+        return None
+    try:
+        return template_list(agency=agency, active_only=True).filter(pk=uuid.UUID(str(raw))).first()
+    except ValueError:
+        return None
 
 
 def template_get(*, agency: Agency, template_id) -> BriefTemplate:

@@ -550,3 +550,34 @@ class RequestAttachmentFactory(UnscopedFactory):
     name = "brief.txt"
     content_type = "text/plain"
     size = 5
+# --- nps ---
+from datetime import timedelta as _timedelta  # noqa: E402
+
+from portal import models as nps  # noqa: E402
+
+
+class NpsSurveyFactory(UnscopedFactory):
+    class Meta:
+        model = nps.NpsSurvey
+
+    contact = factory.SubFactory(ContactFactory)
+    client = factory.SelfAttribute("contact.client")
+    agency = factory.SelfAttribute("contact.agency")
+    trigger = "manual"
+    sent_at = factory.LazyFunction(_timezone.now)
+    expires_at = factory.LazyFunction(lambda: _timezone.now() + _timedelta(days=30))
+
+
+class NpsResponseFactory(UnscopedFactory):
+    class Meta:
+        model = nps.NpsResponse
+
+    survey = factory.SubFactory(NpsSurveyFactory)
+    agency = factory.SelfAttribute("survey.agency")
+    client = factory.SelfAttribute("survey.client")
+    contact = factory.SelfAttribute("survey.contact")
+    contact_name = factory.SelfAttribute("survey.contact.full_name")
+    trigger = factory.SelfAttribute("survey.trigger")
+    score = 9
+    channel = "portal"
+    answered_at = factory.LazyFunction(_timezone.now)

@@ -269,3 +269,16 @@ BY_ROUTE["request-message-detail"] = {"pk": lambda agency, kw: f.RequestMessageF
     thread=_client_request(agency, kw)).pk}
 NOT_OBJECT_ROUTES.update({"portal:request_detail", "portal:request_message", "portal:request_close",
                           "portal:request_attachment"})
+# NPS (portal, h-nps): the API's answers take `pk`; the staff pages nest under `client_id` (built above). The portal's
+# survey pages answer client logins only (staff are turned away by the policy before any object loads), so their 404
+# for another company's and another agency's survey is tested in tests/portal/test_nps_views.py; the e-mailed link is
+# a signed token (forged, revoked → 404, same file).
+def _nps_response(agency, kw):
+    return f.NpsResponseFactory(survey=f.NpsSurveyFactory(contact=f.ContactFactory(agency=agency, client=_parent_client(
+        agency, kw)))).pk
+
+
+BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactFactory(
+    agency=agency, client=_parent_client(agency, kw))).pk
+BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
+NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})

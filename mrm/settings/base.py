@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE.update({
                              "schedule": crontab(hour=env.int("NOTIFICATION_DIGEST_HOUR_UTC", default=6), minute=0)},
     "notifications-fail-stuck": {"task": "mrm.notifications.tasks.deliveries_fail_stuck_task", "schedule": 600.0},
 })
+# Portal NPS (portal/tasks.py): the daily run that creates and e-mails due surveys (idempotent per period).
+CELERY_BEAT_SCHEDULE["portal-nps-schedule"] = {"task": "portal.tasks.nps_schedule_all_task",
+                                               "schedule": crontab(hour=env.int("NPS_SURVEY_HOUR_UTC", default=7),
+                                                                   minute=15)}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- API ----------------------------------------------------------------------------------------

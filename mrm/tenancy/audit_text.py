@@ -141,6 +141,11 @@ ACTIONS: dict[str, Action] = {
     "change_request.withdrawn": A(_l("Change request withdrawn"), _l("%(actor)s withdrew change request “%(target)s”")),
     "change_request.approved": A(_l("Change request approved"), _l("Change request “%(target)s” approved (%(actor)s)")),
     "change_request.declined": A(_l("Change request declined"), _l("Change request “%(target)s” declined (%(actor)s)")),
+    # NPS surveys (portal, h-nps)
+    "nps_survey.sent": A(_l("NPS survey sent"), _l("%(actor)s sent NPS survey “%(target)s”")),
+    "nps_survey.answered": A(_l("NPS survey answered"), _l("NPS survey “%(target)s” answered (%(actor)s)")),
+    "nps_settings.updated": A(_l("NPS rules changed"), _l("%(actor)s changed the agency's NPS rules")),
+    "nps_plan.updated": A(_l("NPS schedule changed"), _l("%(actor)s changed the NPS survey schedule of “%(target)s”")),
     "project.budget_changed": A(_l("Project budget changed"),
                                 _l("%(actor)s: an approved change request added to the budget of “%(target)s”")),
     "project_task.scope_changed": A(_l("Task scope changed"),

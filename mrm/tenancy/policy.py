@@ -86,6 +86,10 @@ POLICY: dict[str, Rule] = {
     "request.reply": Rule(STAFF, _("Answer and close client requests")),
     # The client portal
     "portal.view": Rule(CLIENTS, _("The client portal of their own company")),
+    # NPS surveys (h-nps): scores and comments on the client page and in the API, the AM's "send now", the rules
+    "nps.view": Rule(MANAGERS, _("See clients' NPS scores and comments")),
+    "nps.send": Rule(MANAGERS, _("Send an NPS survey now and set a client's survey schedule")),
+    "nps.settings": Rule(DIRECTORS, _("Change the agency's NPS rules (interval, default schedule)")),
 }
 
 

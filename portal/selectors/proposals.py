@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Contact
 from mrm.tenancy.models import Agency, Membership
 from projects.models import ChangeRequest
-from projects.selectors_changes import portal_change_request_list
 from proposals.models import Decision, Proposal, ProposalVersion, Recipient
 from proposals.services.renewal import agency_today
 
 from . import portal_fence
+from .changes import portal_change_request_list
 
 SHOWN_STATUSES = (Proposal.Status.SENT, Proposal.Status.ACCEPTED, Proposal.Status.DECLINED)
 

@@ -39,6 +39,7 @@ class Brief(AgencyOwned, TimeStamped):
         PUBLIC_FORM = "public_form", _("Public brief form")
         INTERNAL = "internal", _("Filled by the agency")
         API = "api", _("API")
+        PORTAL = "portal", _("Client portal")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")

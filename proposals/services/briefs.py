@@ -38,11 +38,13 @@ def template_save(*, agency: Agency, actor, data: dict, template: BriefTemplate 
 
 @transaction.atomic
 def brief_submit(*, agency: Agency, actor, data: dict, files: list | None = None, source: str = Brief.Source.INTERNAL,
-                 template: BriefTemplate | None = None, client=None, ip: str | None = None) -> Brief:
-    """Save a brief, link or create client + contact, open a deal at "brief received", notify after commit."""
+                 template: BriefTemplate | None = None, client=None, contact=None, ip: str | None = None) -> Brief:
+    """Save a brief, link or create client + contact, open a deal at "brief received", notify after commit.
+    `client` (and `contact`, a person of that client) link a brief whose sender is known: the portal's login."""
     data = {k: v for k, v in data.items() if k in BRIEF_FIELDS}
     data["channels"] = list(data.get("channels") or [])
-    client, contact, client_created = crm.link_client(agency=agency, actor=actor, data=data, client=client)
+    client, contact, client_created = crm.link_client(agency=agency, actor=actor, data=data, client=client,
+                                                      contact=contact)
     owner = client.owner or crm.default_owner(agency=agency)
     deal = crm.deal_create(agency=agency, actor=actor, client=client, title=crm.brief_deal_title(
         company_name=data["company_name"], template=template, channels=data["channels"]),

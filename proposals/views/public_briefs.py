@@ -28,15 +28,6 @@ def _agency(slug: str) -> Agency:
     return agency
 
 
-def _template(agency, raw):
-    if not raw:
-        return None
-    try:
-        return selectors.template_list(agency=agency, active_only=True).filter(pk=raw).first()
-    except Exception:  # noqa: BLE001 - a malformed id is just "no template"
-        return None
-
-
 def _brief_form(request, agency_slug: str, *, embed: bool):
     agency = _agency(agency_slug)
     with scope(agency=agency):
@@ -44,7 +35,7 @@ def _brief_form(request, agency_slug: str, *, embed: bool):
         if not options.brief_form_enabled:
             raise Http404
         templates = list(selectors.template_list(agency=agency, active_only=True))
-        template = _template(agency, request.POST.get("template") or request.GET.get("t"))
+        template = selectors.template_choose(agency=agency, raw=request.POST.get("template") or request.GET.get("t"))
         status = 200
         if request.method == "POST":
             form = PublicBriefForm(request.POST, request.FILES, template=template)

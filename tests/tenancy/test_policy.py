@@ -120,6 +120,7 @@ NOT_POLICY_VIEWS = {
     "clients:calendar_feed_create": "the user's own feed; staff only, checked in the view (404)",
     "clients:calendar_feed_revoke": "the user's own feed; staff only, checked in the view (404)",
     "notifications:telegram_webhook": "the Telegram bot's webhook: secret path and secret header (tests/notifications)",
+    "portal:nps_link": "the e-mailed NPS survey link: signed, expiring, single-use token, no login (tests/portal)",
 }
 NOT_POLICY_PREFIXES = ("accounts:", "admin:", "proposals_public:")  # login, profile, public links, admin
 

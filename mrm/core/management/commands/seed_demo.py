@@ -31,6 +31,9 @@ class Command(BaseCommand):
                 from comms.demo import seed_requests  # client requests (h-requests)
 
                 seed_requests(agency=agency, members=members)
+                from portal.demo_nps import seed_nps  # portal: NPS surveys and answers
+
+                seed_nps(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))

@@ -19,7 +19,7 @@ def fill_logged_hours(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_reoffer_past_acceptances'),
+        ('projects', '0006_attachment_client_visible'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Writes of the portal's areas, one module per area (`portal/services/<area>.py`)."""
