@@ -231,3 +231,8 @@ BY_ROUTE["change-request-detail"] = {"pk": lambda agency, kw: _change_request(ag
 BY_ROUTE["change-request-send"] = BY_ROUTE["change-request-detail"]
 BY_ROUTE["change-request-withdraw"] = BY_ROUTE["change-request-detail"]
 NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
+
+
+# Portal access (h-access): the staff routes take a contact (BY_PARAM["contact_id"], 404 for another agency's);
+# the log-in link carries a signed token, not an object (tests/portal/test_access_magic_link.py).
+NOT_OBJECT_ROUTES.add("accounts:magic_link_login")

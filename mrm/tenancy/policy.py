@@ -83,6 +83,8 @@ POLICY: dict[str, Rule] = {
     "notification.view": Rule(STAFF | CLIENTS, _("Read one's notifications, choose how they arrive, link Telegram")),
     # The client portal
     "portal.view": Rule(CLIENTS, _("The client portal of their own company")),
+    # access: who may log in to the portal (a client's portal admin invites colleagues from the portal itself)
+    "portal.access_manage": Rule(MANAGERS, _("Invite client contacts to the portal, resend, revoke their access")),
 }
 
 

@@ -23,6 +23,9 @@ class Command(BaseCommand):
                 from projects.demo import seed_projects  # projects (shell): delivery demo
 
                 seed_projects(agency=agency, members=members)
+                from portal.demo import seed_portal_access  # access: the demo client logins' portal access
+
+                seed_portal_access(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
