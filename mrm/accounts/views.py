@@ -22,6 +22,7 @@ from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.tenancy.context import client_ip
 from mrm.tenancy.middleware import SESSION_AGENCY_KEY
+from mrm.tenancy.models import Role
 from mrm.tenancy.selectors import invitation_get_by_token
 from mrm.tenancy.services import invitation_accept, invitation_check
 
@@ -236,6 +237,8 @@ def no_agency_view(request):
 
 @login_required
 def profile_view(request):
+    if request.membership is not None and request.membership.role == Role.CLIENT:
+        return redirect("portal:profile")  # a client contact's profile lives in the portal, in its brand
     form = _profile_form(request, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}
