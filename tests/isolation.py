@@ -236,3 +236,6 @@ NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
 # Portal access (h-access): the staff routes take a contact (BY_PARAM["contact_id"], 404 for another agency's);
 # the log-in link carries a signed token, not an object (tests/portal/test_access_magic_link.py).
 NOT_OBJECT_ROUTES.add("accounts:magic_link_login")
+BY_ROUTE["portal-access-detail"] = {"pk": BY_PARAM["contact_id"]}
+BY_ROUTE["portal-access-invite"] = {"pk": BY_PARAM["contact_id"]}
+BY_ROUTE["portal-access-revoke"] = {"pk": BY_PARAM["contact_id"]}
