@@ -45,7 +45,7 @@ def test_invite_and_revoke(alice_world, django_capture_on_commit_callbacks):
 def test_service_errors_are_400_with_a_message(alice_world):
     no_mail = ContactFactory(client=alice_world.client_contact.contact.client, email="")
     response = login(alice_world.am).post(f"{URL}{no_mail.pk}/invite/", {}, content_type="application/json")
-    assert response.status_code == 400 and response.json()["detail"]
+    assert response.status_code == 400 and response.json()["email"]  # the message names the field
 
 
 def test_other_agencies_and_clients_and_specialists(alice_world, bob_world):
