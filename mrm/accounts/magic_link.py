@@ -33,16 +33,26 @@ def _state(user: User) -> str:
     return salted_hmac(SALT, raw, algorithm="sha256").hexdigest()[:32]
 
 
-def magic_link_allowed(*, user: User) -> bool:
-    """Only active client logins with a contact, no staff membership and no second factor get links."""
-    if not user.is_active:
-        return False
+def _memberships(user: User) -> list[tuple[str, object]]:
     # Tenancy-wide question about one person (any agency): no request scope exists at log-in.
     with scopes_disabled():
-        roles = list(Membership.objects.filter(user=user, is_active=True).values_list("role", "contact_id"))
+        return list(Membership.objects.filter(user=user, is_active=True).values_list("role", "contact_id"))
+
+
+def mailbox_login_allowed(*, user: User) -> bool:
+    """May proof of the mailbox alone (a link e-mailed to it) log this person in: an active person with no
+    staff membership anywhere and no second factor (staff log in with a password and their second factor)."""
+    if not user.is_active or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return False
+    return all(role == Role.CLIENT for role, _contact in _memberships(user))
+
+
+def magic_link_allowed(*, user: User) -> bool:
+    """Only active client logins with a contact, no staff membership and no second factor get links."""
+    roles = _memberships(user)
     if not roles or any(role != Role.CLIENT or contact_id is None for role, contact_id in roles):
         return False
-    return not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return mailbox_login_allowed(user=user)
 
 
 def magic_link_token(*, user: User) -> str:

@@ -136,9 +136,13 @@ def invitation_accept_view(request, token: str):
     form_class = PortalInvitationAcceptForm if portal else InvitationAcceptForm
     initial = {"full_name": invitation.contact.full_name} if portal else None
     form = form_class(request.POST or None, initial=initial) if existing is None else None
+    # A client contact who already has an account (say, re-invited after their access was revoked): the e-mailed
+    # invitation proves the mailbox as a log-in link would, so accepting logs them in (never for staff accounts).
+    accept_by_link = (portal and existing is not None and not request.user.is_authenticated
+                      and magic_link.mailbox_login_allowed(user=existing))
     error = None
     if request.method == "POST":
-        user = request.user if request.user.is_authenticated else None
+        user = request.user if request.user.is_authenticated else (existing if accept_by_link else None)
         if user is None and form is not None and form.is_valid():
             password = form.chosen_password if portal else form.cleaned_data["password"]
             try:
@@ -161,7 +165,7 @@ def invitation_accept_view(request, token: str):
                 return redirect("portal:home" if portal else "core:today")
     return render(request, "accounts/invitation_accept.html", {
         "invitation": invitation, "form": form, "existing": existing, "error": error, "token": token,
-        "portal": portal,
+        "portal": portal, "accept_by_link": accept_by_link,
     })
 
 

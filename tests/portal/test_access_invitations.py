@@ -177,3 +177,27 @@ def test_a_contact_of_another_company_is_invited_to_its_own_company(alice_world,
     http.post(path, {"full_name": "Босс", "login_method": "password", "password": "fresh-pass-2026"})
     home = http.get(reverse("portal:home")).content.decode()
     assert other.name in home and alice_world.client_contact.contact.client.name not in home
+
+
+def test_a_revoked_contact_reinvited_accepts_with_the_link_alone(alice_world, django_capture_on_commit_callbacks):
+    member = alice_world.client_contact
+    login(alice_world.am).post(reverse("portal:access_revoke", args=[member.contact_id]))
+    path = invite_contact(django_capture_on_commit_callbacks, alice_world.am, member.contact)
+    http = HttpClient()
+    page = http.get(path).content.decode()
+    assert 'name="password"' not in page and "<form" in page
+    response = http.post(path)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert http.get(reverse("portal:home")).status_code == 200
+    assert _portal_login(member.contact).pk == member.pk
+
+
+def test_a_staff_account_invited_as_a_client_must_log_in_first(alice_world, bob_world,
+                                                              django_capture_on_commit_callbacks):
+    """Bob's AM is also a contact of Alice's client: the invitation alone does not log a staff account in."""
+    contact = ContactFactory(client=alice_world.client_contact.contact.client, email=bob_world.am.user.email)
+    path = invite_contact(django_capture_on_commit_callbacks, alice_world.am, contact)
+    http = HttpClient()
+    assert reverse("accounts:login") in http.get(path).content.decode()
+    http.post(path)
+    assert _portal_login(contact) is None
