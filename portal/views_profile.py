@@ -22,9 +22,9 @@ from .services.access import portal_can_invite
 
 
 def _context(request, **extra) -> dict:
-    user = request.user
-    return {"company": portal_company(agency=request.agency, membership=request.membership),
-            "has_password": user.has_usable_password(),
+    if "company" not in extra:
+        extra["company"] = portal_company(agency=request.agency, membership=request.membership)
+    return {"has_password": request.user.has_usable_password(),
             "can_invite": portal_can_invite(agency=request.agency, membership=request.membership), **extra}
 
 
@@ -33,6 +33,7 @@ def _password_form(request, data=None):
     form = PasswordChangeForm(user, data) if user.has_usable_password() else SetPasswordForm(user, data)
     for field in form.fields.values():
         field.widget.attrs["class"] = "form-control"
+        field.widget.attrs.pop("autofocus", None)  # the page opens on the profile form, not the password
     return form
 
 
