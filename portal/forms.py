@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from clients.validators import clean_phone
 from mrm.core.forms import StyledFormMixin
 
 
@@ -16,3 +17,6 @@ class PortalProfileForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data.get("phone", ""))  # the same rule as the contact card

@@ -54,6 +54,9 @@ def test_the_language_switch_persists_for_a_portal_user(alice_world):
 def test_profile_errors_come_back_in_place(alice_world):
     response = login(alice_world.client_contact).post(reverse("portal:profile"), {"full_name": "", "language": "xx"})
     assert response.status_code == 422 and 'id="portal-profile-form"' in response.content.decode()
+    response = login(alice_world.client_contact).post(reverse("portal:profile"), {
+        "full_name": "Имя", "phone": "call me", "language": "ru"})
+    assert response.status_code == 422 and 'name="phone"' in response.content.decode()
 
 
 def test_change_password_keeps_this_session(alice_world):
