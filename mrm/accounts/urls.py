@@ -29,7 +29,7 @@ urlpatterns = [
         success_url=reverse_lazy("accounts:password_reset_complete")), name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(
+    path("password/change/", views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html",
         success_url=reverse_lazy("accounts:profile")), name="password_change"),
     path("me/", views.profile_view, name="profile"),

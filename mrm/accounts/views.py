@@ -109,6 +109,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a client contact changes theirs on the portal profile, in the portal's layout."""
+
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if membership is not None and membership.role == Role.CLIENT:
+            return redirect("portal:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+
 def signup_view(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -53,9 +53,11 @@ def _kwargs(name, pattern, agency):
     return kwargs
 
 
-def test_a_client_login_opening_the_staff_profile_lands_on_the_portal_profile(alice_world):
-    response = login(alice_world.client_contact).get(reverse("accounts:profile"))
+@pytest.mark.parametrize("name", ["accounts:profile", "accounts:password_change"])
+def test_a_client_login_opening_the_staff_profile_lands_on_the_portal_profile(name, alice_world):
+    response = login(alice_world.client_contact).get(reverse(name))
     assert response.status_code == 302 and response["Location"] == reverse("portal:profile")
+    assert login(alice_world.am).get(reverse(name)).status_code == 200
 
 
 def test_the_walk_covers_the_staff_side():
