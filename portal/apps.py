@@ -7,7 +7,8 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from projects import events
 
-        from . import api, sections  # noqa: F401 - registrations (NPS: the client page block, the API)
+        # registrations: the client page blocks (NPS, portal access) and the staff API (NPS answers, portal access)
+        from . import api, api_access, sections, sections_access  # noqa: F401
         from .listeners import on_project_event
 
         events.subscribe(on_project_event)

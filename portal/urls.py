@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_briefs, views_changes, views_nps, views_proposals, views_requests
+from . import (
+    views,
+    views_access,
+    views_briefs,
+    views_changes,
+    views_nps,
+    views_profile,
+    views_proposals,
+    views_requests,
+)
 
 app_name = "portal"
 
@@ -39,4 +48,11 @@ urlpatterns = [
     path("nps/settings/", views_nps.nps_settings_view, name="nps_settings"),
     # briefs (h-nps): a new brief with the agency's brief templates, linked to the login's company
     path("briefs/new/", views_briefs.brief_new_view, name="brief_new"),
+    # access (h-access): the client's profile and colleagues; the staff side of portal access (client page block)
+    path("me/", views_profile.portal_profile_view, name="profile"),
+    path("me/password/", views_profile.portal_password_view, name="password"),
+    path("team/", views_access.portal_team_view, name="team"),
+    path("access/<uuid:contact_id>/invite/", views_access.portal_invite_view, name="access_invite"),
+    path("access/<uuid:contact_id>/revoke/", views_access.portal_revoke_view, name="access_revoke"),
+    path("access/<uuid:contact_id>/admin/", views_access.portal_admin_view, name="access_admin"),
 ]

@@ -282,3 +282,9 @@ BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactF
     agency=agency, client=_parent_client(agency, kw))).pk
 BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
 NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})
+# Portal access (h-access): the staff routes take a contact (BY_PARAM["contact_id"], 404 for another agency's);
+# the log-in link carries a signed token, not an object (tests/portal/test_access_magic_link.py).
+NOT_OBJECT_ROUTES.add("accounts:magic_link_login")
+BY_ROUTE["portal-access-detail"] = {"pk": BY_PARAM["contact_id"]}
+BY_ROUTE["portal-access-invite"] = {"pk": BY_PARAM["contact_id"]}
+BY_ROUTE["portal-access-revoke"] = {"pk": BY_PARAM["contact_id"]}

@@ -1,8 +1,9 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mrm.accounts.services import user_sessions_end
 from mrm.core.errors import ServiceError
-from mrm.tenancy.models import Agency
+from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Contact
@@ -68,8 +69,12 @@ def contact_delete(*, agency: Agency, actor, contact: Contact) -> None:
     """Delete a contact; when it was the primary one, the longest-known remaining contact takes over."""
     Client.objects.select_for_update().filter(agency=agency, pk=contact.client_id).first()
     was_primary = Contact.objects.filter(agency=agency, pk=contact.pk, is_primary=True).exists()
+    # access: the contact's portal logins go with it (Membership.contact cascades), and so do their sessions.
+    portal_users = list(Membership.objects.filter(agency=agency, contact_id=contact.pk).values_list("user_id",
+                                                                                                   flat=True))
     audit(agency=agency, actor=actor, action="contact.deleted", target=contact)
     Contact.objects.filter(agency=agency, pk=contact.pk).delete()
+    user_sessions_end(user_ids=portal_users)
     if was_primary:
         successor = Contact.objects.filter(agency=agency, client_id=contact.client_id).order_by("created_at").first()
         if successor is not None:

@@ -86,6 +86,35 @@ class InvitationAcceptForm(StyledFormMixin, forms.Form):
                                help_text=_("At least 10 characters, not only digits, not a common password."))
 
 
+class PortalInvitationAcceptForm(InvitationAcceptForm):
+    """A client contact accepting a portal invitation: a password, or log-in links by e-mail only."""
+
+    login_method = forms.ChoiceField(
+        label=_("How do you want to log in?"), initial="password", widget=forms.RadioSelect,
+        choices=[("password", _("With a password")), ("link", _("With a link sent to my e-mail each time"))])
+    field_order = ["full_name", "login_method", "password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].required = False
+        self.fields["login_method"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("login_method") == "password" and not data.get("password"):
+            self.add_error("password", _("Choose a password, or log in with links by e-mail."))
+        return data
+
+    @property
+    def chosen_password(self) -> str | None:
+        return self.cleaned_data["password"] if self.cleaned_data["login_method"] == "password" else None
+
+
+class MagicLinkForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
+                                                                              "autocomplete": "email"}))
+
+
 class ProfileForm(StyledFormMixin, forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=TIMEZONE_CHOICES)
     photo = forms.ImageField(label=_("Photo"), required=False)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone as dj_timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.storage import public_file_name, public_storage
@@ -52,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)  # Django admin access, not an agency role
     date_joined = models.DateTimeField(default=dj_timezone.now)
+    # Bumped to end every session of this person at once (portal access revoked, contact removed):
+    # it is part of the session auth hash that Django checks on every request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -65,6 +69,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Also what the SECRET_KEY_FALLBACKS hashes are made with, so a rotated key cannot revive an ended session.
+        base = super()._get_session_auth_hash(secret=secret)
+        if not self.session_epoch:
+            return base  # unchanged for everyone whose sessions were never ended (no mass log-out on deploy)
+        return salted_hmac("mrm.accounts.session_epoch", f"{base}:{self.session_epoch}", secret=secret,
+                           algorithm="sha256").hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

@@ -4,6 +4,7 @@ import zoneinfo
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,18 +28,22 @@ def user_email_taken(*, email: str) -> bool:
 
 
 @transaction.atomic
-def user_create(*, email: str, full_name: str, password: str, language: str = "ru") -> User:
-    """Create a person account; the password must pass the configured validators."""
+def user_create(*, email: str, full_name: str, password: str | None, language: str = "ru") -> User:
+    """Create a person account; the password must pass the configured validators. No password (None): a
+    client contact who logs in with e-mailed links only (mrm.accounts.magic_link) and may set one later."""
     email = email_normalize(email)
     if user_email_taken(email=email):
         raise ServiceError(_("An account with this e-mail already exists. Log in or reset your password."),
                            field="email")
     user = User(email=email, full_name=full_name.strip(), language=language)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ServiceError(" ".join(exc.messages), field="password") from exc
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password") from exc
+        user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
@@ -140,6 +145,12 @@ def totp_disable(*, user: User, agency: Agency | None) -> None:
     StaticDevice.objects.filter(user=user).delete()  # backup codes stand in for the app; without it they go too
     if agency is not None:
         audit(agency=agency, actor=user, action="two_factor.disabled", target=user)
+
+
+def user_sessions_end(*, user_ids) -> int:
+    """Log these people out everywhere at once: their session auth hash changes, so Django drops every
+    session on its next request (and their unused log-in links stop working)."""
+    return User.objects.filter(pk__in=list(user_ids)).update(session_epoch=F("session_epoch") + 1)
 
 
 def user_unlock(*, user: User) -> int:

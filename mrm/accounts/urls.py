@@ -8,6 +8,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/verify/", views.login_verify_view, name="login_verify"),
+    path("login/link/", views.magic_link_request_view, name="magic_link"),  # access: client log-in links
+    path("login/link/<str:token>/", views.magic_link_login_view, name="magic_link_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup_view, name="signup"),
     path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
@@ -27,7 +29,7 @@ urlpatterns = [
         success_url=reverse_lazy("accounts:password_reset_complete")), name="password_reset_confirm"),
     path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(
+    path("password/change/", views.PasswordChangeView.as_view(
         template_name="accounts/password_change.html",
         success_url=reverse_lazy("accounts:profile")), name="password_change"),
     path("me/", views.profile_view, name="profile"),

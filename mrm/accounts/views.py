@@ -20,18 +20,22 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
+from mrm.tenancy.context import client_ip
 from mrm.tenancy.middleware import SESSION_AGENCY_KEY
+from mrm.tenancy.models import Role
 from mrm.tenancy.selectors import invitation_get_by_token
 from mrm.tenancy.services import invitation_accept, invitation_check
 
-from . import services
+from . import magic_link, services
 from .forms import (
     ApiTokenForm,
     InvitationAcceptForm,
     LanguageForm,
     LoginForm,
     LoginVerifyForm,
+    MagicLinkForm,
     OTPTokenForm,
+    PortalInvitationAcceptForm,
     ProfileForm,
     SignupForm,
 )
@@ -105,6 +109,16 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a client contact changes theirs on the portal profile, in the portal's layout."""
+
+    def dispatch(self, request, *args, **kwargs):
+        membership = getattr(request, "membership", None)
+        if membership is not None and membership.role == Role.CLIENT:
+            return redirect("portal:profile")
+        return super().dispatch(request, *args, **kwargs)
+
+
 def signup_view(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,13 +142,21 @@ def invitation_accept_view(request, token: str):
         status = 404 if exc.code == "invalid" else 410
         return render(request, "accounts/invitation_invalid.html", {"error": exc.message}, status=status)
     existing = User.objects.filter(email__iexact=invitation.email).first()
-    form = InvitationAcceptForm(request.POST or None) if existing is None else None
+    portal = invitation.contact_id is not None  # a client contact's invitation to the portal
+    form_class = PortalInvitationAcceptForm if portal else InvitationAcceptForm
+    initial = {"full_name": invitation.contact.full_name} if portal else None
+    form = form_class(request.POST or None, initial=initial) if existing is None else None
+    # A client contact who already has an account (say, re-invited after their access was revoked): the e-mailed
+    # invitation proves the mailbox as a log-in link would, so accepting logs them in (never for staff accounts).
+    accept_by_link = (portal and existing is not None and not request.user.is_authenticated
+                      and magic_link.mailbox_login_allowed(user=existing))
     error = None
     if request.method == "POST":
-        user = request.user if request.user.is_authenticated else None
+        user = request.user if request.user.is_authenticated else (existing if accept_by_link else None)
         if user is None and form is not None and form.is_valid():
+            password = form.chosen_password if portal else form.cleaned_data["password"]
             try:
-                user = services.user_create(email=invitation.email, password=form.cleaned_data["password"],
+                user = services.user_create(email=invitation.email, password=password,
                                             full_name=form.cleaned_data["full_name"],
                                             language=request.LANGUAGE_CODE or "ru")
             except ServiceError as exc:
@@ -150,10 +172,46 @@ def invitation_accept_view(request, token: str):
                     login(request, user, backend=BACKEND)
                 request.session[SESSION_AGENCY_KEY] = membership.agency_id
                 messages.success(request, _("You have joined %(agency)s.") % {"agency": invitation.agency.name})
-                return redirect("core:today")
+                return redirect("portal:home" if portal else "core:today")
     return render(request, "accounts/invitation_accept.html", {
         "invitation": invitation, "form": form, "existing": existing, "error": error, "token": token,
+        "portal": portal, "accept_by_link": accept_by_link,
     })
+
+
+def magic_link_request_view(request):
+    """"E-mail me a log-in link" (client contacts): the same answer whether the address has an account or not."""
+    form = MagicLinkForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if magic_link.magic_link_request(email=form.cleaned_data["email"], ip=client_ip(request),
+                                         language=request.LANGUAGE_CODE or "ru"):
+            return redirect(reverse("accounts:magic_link") + "?sent=1")
+        form.add_error(None, _("Too many login links were asked for from your network. Try again in an hour."))
+        status = 429
+    return render(request, "accounts/magic_link_request.html", {"form": form, "sent": request.GET.get("sent") == "1"},
+                  status=status)
+
+
+@never_cache
+def magic_link_login_view(request, token: str):
+    """The e-mailed link. Opening it (GET) only asks to confirm, so mail scanners that fetch links do not use it
+    up; the button (POST) logs in."""
+    if request.method == "POST":
+        try:
+            user = magic_link.magic_link_consume(token=token)
+        except ServiceError as exc:
+            return render(request, "accounts/magic_link_invalid.html", {"error": exc.message}, status=410)
+        login(request, user, backend=BACKEND)
+        response = redirect("portal:home")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language, samesite="Lax", max_age=365 * 24 * 3600)
+        return response
+    user = magic_link.magic_link_user(token=token)
+    if user is None:
+        return render(request, "accounts/magic_link_invalid.html", {
+            "error": _("This login link is not valid any more: it works once, for 15 minutes. Ask for a new one.")},
+            status=410)
+    return render(request, "accounts/magic_link_login.html", {"person": user})
 
 
 @require_POST
@@ -193,6 +251,8 @@ def no_agency_view(request):
 
 @login_required
 def profile_view(request):
+    if request.membership is not None and request.membership.role == Role.CLIENT:
+        return redirect("portal:profile")  # a client contact's profile lives in the portal, in its brand
     form = _profile_form(request, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "photo"}

@@ -253,6 +253,7 @@ CELERY_TASK_ROUTES = {
         # Notifications (mrm/notifications/tasks.py): e-mail and Telegram messages both go over "mail".
         "mrm.notifications.tasks.delivery_send_task": "mail",
         "mrm.notifications.tasks.digest_send_task": "mail",
+        "mrm.accounts.tasks.magic_link_send_task": "mail",  # access: portal log-in links
     }.items()
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

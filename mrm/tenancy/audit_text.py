@@ -172,6 +172,10 @@ ACTIONS: dict[str, Action] = {
     "invitation.revoked": A(_l("Invitation withdrawn"), _l("%(actor)s withdrew the invitation of %(target)s")),
     "membership.joined": A(_l("Joined the team"), _l("%(actor)s joined the team")),
     "membership.updated": A(_l("Team member changed"), _l("%(actor)s changed team member %(target)s")),
+    # Client portal access (portal/services/access.py)
+    "portal.access_revoked": A(_l("Portal access revoked"), _l("%(actor)s revoked the portal access of %(target)s")),
+    "portal.admin_changed": A(_l("Portal admin changed"),
+                              _l("%(actor)s changed whether %(target)s may invite colleagues to the portal")),
     "kpi_targets.updated": A(_l("KPI targets changed"), _l("%(actor)s changed the KPI targets")),
     "kpi_target.created": A(_l("KPI target added"), _l("%(actor)s added a KPI target")),
     "kpi_target.removed": A(_l("KPI target removed"), _l("%(actor)s removed a KPI target")),
@@ -235,6 +239,8 @@ EXTRA_FIELDS: dict[str, Promise] = {
 
 # Projects: work (h-work): the dependency and file keys of task audit rows.
 EXTRA_FIELDS.update({"predecessor": _l("Waits for"), "file": _l("File")})
+EXTRA_FIELDS.update({"logins": _l("Portal logins"), "invitations_withdrawn": _l("Invitations withdrawn"),
+                     "portal_admin": _l("Portal admin")})
 
 STATUS_FIELDS = ("status", "stage")
 

@@ -31,7 +31,7 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
         model = Agency
         fields = [
             "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
-            "business_hours_end", "work_days", "require_2fa", "no_contact_days",
+            "business_hours_end", "work_days", "require_2fa", "no_contact_days", "portal_client_invites",
         ]
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),

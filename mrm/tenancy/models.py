@@ -48,6 +48,9 @@ class Agency(models.Model):
         _("flag clients with no contact for, days"), default=14,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
+    # The client portal: a client's portal admin may invite colleagues of their company (the agency may say no).
+    portal_client_invites = models.BooleanField(
+        _("client portal admins may invite their colleagues"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -113,6 +116,8 @@ class Membership(AgencyOwned):
     # shows that contact's company. Deleting the contact deletes the membership: access ends with it.
     contact = models.ForeignKey("clients.Contact", verbose_name=_("client contact"), on_delete=models.CASCADE,
                                 null=True, blank=True, related_name="portal_memberships")
+    # A client login that may invite colleagues of its company into the portal (if the agency allows it).
+    is_portal_admin = models.BooleanField(_("portal admin"), default=False)
     # Hours a week this person can give to project work (capacity planning; holidays and time off come off).
     weekly_capacity_hours = models.DecimalField(
         _("capacity, hours a week"), max_digits=4, decimal_places=1, default=Decimal("40"),
@@ -163,6 +168,11 @@ class Invitation(AgencyOwned):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AM)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # A portal invitation (role CLIENT) is for one contact of a client company: accepting it makes the
+    # membership point at that contact. Deleting the contact deletes its pending invitations.
+    contact = models.ForeignKey("clients.Contact", verbose_name=_("client contact"), on_delete=models.CASCADE,
+                                null=True, blank=True, related_name="portal_invitations")
+    portal_admin = models.BooleanField(_("portal admin"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=_invitation_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)

@@ -90,6 +90,8 @@ POLICY: dict[str, Rule] = {
     "nps.view": Rule(MANAGERS, _("See clients' NPS scores and comments")),
     "nps.send": Rule(MANAGERS, _("Send an NPS survey now and set a client's survey schedule")),
     "nps.settings": Rule(DIRECTORS, _("Change the agency's NPS rules (interval, default schedule)")),
+    # access: who may log in to the portal (a client's portal admin invites colleagues from the portal itself)
+    "portal.access_manage": Rule(MANAGERS, _("Invite client contacts to the portal, resend, revoke their access")),
 }
 
 

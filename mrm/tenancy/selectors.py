@@ -72,7 +72,8 @@ def invitation_get_by_token(*, token: str) -> Invitation | None:
 
     # Tenancy code: an invitation link is opened before the visitor belongs to the agency.
     with scopes_disabled():
-        return Invitation.objects.filter(token_hash=hash_token(token)).select_related("agency").first()
+        return (Invitation.objects.filter(token_hash=hash_token(token))
+                .select_related("agency", "contact", "contact__client").first())
 
 
 def audit_list(*, agency: Agency, actor_id=None, action: str = "", target_type_id=None, date_from=None, date_to=None):

@@ -96,7 +96,7 @@ def _translit(text: str) -> str:
 
 AGENCY_SETTINGS_FIELDS = (
     "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
-    "business_hours_end", "work_days", "require_2fa", "no_contact_days",
+    "business_hours_end", "work_days", "require_2fa", "no_contact_days", "portal_client_invites",
 )
 
 
@@ -153,11 +153,18 @@ def holiday_import_official(*, agency: Agency, actor, year: int, country: str = 
 
 
 @transaction.atomic
-def invitation_create(*, agency: Agency, actor, email: str, role: str) -> tuple[Invitation, str]:
-    """Create a single-use invitation; returns it with the raw token (only its hash is stored)."""
+def invitation_create(*, agency: Agency, actor, email: str, role: str, contact=None,
+                      portal_admin: bool = False) -> tuple[Invitation, str]:
+    """Create a single-use invitation; returns it with the raw token (only its hash is stored).
+
+    A portal invitation (role CLIENT) names the client `contact` the new login will be (portal/services)."""
     from .mail import send_invitation
 
     email = email.strip().lower()
+    if (role == Role.CLIENT) != (contact is not None):
+        raise ServiceError(_("A client portal invitation is for a contact of a client company."), field="role")
+    if contact is not None and contact.agency_id != agency.pk:
+        raise ServiceError(_("Choose a contact of this agency."), field="email")
     if Membership.objects.filter(agency=agency, user__email__iexact=email, is_active=True).exists():
         raise ServiceError(_("%(email)s is already a member of this agency.") % {"email": email}, field="email")
     # A new invitation replaces any pending one for the same address.
@@ -166,7 +173,8 @@ def invitation_create(*, agency: Agency, actor, email: str, role: str) -> tuple[
     )
     token = Invitation.new_token()
     invitation = Invitation.objects.create(
-        agency=agency, email=email, role=role, token_hash=hash_token(token), invited_by=actor
+        agency=agency, email=email, role=role, token_hash=hash_token(token), invited_by=actor, contact=contact,
+        portal_admin=bool(portal_admin and contact is not None),
     )
     audit(agency=agency, actor=actor, action="invitation.created", target=invitation, changes={"role": (None, role)})
     transaction.on_commit(lambda: send_invitation(invitation=invitation, token=token))
@@ -210,12 +218,15 @@ def invitation_accept(*, token: str, user) -> Membership:
     ).update(accepted_at=timezone.now())
     if not claimed:
         raise ServiceError(_("This invitation has already been used."), code="used")
+    # A portal invitation makes the login that contact (and a portal admin if the invitation says so).
+    portal = {"contact_id": invitation.contact_id, "is_portal_admin": invitation.portal_admin}
     membership, created = Membership.objects.with_scope(agency=agency).get_or_create(
-        agency=agency, user=user, defaults={"role": invitation.role}
+        agency=agency, user=user, defaults={"role": invitation.role, **portal}
     )
     if not created:
         membership.role, membership.is_active = invitation.role, True
-        membership.save(update_fields=["role", "is_active"])
+        membership.contact_id, membership.is_portal_admin = portal["contact_id"], portal["is_portal_admin"]
+        membership.save(update_fields=["role", "is_active", "contact", "is_portal_admin"])
     audit(agency=agency, actor=user, action="membership.joined", target=membership,
           changes={"role": (None, invitation.role)})
     return membership

@@ -34,6 +34,9 @@ class Command(BaseCommand):
                 from portal.demo_nps import seed_nps  # portal: NPS surveys and answers
 
                 seed_nps(agency=agency, members=members)
+                from portal.demo_access import seed_portal_access  # the demo client logins' portal access
+
+                seed_portal_access(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
