@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "projects",
     # Notifications: in-app inbox, e-mail and Telegram deliveries (mrm/notifications)
     "mrm.notifications",
+    # Client reporting: data sources, daily metrics, file imports (reporting/)
+    "reporting",
 ]
 
 MIDDLEWARE = [
