@@ -76,12 +76,12 @@ class Period:
 
 
 SUMS = {
-    "impressions": Coalesce(Sum("impressions"), Value(0), output_field=BigIntegerField()),
-    "clicks": Coalesce(Sum("clicks"), Value(0), output_field=BigIntegerField()),
-    "cost": Coalesce(Sum("cost"), Value(Decimal(0)), output_field=MONEY),
-    "conversions": Coalesce(Sum("conversions"), Value(Decimal(0)), output_field=MONEY),
-    "revenue": Coalesce(Sum("revenue"), Value(Decimal(0)), output_field=MONEY),
-    "sessions": Coalesce(Sum("sessions"), Value(0), output_field=BigIntegerField()),
+    "t_impressions": Coalesce(Sum("impressions"), Value(0), output_field=BigIntegerField()),
+    "t_clicks": Coalesce(Sum("clicks"), Value(0), output_field=BigIntegerField()),
+    "t_cost": Coalesce(Sum("cost"), Value(Decimal(0)), output_field=MONEY),
+    "t_conversions": Coalesce(Sum("conversions"), Value(Decimal(0)), output_field=MONEY),
+    "t_revenue": Coalesce(Sum("revenue"), Value(Decimal(0)), output_field=MONEY),
+    "t_sessions": Coalesce(Sum("sessions"), Value(0), output_field=BigIntegerField()),
 }
 
 
@@ -93,7 +93,13 @@ def _ratio(numerator, denominator, *, scale: int = 1, places: int = 2):
 
 
 DERIVED_KEYS = ("ctr", "cpc", "cpa", "cr", "roas", "romi")
-METRIC_KEYS = (*SUMS, *DERIVED_KEYS)
+SUM_KEYS = ("impressions", "clicks", "cost", "conversions", "revenue", "sessions")
+METRIC_KEYS = (*SUM_KEYS, *DERIVED_KEYS)
+
+
+def _named(row: dict) -> dict:
+    # The sums are selected as t_<field> (an alias may not shadow a model field) and handed out by field name.
+    return {(k[2:] if k.startswith("t_") else k): v for k, v in row.items()}
 
 
 def _sum_derived():
@@ -127,18 +133,18 @@ def metrics_queryset(*, agency: Agency, membership: Membership, period: Period, 
 
 def metrics_currencies(qs: QuerySet[DailyMetric]) -> list[str]:
     """The currencies of the facts, most money first: sums are never mixed across currencies."""
-    return list(qs.values("currency").annotate(total=Sum("cost")).order_by("-total", "currency")
+    return list(qs.order_by().values("currency").annotate(total=Sum("cost")).order_by("-total", "currency")
                 .values_list("currency", flat=True))
 
 
 def metrics_totals(qs: QuerySet[DailyMetric]) -> dict:
     """The period's totals with the derived metrics, in one query."""
-    row = qs.order_by().aggregate(**SUMS, **_sum_derived())
-    return row
+    return _named(qs.order_by().aggregate(**SUMS, **_sum_derived()))
 
 
 def metrics_by_channel(qs: QuerySet[DailyMetric]) -> list[dict]:
-    rows = list(qs.order_by().values("channel").annotate(**SUMS, **_sum_derived()).order_by("-cost", "channel"))
+    rows = [_named(r) for r in qs.order_by().values("channel").annotate(**SUMS, **_sum_derived())
+            .order_by("-t_cost", "channel")]
     for row in rows:
         row["label"] = channels.label(row["channel"])
     return rows
@@ -147,10 +153,10 @@ def metrics_by_channel(qs: QuerySet[DailyMetric]) -> list[dict]:
 def metrics_by_campaign(qs: QuerySet[DailyMetric], *, limit: int | None = None, offset: int = 0) -> list[dict]:
     """Per campaign (rows without a campaign: one line per channel), most spent first."""
     rows = (qs.order_by().values("campaign_id", "campaign__name", "channel")
-            .annotate(**SUMS, **_sum_derived()).order_by("-cost", "campaign__name", "channel"))
+            .annotate(**SUMS, **_sum_derived()).order_by("-t_cost", "campaign__name", "channel"))
     if limit is not None:
         rows = rows[offset:offset + limit]
-    rows = list(rows)
+    rows = [_named(r) for r in rows]
     for row in rows:
         row["label"] = channels.label(row["channel"])
     return rows
@@ -161,12 +167,12 @@ def metrics_campaign_count(qs: QuerySet[DailyMetric]) -> int:
 
 
 def metrics_by_day(qs: QuerySet[DailyMetric]) -> list[dict]:
-    return list(qs.order_by().values("date").annotate(**SUMS, **_sum_derived()).order_by("date"))
+    return [_named(r) for r in qs.order_by().values("date").annotate(**SUMS, **_sum_derived()).order_by("date")]
 
 
 def metrics_by_client(qs: QuerySet[DailyMetric]) -> list[dict]:
-    return list(qs.order_by().values("client_id", "client__name").annotate(**SUMS, **_sum_derived())
-                .order_by("-cost", "client__name"))
+    return [_named(r) for r in qs.order_by().values("client_id", "client__name")
+            .annotate(**SUMS, **_sum_derived()).order_by("-t_cost", "client__name")]
 
 
 GROUPS = {"channel": metrics_by_channel, "campaign": metrics_by_campaign, "day": metrics_by_day,

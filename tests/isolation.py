@@ -231,3 +231,15 @@ BY_ROUTE["change-request-detail"] = {"pk": lambda agency, kw: _change_request(ag
 BY_ROUTE["change-request-send"] = BY_ROUTE["change-request-detail"]
 BY_ROUTE["change-request-withdraw"] = BY_ROUTE["change-request-detail"]
 NOT_OBJECT_ROUTES.update({"portal:change_detail", "portal:change_decide"})
+
+
+# reporting (h-reporting): data sources, metric imports; the API's source routes take `pk`.
+def _reporting_source(agency, kw):
+    return f.DataSourceFactory(agency=agency, client=_parent_client(agency, kw))
+
+
+BY_PARAM["source_id"] = lambda agency, kw: _reporting_source(agency, kw).pk
+BY_PARAM["metric_import_id"] = lambda agency, kw: f.MetricImportFactory(
+    agency=agency, source=_reporting_source(agency, kw)).pk
+BY_ROUTE["reporting-source-detail"] = {"pk": BY_PARAM["source_id"]}
+BY_ROUTE["reporting-source-metrics"] = {"pk": BY_PARAM["source_id"]}
