@@ -7,3 +7,4 @@ class ReportingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import sections  # noqa: F401 - the data sources block of the client page
+        from .connectors import file  # noqa: F401 - the file source registers as a connector

@@ -44,7 +44,7 @@ def check_size(size: int) -> None:
                            % {"n": max_bytes() // (1024 * 1024)}, field="file", code="too_big")
 
 
-def _today(agency: Agency):
+def agency_today(agency: Agency):
     from zoneinfo import ZoneInfo
 
     return timezone.now().astimezone(ZoneInfo(agency.timezone or "Europe/Moscow")).date()
@@ -99,13 +99,13 @@ def metric_import_configure(*, agency: Agency, item: MetricImport, mapping: dict
     return item
 
 
-def _int_mapping(item: MetricImport) -> dict[int, str]:
+def import_mapping(item: MetricImport) -> dict[int, str]:
     return dict(sorted((int(i), k) for i, k in item.mapping.items() if k))
 
 
 def metric_import_preview(*, agency: Agency, item: MetricImport) -> list:
     """The first rows as they would be imported, each with its errors (duplicates within the sample too)."""
-    mapping, today = _int_mapping(item), _today(agency)
+    mapping, today = import_mapping(item), agency_today(agency)
     rows = [parse_row(line=r["line"], values=r["values"], mapping=mapping, today=today, currency=item.currency,
                       channel=item.channel) for r in item.sample[:PREVIEW_ROWS]]
     check_duplicates(rows)
@@ -136,7 +136,7 @@ def metric_import_start(*, agency: Agency, actor, item: MetricImport) -> Job:
 
 
 @contextmanager
-def _table(item: MetricImport):
+def open_import_table(item: MetricImport):
     try:
         fh = item.file.open("rb")
     except (ValueError, OSError):
@@ -156,10 +156,10 @@ def metric_import_run(*, agency: Agency, item: MetricImport, job: Job) -> dict:
 
 
 def _run(*, agency: Agency, item: MetricImport, job: Job) -> dict:
-    mapping, today = _int_mapping(item), _today(agency)
+    mapping, today = import_mapping(item), agency_today(agency)
     job_progress(job=job, progress=2, message=_("Reading the file…"))
     rows = []
-    with _table(item) as table:
+    with open_import_table(item) as table:
         for n, raw in enumerate(table.rows, 1):
             rows.append(parse_row(line=raw.line, values=raw.values, mapping=mapping, today=today,
                                   currency=item.currency, channel=item.channel))

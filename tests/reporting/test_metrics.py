@@ -118,3 +118,24 @@ def test_aggregates_follow_client_visibility(alice_world):
         assert [s.client_id for s in selectors.source_list(agency=alice_world.agency,
                                                            membership=alice_world.am)] == [own.pk]
         assert selectors.metrics_currencies(director) == ["RUB"]
+
+
+def test_file_connector_syncs_the_last_imported_file(alice_world):
+    from django.core.files.base import ContentFile
+
+    from mrm.core.errors import ServiceError
+    from reporting.connectors.base import connector_for, source_sync
+    from tests.factories import MetricImportFactory
+
+    source = DataSourceFactory(client__agency=alice_world.agency)
+    item = MetricImportFactory(source=source, headers=["Дата", "Расход"], mapping={"0": "date", "1": "cost"},
+                               report={"outcome": "done"})
+    with scopes_disabled():
+        item.file.save("upload.csv", ContentFile("Дата;Расход\n01.03.2026;100\n02.03.2026;50\n".encode()))
+    with scope(agency=alice_world.agency):
+        result = source_sync(agency=alice_world.agency, source=source, date_from=D, date_to=D)
+        assert result["rows"] == 1
+        direct = DataSourceFactory(client=source.client, kind="yandex_direct")
+        with pytest.raises(ServiceError):
+            connector_for(direct)
+    assert [f.cost for f in _facts(source)] == [Decimal("100.00")]

@@ -23,6 +23,9 @@ class Command(BaseCommand):
                 from projects.demo import seed_projects  # projects (shell): delivery demo
 
                 seed_projects(agency=agency, members=members)
+                from reporting.demo import seed_metrics  # reporting: 90 days of metrics of a few clients
+
+                seed_metrics(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
