@@ -176,8 +176,9 @@ def _mapping_page(request, item, form, invalid: bool) -> HttpResponse:
         "problems": mapping_problems(form.mapping if form.is_bound else item.mapping),
         "bad_in_preview": sum(1 for r in preview if r.errors), "last_run": _last_run(item),
     }
-    if request.htmx and request.method == "POST" and not invalid:
-        return render(request, "reporting/import_detail.html#preview", context)
+    if request.htmx and request.method == "POST":
+        # The preview block answers in place, with what to fix (422 when the form itself was refused).
+        return render_form(request, "reporting/import_detail.html#preview", context, invalid=invalid)
     return render_form(request, "reporting/import_detail.html", context, invalid=invalid)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -189,7 +190,8 @@ def _run(*, agency: Agency, item: MetricImport, job: Job) -> dict:
         _save_report(item, report)
         audit(agency=agency, actor=item.uploaded_by, action="reporting.import_completed", target=item,
               changes={k: (None, report[k]) for k in ("rows", "replaced", "date_from", "date_to")})
-        job_succeed(job=job, message=_("%(rows)s rows imported") % report)
+        job_succeed(job=job, message=_("%(rows)s rows imported") % report,
+                    result_url=reverse("reporting:import_detail", args=[item.pk]))
     return report
 
 

@@ -79,5 +79,5 @@ def source_delete(*, agency: Agency, actor, source: DataSource) -> None:
     """Delete a source with its campaigns, facts and imports."""
     source = DataSource.objects.select_for_update().get(agency=agency, pk=source.pk)
     audit(agency=agency, actor=actor, action="reporting.source_deleted", target=source,
-          changes={"client": (source.client_id and str(source.client_id), None)})
+          changes={"name": (source.name, None), "kind": (source.kind, None)})
     source.delete()

@@ -264,3 +264,30 @@ def test_am_does_not_see_a_colleagues_sources(alice_world):
     assert http.get(f"/reporting/sources/{theirs.pk}/").status_code == 404
     assert http.get(f"/reporting/clients/{theirs.client_id}/metrics/").status_code == 404
     assert _http(alice_world.am2).get(f"/reporting/sources/{theirs.pk}/").status_code == 200
+
+
+def test_htmx_preview_with_an_invalid_currency_answers_422_in_place(alice_world, source):
+    http = _http(alice_world.am)
+    _upload(http, source, _csv())
+    with scopes_disabled():
+        item = MetricImport.objects.get(source=source)
+    response = http.post(f"/reporting/imports/{item.pk}/", {**_mapping(item.pk), "currency": "R1"},
+                         HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 422 and body.lstrip().startswith('<div id="import-preview"')
+    assert "three-letter currency code" in body
+
+
+def test_client_page_block_queries_stay_constant(alice_world, source, django_assert_num_queries):
+    http = _http(alice_world.am)
+    http.get(f"/clients/{source.client_id}/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        http.get(f"/clients/{source.client_id}/")
+    for _ in range(10):
+        DataSourceFactory(client=source.client)
+    with CaptureQueriesContext(connection) as many:
+        http.get(f"/clients/{source.client_id}/")
+    assert len(many) <= len(few) + 1  # the "and N more" count
