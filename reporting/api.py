@@ -3,6 +3,7 @@ days are replaced, never doubled) and the metric aggregates (totals, by channel,
 from datetime import timedelta
 from decimal import Decimal
 
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from clients.api._fields import VisibleClientField
 from clients.selectors import client_get
 from mrm.api_urls import router
-from mrm.core.api import AgencyViewSetMixin
+from mrm.core.api import AgencyViewSetMixin, AutoSchema
 
 from . import channels, selectors
 from .forms import MAX_PERIOD_DAYS
@@ -22,6 +23,7 @@ from .services import metrics as metric_services
 from .services import sources as services
 
 MAX_ROWS = 10_000
+MAX_GROUP_ROWS = 1000
 
 
 class DataSourceSerializer(serializers.ModelSerializer):
@@ -165,36 +167,66 @@ def _plain(row: dict) -> dict:
             for k, v in row.items()}
 
 
+class MetricsAggregateSerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    group = serializers.CharField()
+    currency = serializers.CharField(help_text="The currency of every sum in `rows`.")
+    currencies = serializers.ListField(child=serializers.CharField(),
+                                       help_text="Every currency with facts in the period, most spend first.")
+    truncated = serializers.BooleanField(help_text=f"More than {MAX_GROUP_ROWS} groups: the first ones by cost.")
+    rows = serializers.ListField(child=serializers.DictField(), help_text=(
+        "Per group: the group's key (channel, campaign_id + campaign__name, date, client_id + client__name), the "
+        "sums impressions, clicks, cost, conversions, revenue, sessions and the derived ctr, cpc, cpa, cr, roas, "
+        "romi (null when the divisor is zero); money and ratios as decimal strings."))
+
+
+class _OneObjectSchema(AutoSchema):
+    # A router needs a viewset, whose `list` drf-spectacular documents as an array; this one answers one object.
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class MetricsAggregateViewSet(AgencyViewSetMixin, viewsets.ViewSet):
     """Metric sums with CTR, CPC, CPA, CR (%), ROAS and ROMI (%) over a period, for the clients the caller may
     see: `group=total|channel|campaign|day|client`. Sums never mix currencies: `currency` picks one (default:
     the one with the most spend); the answer lists the others."""
 
     policy_actions = {"list": "reporting.view"}
+    schema = _OneObjectSchema()
 
-    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: dict})
+    @extend_schema(parameters=[MetricsQuerySerializer], responses={200: MetricsAggregateSerializer})
     def list(self, request):
         query = MetricsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         period = selectors.Period(params["date_from"], params["date_to"])
         client = source = None
-        if params.get("client"):
-            client = client_get(agency=self.agency, membership=self.membership, client_id=params["client"])
-        if params.get("source"):
-            source = selectors.source_get(agency=self.agency, membership=self.membership,
-                                          source_id=params["source"])
+        # A filter naming a client or source the caller may not see (or another agency's) is refused like an
+        # unknown id in a request body: 400, the same answer for "missing" and "not yours".
+        try:
+            if params.get("client"):
+                client = client_get(agency=self.agency, membership=self.membership, client_id=params["client"])
+            if params.get("source"):
+                source = selectors.source_get(agency=self.agency, membership=self.membership,
+                                              source_id=params["source"])
+        except Http404:
+            name = "source" if client is not None or not params.get("client") else "client"
+            raise serializers.ValidationError({name: ["Not found."]}) from None
         base = selectors.metrics_queryset(agency=self.agency, membership=self.membership, period=period,
                                           client=client, source=source)
         currencies = selectors.metrics_currencies(base)
         currency = (params.get("currency") or (currencies[0] if currencies else self.agency.currency)).upper()
         qs = base.filter(currency=currency)
         if params["group"] == "total":
-            rows = [_plain(selectors.metrics_totals(qs))]
+            rows = [selectors.metrics_totals(qs)]
+        elif params["group"] == "campaign":
+            rows = selectors.metrics_by_campaign(qs, limit=MAX_GROUP_ROWS + 1)
         else:
-            rows = [_plain(r) for r in selectors.GROUPS[params["group"]](qs)]
+            rows = selectors.GROUPS[params["group"]](qs)[:MAX_GROUP_ROWS + 1]
         return Response({"date_from": period.date_from, "date_to": period.date_to, "group": params["group"],
-                         "currency": currency, "currencies": currencies, "rows": rows})
+                         "currency": currency, "currencies": currencies, "truncated": len(rows) > MAX_GROUP_ROWS,
+                         "rows": [_plain(r) for r in rows[:MAX_GROUP_ROWS]]})
 
 
 router.register("reporting/metrics", MetricsAggregateViewSet, basename="reporting-metrics")
