@@ -96,7 +96,9 @@ class DailyMetric(AgencyOwned):
                                     name="reporting_metric_source_day"),
         ]
         indexes = [models.Index(fields=["agency", "client", "date"], name="reporting_metric_client_date"),
-                   models.Index(fields=["source", "date"], name="reporting_metric_source_date")]
+                   models.Index(fields=["source", "date"], name="reporting_metric_source_date"),
+                   # The agency-wide rollups of a period (portfolio, dashboards) would otherwise scan every fact.
+                   models.Index(fields=["agency", "date"], name="reporting_metric_agency_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.channel}"
