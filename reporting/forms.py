@@ -11,7 +11,7 @@ from .importing import FIELDS
 from .models import DataSource, MetricImport
 from .selectors import Period
 
-ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx")
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".xlsx")
 MAX_PERIOD_DAYS = 731
 
 
@@ -54,21 +54,18 @@ class UploadForm(StyledFormMixin, forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}))
 
     def clean_file(self):
-        from mrm.core.errors import ServiceError
+        from mrm.core import uploads
 
-        from .services.importing import check_size
+        from .services.importing import max_bytes
 
         upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size)
-        except ServiceError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from None
         name = upload.name.lower()
         if name.endswith(".xls"):
             raise forms.ValidationError(_("Old Excel .xls files are not supported: open the file in Excel and save "
                                           "it as .xlsx or CSV."))
-        if not name.endswith(ALLOWED_EXTENSIONS):
-            raise forms.ValidationError(_("Upload a CSV or an Excel .xlsx file."))
+        # The shared upload check (size, extension, content matching it); the import's reader then checks the
+        # encoding and, for .xlsx, the zip directory (zip bombs) before anything is stored.
+        uploads.check_upload(upload, allowed=("csv", "txt", "xlsx"), max_size=max_bytes())
         return upload
 
 
