@@ -62,6 +62,8 @@ def metrics_replace(*, agency: Agency, source: DataSource, rows: Iterable[dict])
     """Write clean rows (date, channel, campaign / campaign_id, the figures, currency) for a source; see the
     module docstring for the replace rule. Returns {"rows", "replaced", "campaigns", "date_from", "date_to"}."""
     rows = list(rows)
+    # One writer per source at a time: two imports of overlapping days would each delete, then both insert.
+    source = DataSource.objects.select_for_update().get(agency=agency, pk=source.pk)
     campaigns = _campaigns(agency=agency, source=source, rows=rows)
     spans: dict[tuple, list[date]] = {}
     facts = []

@@ -60,3 +60,10 @@ def test_file_source_import_and_metrics(page: Page, live_server, alice_world, tm
     expect(page.locator("#metrics-kpi")).to_contain_text("3\u202f900")  # cost: 3 × (500 + 800)
     expect(page.locator("#metrics-campaigns tbody tr")).to_have_count(2)
     _shot(page, "reporting-metrics")
+
+    page.locator("#nav-reporting").click()
+    expect(page.locator("main table")).to_contain_text("Выгрузка Директа")
+    _shot(page, "reporting-sources")
+    page.locator("main table a", has_text="Выгрузка Директа").click()
+    expect(page.locator("main")).to_contain_text("direct.csv")
+    _shot(page, "reporting-source")
