@@ -157,6 +157,12 @@ def metric_import_run(*, agency: Agency, item: MetricImport, job: Job) -> dict:
 
 
 def _run(*, agency: Agency, item: MetricImport, job: Job) -> dict:
+    from mrm.tenancy.models import Membership
+    from mrm.tenancy.policy import can
+
+    uploader = Membership.objects.filter(agency=agency, user_id=item.uploaded_by_id, is_active=True).first()
+    if not can(uploader, "reporting.manage"):
+        raise ServiceError(_("The person who uploaded the file no longer may import metrics."))
     mapping, today = import_mapping(item), agency_today(agency)
     job_progress(job=job, progress=2, message=_("Reading the file…"))
     rows = []

@@ -299,3 +299,36 @@ def test_client_page_block_queries_stay_constant(alice_world, source, django_ass
     with CaptureQueriesContext(connection) as many:
         http.get(f"/clients/{source.client_id}/")
     assert len(many) <= len(few) + 1  # the "and N more" count
+
+
+def test_the_import_job_is_idempotent_and_checks_the_uploader(alice_world, source):
+    from reporting.tasks import metric_import_run_task
+
+    http = _http(alice_world.am)
+    _upload(http, source, _csv())
+    with scopes_disabled():
+        item = MetricImport.objects.get(source=source)
+    _run(http, item.pk)
+    with scopes_disabled():
+        item.refresh_from_db()
+        finished = item.job.finished_at
+    metric_import_run_task.delay(agency_id=alice_world.agency.pk, import_id=str(item.pk))  # a redelivered message
+    with scopes_disabled():
+        item.job.refresh_from_db()
+    assert _facts(source) == 3 and item.job.finished_at == finished and item.job.status == "succeeded"
+    # The uploader lost the right to import before the next run: nothing is written, the job says why.
+    _upload(http, source, _csv())
+    with scopes_disabled():
+        again = MetricImport.objects.filter(source=source).order_by("-created_at").first()
+        from mrm.tenancy.models import Membership
+
+        Membership.objects.filter(pk=alice_world.am.pk).update(role="specialist")
+    from django_scopes import scope
+
+    from reporting.services.importing import metric_import_start
+
+    with TestCase.captureOnCommitCallbacks(execute=True), scope(agency=alice_world.agency):
+        job = metric_import_start(agency=alice_world.agency, actor=alice_world.am.user, item=again)
+    with scopes_disabled():
+        job.refresh_from_db()
+    assert job.status == "failed" and "no longer may import" in job.error and _facts(source) == 3
