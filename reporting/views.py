@@ -1,7 +1,7 @@
 """Staff pages of reporting: the data sources (the area page and a client's), the import wizard
 (upload → mapping and preview → the job → the report) and a client's metrics for a period."""
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,13 @@ from .services import importing
 from .services import sources as source_services
 
 PER_PAGE = 25
+SORTS = {"client": ("client__name", "name", "id"), "name": ("name", "id"),
+         "last_sync": (F("last_synced_at").asc(nulls_first=True), "name", "id"),
+         "-last_sync": (F("last_synced_at").desc(nulls_last=True), "name", "id")}
 CAMPAIGNS_PER_PAGE = 25
+SORTS = {"client": ("client__name", "name", "id"), "name": ("name", "id"),
+         "last_sync": (F("last_synced_at").asc(nulls_first=True), "name", "id"),
+         "-last_sync": (F("last_synced_at").desc(nulls_last=True), "name", "id")}
 
 
 def _source_data(form) -> dict:
@@ -43,10 +49,16 @@ def source_list_view(request):
         qs = qs.filter(kind=kind)
     if status in DataSource.Status.values:
         qs = qs.filter(status=status)
-    qs = qs.order_by("client__name", "name", "id")
+    sort = request.GET.get("sort", "client")
+    if sort not in SORTS:
+        sort = "client"
+    qs = qs.order_by(*SORTS[sort])
     page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "reporting/source_list.html", {
-        "page": page, "sources": page.object_list, "q": q, "kind": kind, "status": status,
+    template = "reporting/source_list.html"
+    if request.htmx and request.htmx.target == "sources-results":
+        template += "#results"  # the search box answers as you type: only the table changes
+    return render(request, template, {
+        "page": page, "sources": page.object_list, "q": q, "kind": kind, "status": status, "sort": sort,
         "kinds": DataSource.Kind.choices, "statuses": DataSource.Status.choices, "nav": "reporting",
         "can_manage": can(request.membership, "reporting.manage"),
     })

@@ -332,3 +332,15 @@ def test_the_import_job_is_idempotent_and_checks_the_uploader(alice_world, sourc
     with scopes_disabled():
         job.refresh_from_db()
     assert job.status == "failed" and "no longer may import" in job.error and _facts(source) == 3
+
+
+def test_source_list_search_as_you_type_and_sort(alice_world, source):
+    DataSourceFactory(client=source.client, name="Аналитика")
+    http = _http(alice_world.am)
+    partial = http.get("/reporting/?q=Аналит", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="sources-results")
+    body = partial.content.decode()
+    assert body.lstrip().startswith('<div id="sources-results">') and "Аналитика" in body and "Директ" not in body
+    page = http.get("/reporting/?sort=name").content.decode()
+    assert page.index("Аналитика") < page.index("Директ: выгрузка")
+    assert http.get("/reporting/?sort=-last_sync").status_code == 200
+    assert http.get("/reporting/?sort=bogus").status_code == 200
