@@ -34,6 +34,8 @@ def test_source_crud(alice_world, client_obj):
     assert body["currency"] == "RUB" and body["accounts"] == ["acc-1"] and body["status"] == "active"
     url = f"/api/v1/reporting/sources/{body['id']}/"
     assert http.get("/api/v1/reporting/sources/").json()["results"][0]["id"] == body["id"]
+    assert http.get(f"/api/v1/reporting/sources/?client={client_obj.pk}&kind=vk_ads").json()["count"] == 1
+    assert http.get("/api/v1/reporting/sources/?kind=file").json()["count"] == 0
     patched = http.patch(url, {"name": "VK Реклама", "status": "paused"}, content_type=JSON)
     assert patched.status_code == 200 and patched.json()["name"] == "VK Реклама"
     moved = http.patch(url, {"client": str(ClientFactory(agency=alice_world.agency, owner=alice_world.am.user).pk)},
