@@ -288,3 +288,13 @@ NOT_OBJECT_ROUTES.add("accounts:magic_link_login")
 BY_ROUTE["portal-access-detail"] = {"pk": BY_PARAM["contact_id"]}
 BY_ROUTE["portal-access-invite"] = {"pk": BY_PARAM["contact_id"]}
 BY_ROUTE["portal-access-revoke"] = {"pk": BY_PARAM["contact_id"]}
+# reporting (h-reporting): data sources, metric imports; the API's source routes take `pk`.
+def _reporting_source(agency, kw):
+    return f.DataSourceFactory(agency=agency, client=_parent_client(agency, kw))
+
+
+BY_PARAM["source_id"] = lambda agency, kw: _reporting_source(agency, kw).pk
+BY_PARAM["metric_import_id"] = lambda agency, kw: f.MetricImportFactory(
+    agency=agency, source=_reporting_source(agency, kw)).pk
+BY_ROUTE["reporting-source-detail"] = {"pk": BY_PARAM["source_id"]}
+BY_ROUTE["reporting-source-metrics"] = {"pk": BY_PARAM["source_id"]}

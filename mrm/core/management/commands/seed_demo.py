@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 from portal.demo_access import seed_portal_access  # the demo client logins' portal access
 
                 seed_portal_access(agency=agency, members=members)
+                from reporting.demo import seed_metrics  # reporting: 90 days of metrics of a few clients
+
+                seed_metrics(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
