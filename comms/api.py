@@ -1,6 +1,6 @@
 """REST API of client requests (staff): threads of the clients the caller sees, their messages, answering and
 closing. `/api/v1/client-requests/` and `/api/v1/request-messages/`; another agency's thread answers 404."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_serializer(component_name="ClientRequestThread")  # not "ClientRequest": the Client serializer's request body
 class ClientRequestSerializer(serializers.ModelSerializer):
     within_target = serializers.BooleanField(read_only=True, allow_null=True)
 

@@ -330,6 +330,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SECURITY": [{"TokenAuth": []}],
+    # Choice sets that share a field name across apps get their own schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageChannelEnum": "comms.models.Channel",
+        "NpsChannelEnum": "portal.models.nps.NpsResponse.Channel",
+        "NotificationChannelEnum": "mrm.notifications.models.Channel",
+    },
 }
 
 # --- Integrations -------------------------------------------------------------------------------

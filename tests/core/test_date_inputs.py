@@ -70,6 +70,7 @@ def _arguments(world, form_class) -> dict:
         "assignees": users, "deals": Deal.objects.filter(agency=agency),
         "contacts": Contact.objects.filter(agency=agency), "templates": BriefTemplate.objects.filter(agency=agency),
         "plan": None, "template": None, "actors": (), "actions": (), "targets": {},
+        "company": client, "contact": Contact.objects.filter(agency=agency).first(), "email": "client@example.com",
     }
     wanted = _keyword_arguments(form_class)
     missing = wanted - set(available)
