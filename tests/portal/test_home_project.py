@@ -16,6 +16,12 @@ from .helpers import company_of, done_task, project_for
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The assertions read the English texts; the Russian catalogue is compiled."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def _page(project):
     return reverse("portal:project", args=[project.pk])
 
