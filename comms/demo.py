@@ -19,9 +19,12 @@ WAITING = ("Срочно: на лендинге не работает форма
 
 def seed_requests(*, agency, members: dict[str, Membership]) -> None:
     client_member = members.get("client")
-    if client_member is None or not client_member.contact_id:
+    if client_member is None:
         return
+    # Read it again: the login is linked to its contact by the client seeding, after `members` was built.
     client_member = Membership.objects.select_related("contact__client", "user").get(pk=client_member.pk)
+    if not client_member.contact_id:
+        return
     contact, client = client_member.contact, client_member.contact.client
     if ClientRequest.objects.filter(agency=agency, client=client).exists():
         return
