@@ -8,6 +8,7 @@ import comms.api  # noqa: F401,E402 - client requests and their messages
 import mrm.notifications.api  # noqa: F401,E402 - notifications and preferences
 import projects.api  # noqa: F401,E402
 import proposals.api  # noqa: F401,E402
+import reporting.api  # noqa: F401,E402 - reporting: data sources, metric rows, aggregates
 from clients.views.calendar import calendar_feed_view  # noqa: E402
 from mrm.api_urls import router
 from mrm.core.api import api_not_found_view
@@ -23,6 +24,7 @@ urlpatterns = [
     path("requests/", include("comms.urls")),  # client requests (staff side)
     path("proposals/", include("proposals.urls")),
     path("projects/", include("projects.urls")),
+    path("reporting/", include("reporting.urls")),
     path("notifications/", include("mrm.notifications.urls")),
     path("", include("proposals.public_urls")),  # /b/<agency-slug>/ brief form, /p/<token>/ proposal link
     path("api/v1/", include(router.urls)),

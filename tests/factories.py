@@ -581,3 +581,50 @@ class NpsResponseFactory(UnscopedFactory):
     score = 9
     channel = "portal"
     answered_at = factory.LazyFunction(_timezone.now)
+# --- reporting ---
+from reporting import models as rp  # noqa: E402
+
+
+class DataSourceFactory(UnscopedFactory):
+    class Meta:
+        model = rp.DataSource
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    name = factory.Sequence(lambda n: f"Источник {n}")
+    kind = rp.DataSource.Kind.FILE
+
+
+class CampaignFactory(UnscopedFactory):
+    class Meta:
+        model = rp.Campaign
+
+    source = factory.SubFactory(DataSourceFactory)
+    agency = factory.SelfAttribute("source.agency")
+    external_id = factory.Sequence(lambda n: f"c{n}")
+    name = factory.Sequence(lambda n: f"Кампания {n}")
+
+
+class DailyMetricFactory(UnscopedFactory):
+    class Meta:
+        model = rp.DailyMetric
+
+    source = factory.SubFactory(DataSourceFactory)
+    agency = factory.SelfAttribute("source.agency")
+    client = factory.SelfAttribute("source.client")
+    date = factory.LazyFunction(lambda: __import__("datetime").date.today())
+    channel = "yandex_direct"
+
+
+class MetricImportFactory(UnscopedFactory):
+    class Meta:
+        model = rp.MetricImport
+
+    source = factory.SubFactory(DataSourceFactory)
+    agency = factory.SelfAttribute("source.agency")
+    original_name = "metrics.csv"
+    encoding = "utf-8"
+    delimiter = ";"
+    headers = factory.LazyFunction(lambda: ["Дата", "Расход"])
+    mapping = factory.LazyFunction(lambda: {"0": "date", "1": "cost"})
+    sample = factory.LazyFunction(lambda: [{"line": 2, "values": ["2026-01-01", "100"]}])

@@ -282,3 +282,13 @@ BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactF
     agency=agency, client=_parent_client(agency, kw))).pk
 BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
 NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})
+# reporting (h-reporting): data sources, metric imports; the API's source routes take `pk`.
+def _reporting_source(agency, kw):
+    return f.DataSourceFactory(agency=agency, client=_parent_client(agency, kw))
+
+
+BY_PARAM["source_id"] = lambda agency, kw: _reporting_source(agency, kw).pk
+BY_PARAM["metric_import_id"] = lambda agency, kw: f.MetricImportFactory(
+    agency=agency, source=_reporting_source(agency, kw)).pk
+BY_ROUTE["reporting-source-detail"] = {"pk": BY_PARAM["source_id"]}
+BY_ROUTE["reporting-source-metrics"] = {"pk": BY_PARAM["source_id"]}

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     # Notifications: in-app inbox, e-mail and Telegram deliveries (mrm/notifications)
     "mrm.notifications",
     "comms",  # client requests and their message threads (portal now; e-mail, Telegram later)
+    # Client reporting: data sources, daily metrics, file imports (reporting/)
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -219,6 +219,14 @@ ACTIONS: dict[str, Action] = {
     "client_request.answered": A(_l("Client request answered"), _l("%(actor)s answered request “%(target)s”")),
     "client_request.closed": A(_l("Client request closed"), _l("%(actor)s closed request “%(target)s”")),
     "client_request.reopened": A(_l("Client request reopened"), _l("%(actor)s opened request “%(target)s” again")),
+    # Reporting (reporting/): data sources and metric imports
+    "reporting.source_created": A(_l("Data source added"), _l("%(actor)s added data source “%(target)s”")),
+    "reporting.source_updated": A(_l("Data source changed"), _l("%(actor)s changed data source “%(target)s”"),
+                                  _l("%(actor)s moved data source “%(target)s” from “%(old)s” to “%(new)s”")),
+    "reporting.source_deleted": A(_l("Data source deleted"), _l("%(actor)s deleted data source “%(target)s” with its data")),
+    "reporting.import_uploaded": A(_l("Metrics file uploaded"), _l("%(actor)s uploaded metrics file “%(target)s”")),
+    "reporting.import_started": A(_l("Metrics import started"), _l("%(actor)s started the import of metrics file “%(target)s”")),
+    "reporting.import_completed": A(_l("Metrics import completed"), _l("Import of metrics file “%(target)s” by %(actor)s completed")),
 }
 del A
 

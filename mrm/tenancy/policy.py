@@ -75,6 +75,9 @@ POLICY: dict[str, Rule] = {
     "project.work": Rule(STAFF, _("Work on tasks of visible projects: status, comments, files, time")),
     "project.view_costs": Rule(DIRECTORS, _("See internal cost and margin of projects")),
     "change_request.edit": Rule(MANAGERS, _("Price change requests and send them to the client")),
+    # Reporting (reporting/): data sources, metric imports and aggregates of the clients one may see
+    "reporting.view": Rule(STAFF, _("See clients' data sources, imports and metrics")),
+    "reporting.manage": Rule(MANAGERS, _("Add and change data sources, import and upload metrics")),
     # The agency
     "settings.change": Rule(DIRECTORS, _("Agency and proposal settings, holidays")),
     "team.manage": Rule(DIRECTORS, _("Invite people, change roles, deactivate members")),

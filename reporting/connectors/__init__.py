@@ -1,0 +1,1 @@
+"""Connectors: where a data source's daily rows come from. See `base` for the protocol."""

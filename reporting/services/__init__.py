@@ -1,0 +1,1 @@
+"""Writes of the reporting app: sources, metric facts (idempotent replace), file imports."""
