@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_briefs, views_changes, views_nps, views_proposals, views_requests
+from . import views_reports  # h-reports
 
 app_name = "portal"
 
@@ -39,4 +40,9 @@ urlpatterns = [
     path("nps/settings/", views_nps.nps_settings_view, name="nps_settings"),
     # briefs (h-nps): a new brief with the agency's brief templates, linked to the login's company
     path("briefs/new/", views_briefs.brief_new_view, name="brief_new"),
+    # reports (h-reports): the company's published reports, the web version, the PDF, the contact's rating
+    path("reports/", views_reports.report_list_view, name="reports"),
+    path("reports/<uuid:report_id>/", views_reports.report_detail_view, name="report"),
+    path("reports/<uuid:report_id>/pdf/", views_reports.report_pdf_view, name="report_pdf"),
+    path("reports/<uuid:report_id>/rate/", views_reports.report_rate_view, name="report_rate"),
 ]
