@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 from reporting.demo import seed_metrics  # reporting: 90 days of metrics of a few clients
 
                 seed_metrics(agency=agency, members=members)
+                __import__("reporting.demo_reports").demo_reports.seed_reports(agency=agency, members=members)  # h-reports
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
