@@ -69,6 +69,9 @@ class ReportSerializer(serializers.ModelSerializer):
                   "build_status", "created_at", "updated_at"]
         read_only_fields = ["id", "status", "commentary_drafter", "snapshot", "built_at", "published_at",
                             "created_at", "updated_at"]
+        extra_kwargs = {"title": {"required": False, "allow_blank": True,
+                                  "help_text": "Empty: «Report for <client>, <period>»."},
+                        "commentary": {"required": False}, "next_steps": {"required": False}}
 
     def get_fields(self):
         fields = super().get_fields()
