@@ -98,3 +98,26 @@ class RatingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["score"].widget.attrs["class"] = "btn-check"
+
+
+class ScheduleForm(StyledFormMixin, forms.Form):
+    WEEKDAYS = ((0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
+                (5, _("Saturday")), (6, _("Sunday")))
+
+    is_active = forms.BooleanField(label=_("Build reports on a schedule"), required=False, initial=True)
+    frequency = forms.ChoiceField(label=_("How often"), choices=(("monthly", _("Monthly: the past month")),
+                                                                 ("weekly", _("Weekly: the past week"))))
+    weekday = forms.TypedChoiceField(label=_("Weekday (weekly)"), coerce=int, choices=WEEKDAYS, initial=0)
+    day = forms.IntegerField(label=_("Day of the month (monthly)"), min_value=1, max_value=28, initial=3)
+    at_time = forms.TimeField(label=_("Time"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.CharField(label=_("Time zone"), max_length=60, initial="Europe/Moscow")
+    auto_publish = forms.BooleanField(label=_("Publish without review"), required=False,
+                                      help_text=_("Otherwise the built report waits for the account manager."))
+
+    def __init__(self, *args, schedule=None, **kwargs):
+        if schedule is not None:
+            kwargs.setdefault("initial", {}).update(
+                is_active=schedule.is_active, frequency=schedule.frequency, weekday=schedule.weekday,
+                day=schedule.day, at_time=schedule.at_time, time_zone=schedule.time_zone,
+                auto_publish=schedule.auto_publish)
+        super().__init__(*args, **kwargs)

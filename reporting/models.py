@@ -133,4 +133,4 @@ class MetricImport(AgencyOwned, TimeStamped):
     def __str__(self) -> str:
         return self.original_name
 
-from .report_models import Report, ReportRating, ReportTemplate  # noqa: E402,F401 - client reports (h-reports)
+from .report_models import Report, ReportRating, ReportSchedule, ReportTemplate  # noqa: E402,F401 - client reports (h-reports)

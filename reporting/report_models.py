@@ -86,13 +86,18 @@ class Report(AgencyOwned, TimeStamped):
                                      related_name="+")
     notified_at = models.DateTimeField(null=True, blank=True)  # the publish task's marker
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    schedule = models.ForeignKey("ReportSchedule", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="reports")
 
     class Meta:
         ordering = ["-date_to", "-created_at"]
         indexes = [models.Index(fields=["agency", "client", "-date_to"], name="report_client_period"),
                    models.Index(fields=["agency", "status", "-published_at"], name="report_status_published")]
         constraints = [models.CheckConstraint(condition=Q(date_to__gte=models.F("date_from")),
-                                              name="report_period_order")]
+                                              name="report_period_order"),
+                       # One scheduled report per schedule and period: a beat run is never doubled.
+                       models.UniqueConstraint(fields=["schedule", "date_from", "date_to"],
+                                               condition=Q(schedule__isnull=False), name="report_schedule_period")]
 
     def __str__(self) -> str:
         return self.title
@@ -120,3 +125,32 @@ class ReportRating(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.score}/5"
+
+
+class ReportSchedule(AgencyOwned, TimeStamped):
+    """A client's automatic report: weekly (the past Monday–Sunday, built on `weekday`) or monthly (the past
+    calendar month, built on `day`), at `at_time` in `time_zone`. The beat builds the report; the AM reviews it,
+    or it is published as soon as it is built (`auto_publish`). A run is one report per schedule and period (a
+    unique key), so a missed run is caught up and a run is never doubled."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    client = models.OneToOneField("clients.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                                  related_name="report_schedule")
+    frequency = models.CharField(_("how often"), max_length=8, choices=Frequency.choices, default=Frequency.MONTHLY)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), default=0, validators=[MaxValueValidator(6)])
+    day = models.PositiveSmallIntegerField(_("day of the month"), default=3,
+                                           validators=[MinValueValidator(1), MaxValueValidator(28)])
+    at_time = models.TimeField(_("time"), default="09:00")
+    time_zone = models.CharField(_("time zone"), max_length=60, default="Europe/Moscow")
+    auto_publish = models.BooleanField(_("publish without review"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "is_active"], name="report_schedule_active")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.frequency}"

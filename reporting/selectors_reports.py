@@ -59,3 +59,9 @@ def report_latest(*, agency: Agency, membership: Membership, client, limit: int 
     return list(Report.objects.filter(agency=agency, client=client)
                 .filter(client_visibility_q(membership=membership, prefix="client__"))
                 .only("id", "title", "status", "date_to", "client_id").order_by("-date_to", "-created_at")[:limit])
+
+
+def schedule_of(*, agency: Agency, client):
+    from .report_models import ReportSchedule
+
+    return ReportSchedule.objects.filter(agency=agency, client=client).first()

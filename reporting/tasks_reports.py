@@ -34,3 +34,24 @@ def report_publish_task(self, *, agency_id: int, report_id: str) -> None:
     except OSError:  # the mail server or storage hiccuped: try again later
         if not task_retry_later(self, countdown=30 * (self.request.retries + 1)):
             raise
+
+
+@app.task
+def report_schedules_all_task() -> int:
+    """Beat (hourly): one schedule run per agency, each in its own scope."""
+    from mrm.tenancy.models import Agency
+
+    ids = list(Agency.objects.values_list("pk", flat=True))
+    for agency_id in ids:
+        report_schedules_agency_task.delay(agency_id=agency_id)
+    return len(ids)
+
+
+@app.task(base=AgencyTask, acks_late=True)
+def report_schedules_agency_task(*, agency_id: int) -> int:
+    """Create and build the agency's due scheduled reports (idempotent: one report per schedule and period)."""
+    from mrm.tenancy.models import Agency
+
+    from .services.report_schedules import schedules_run_agency
+
+    return schedules_run_agency(agency=Agency.objects.get(pk=agency_id))

@@ -8,6 +8,7 @@ app_name = "reports"
 urlpatterns = [
     path("clients/<uuid:client_id>/", views.report_client_list_view, name="client_list"),
     path("clients/<uuid:client_id>/new/", views.report_create_view, name="create"),
+    path("clients/<uuid:client_id>/schedule/", views.report_schedule_view, name="schedule"),
     path("clients/<uuid:client_id>/template/", views.template_client_view, name="template_client"),
     path("templates/", views.template_list_view, name="templates"),
     path("templates/<uuid:template_id>/", views.template_edit_view, name="template_edit"),

@@ -17,13 +17,14 @@ from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
 from . import selectors_reports as sel
-from .forms_reports import ReportCreateForm, ReportEditForm, TemplateForm
+from .forms_reports import ReportCreateForm, ReportEditForm, ScheduleForm, TemplateForm
+from .services import report_schedules
 from .services import reports as services
 
 PER_PAGE = 20
 
 
-def _client_page(request, client, *, form=None, invalid=False):
+def _client_page(request, client, *, form=None, schedule_form=None, invalid=False):
     qs = sel.report_list(agency=request.agency, membership=request.membership, client=client)
     page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     templates = sel.template_list(agency=request.agency, membership=request.membership, client=client)
@@ -34,6 +35,8 @@ def _client_page(request, client, *, form=None, invalid=False):
         "client": client, "page": page, "form": form, "can_manage": can_manage, "nav": "reporting",
         "can_template": can(request.membership, "report.template"),
         "client_template": templates.filter(client=client).first(),
+        "schedule_form": schedule_form or (ScheduleForm(schedule=sel.schedule_of(agency=request.agency, client=client))
+                                         if can_manage else None),
     }, invalid=invalid)
 
 
@@ -154,6 +157,24 @@ def report_pdf_view(request, report_id):
         messages.error(request, exc.message)
         return redirect("reporting:reports:detail", report.pk)
     return pdf_response(content, report)
+
+
+@require_POST
+@member_required("report.manage")
+def report_schedule_view(request, client_id):
+    """Set the client's report schedule (weekly or monthly, day, time, time zone, review or auto-publish)."""
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            report_schedules.schedule_save(agency=request.agency, actor=request.user, client=client,
+                                           **form.cleaned_data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Schedule saved."))
+            return redirect("reporting:reports:client_list", client.pk)
+    return _client_page(request, client, schedule_form=form, invalid=True)
 
 
 # --- templates ---------------------------------------------------------------------------------------

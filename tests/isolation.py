@@ -309,3 +309,4 @@ BY_PARAM["report_id"] = _report
 BY_PARAM["template_id"] = _report_template
 BY_ROUTE.update({name: {"pk": _report} for name in ("report-detail", "report-build", "report-publish")})
 BY_ROUTE["report-template-detail"] = {"pk": _report_template}
+NOT_OBJECT_ROUTES.update({"portal:report", "portal:report_pdf", "portal:report_rate"})

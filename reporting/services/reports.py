@@ -265,6 +265,10 @@ def report_build_run(*, agency: Agency, job: Job) -> None:
         job_succeed(job=job, message=note or _("The report is built"),
                     result_url=reverse("reporting:reports:detail", args=[report.pk]),
                     result={"report_id": str(report.pk)})
+    if locked.schedule_id:
+        from .report_schedules import after_build
+
+        after_build(agency=agency, report=locked)
 
 
 # --- the snapshot ------------------------------------------------------------------------------------
