@@ -195,8 +195,9 @@ def report_update(*, agency: Agency, actor, report: Report, commentary: str, nex
         report.pdf_file.delete(save=False)
         fields.append("pdf_file")
     report.save(update_fields=fields)
+    # Titles and plans in full; the long texts only as "changed" (the report itself keeps them).
     audit(agency=agency, actor=actor, action="report.changed", target=report,
-          changes={k: v for k, v in changes.items() if k in ("plan", "title")} or {"text": ("", "")})
+          changes={k: (v if k in ("plan", "title") else ("…", "…")) for k, v in changes.items()})
     return report
 
 

@@ -75,6 +75,7 @@ def test_built_scheduled_report_waits_for_review_or_is_published(alice_world):
             made = schedules.schedule_run(agency=alice_world.agency, schedule=schedule,
                                           now=datetime(2026, 11, 4, tzinfo=MSK))
             report = made[-1]
+            report.refresh_from_db()
             report_build_task.apply(kwargs={"agency_id": alice_world.agency.pk, "job_id": str(report.job_id)})
             report.refresh_from_db()
             assert report.status == expected
