@@ -18,3 +18,19 @@ def _context(request, client) -> dict:
 
 register(Section(key="reports", template="reporting/reports/client_section.html", column="main", order=46,
                  context=_context))
+
+
+def _register_job_step() -> None:
+    """A finished build offers "Open the report" (reloads the page with the fresh numbers and texts)."""
+    from django.utils.translation import gettext as _
+
+    from mrm.jobs.next_steps import NextStep
+    from mrm.jobs.next_steps import register as register_step
+
+    @register_step("report.build")
+    def _report_built(job):
+        return NextStep(label=_("Open the report"), url=job.result_url, icon="ti-report-analytics", primary=True) \
+            if job.result_url else None
+
+
+_register_job_step()
