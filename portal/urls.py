@@ -1,7 +1,14 @@
 from django.urls import path
 
-from . import views, views_briefs, views_changes, views_nps, views_proposals, views_requests
-from . import views_reports  # h-reports
+from . import (
+    views,
+    views_briefs,
+    views_changes,
+    views_nps,
+    views_proposals,
+    views_reports,  # h-reports
+    views_requests,
+)
 
 app_name = "portal"
 
