@@ -1,14 +1,6 @@
 from django.urls import path
 
-from . import (
-    views,
-    views_briefs,
-    views_changes,
-    views_nps,
-    views_proposals,
-    views_reports,  # h-reports
-    views_requests,
-)
+from . import views, views_briefs, views_changes, views_nps, views_proposals, views_reports, views_requests
 
 app_name = "portal"
 
