@@ -8,6 +8,7 @@ from . import (
     views_nps,
     views_profile,
     views_proposals,
+    views_reports,
     views_requests,
 )
 
@@ -55,4 +56,9 @@ urlpatterns = [
     path("access/<uuid:contact_id>/invite/", views_access.portal_invite_view, name="access_invite"),
     path("access/<uuid:contact_id>/revoke/", views_access.portal_revoke_view, name="access_revoke"),
     path("access/<uuid:contact_id>/admin/", views_access.portal_admin_view, name="access_admin"),
+    # reports (h-reports): the company's published reports, the web version, the PDF, the contact's rating
+    path("reports/", views_reports.report_list_view, name="reports"),
+    path("reports/<uuid:report_id>/", views_reports.report_detail_view, name="report"),
+    path("reports/<uuid:report_id>/pdf/", views_reports.report_pdf_view, name="report_pdf"),
+    path("reports/<uuid:report_id>/rate/", views_reports.report_rate_view, name="report_rate"),
 ]

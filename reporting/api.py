@@ -230,3 +230,4 @@ class MetricsAggregateViewSet(AgencyViewSetMixin, viewsets.ViewSet):
 
 
 router.register("reporting/metrics", MetricsAggregateViewSet, basename="reporting-metrics")
+from . import api_reports  # noqa: E402,F401 - client reports (h-reports)

@@ -132,3 +132,5 @@ class MetricImport(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return self.original_name
+
+from .report_models import Report, ReportRating, ReportSchedule, ReportTemplate  # noqa: E402,F401 - client reports (h-reports)

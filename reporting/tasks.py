@@ -33,3 +33,4 @@ def metric_import_run_task(self, *, agency_id: int, import_id: str) -> None:
             from clients.importing.limits import too_slow
 
             raise too_slow() from None
+from .tasks_reports import report_build_task, report_publish_task, report_schedules_all_task  # noqa: E402,F401 - client reports (h-reports)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("sources/<uuid:source_id>/import/", views.import_upload_view, name="import_upload"),
     path("imports/<uuid:metric_import_id>/", views.import_detail_view, name="import_detail"),
     path("clients/<uuid:client_id>/metrics/", views.client_metrics_view, name="client_metrics"),
+    path("reports/", include("reporting.urls_reports")),  # client reports (h-reports)
 ]

@@ -628,3 +628,37 @@ class MetricImportFactory(UnscopedFactory):
     headers = factory.LazyFunction(lambda: ["Дата", "Расход"])
     mapping = factory.LazyFunction(lambda: {"0": "date", "1": "cost"})
     sample = factory.LazyFunction(lambda: [{"line": 2, "values": ["2026-01-01", "100"]}])
+
+
+# --- reports ---
+from reporting.report_models import DEFAULT_SECTIONS as REPORT_SECTIONS  # noqa: E402
+
+
+class ReportTemplateFactory(UnscopedFactory):
+    class Meta:
+        model = rp.ReportTemplate
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Шаблон {n}")
+    sections = factory.LazyFunction(lambda: list(REPORT_SECTIONS))
+
+
+class ReportFactory(UnscopedFactory):
+    class Meta:
+        model = rp.Report
+
+    client = factory.SubFactory(ClientFactory)
+    agency = factory.SelfAttribute("client.agency")
+    title = factory.Sequence(lambda n: f"Отчёт {n}")
+    date_from = factory.LazyFunction(lambda: __import__("datetime").date(2026, 10, 1))
+    date_to = factory.LazyFunction(lambda: __import__("datetime").date(2026, 10, 31))
+
+
+class ReportRatingFactory(UnscopedFactory):
+    class Meta:
+        model = rp.ReportRating
+
+    report = factory.SubFactory(ReportFactory)
+    agency = factory.SelfAttribute("report.agency")
+    contact = factory.SubFactory(ContactFactory, client=factory.SelfAttribute("..report.client"))
+    score = 4

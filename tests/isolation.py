@@ -298,3 +298,21 @@ BY_PARAM["metric_import_id"] = lambda agency, kw: f.MetricImportFactory(
     agency=agency, source=_reporting_source(agency, kw)).pk
 BY_ROUTE["reporting-source-detail"] = {"pk": BY_PARAM["source_id"]}
 BY_ROUTE["reporting-source-metrics"] = {"pk": BY_PARAM["source_id"]}
+
+
+# Client reports (h-reports): a report and a template of another agency's client; the API's routes take `pk`. The
+# portal's report routes answer client logins only (the policy turns a staff login away first), so their 404 for
+# another company's, another agency's and an unpublished report is tested in tests/reporting/test_reports_portal.py.
+def _report(agency, kw):
+    return f.ReportFactory(client=f.ClientFactory(agency=agency)).pk
+
+
+def _report_template(agency, kw):
+    return f.ReportTemplateFactory(agency=agency).pk
+
+
+BY_PARAM["report_id"] = _report
+BY_PARAM["template_id"] = _report_template
+BY_ROUTE.update({name: {"pk": _report} for name in ("report-detail", "report-build", "report-publish")})
+BY_ROUTE["report-template-detail"] = {"pk": _report_template}
+NOT_OBJECT_ROUTES.update({"portal:report", "portal:report_pdf", "portal:report_rate"})

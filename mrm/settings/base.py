@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE.update({
 CELERY_BEAT_SCHEDULE["portal-nps-schedule"] = {"task": "portal.tasks.nps_schedule_all_task",
                                                "schedule": crontab(hour=env.int("NPS_SURVEY_HOUR_UTC", default=7),
                                                                    minute=15)}
+# Client reports (reporting/tasks_reports.py): the hourly run of report schedules (one report per period).
+CELERY_BEAT_SCHEDULE["report-schedules"] = {"task": "reporting.tasks_reports.report_schedules_all_task", "schedule": 3600.0}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- API ----------------------------------------------------------------------------------------

@@ -78,6 +78,11 @@ POLICY: dict[str, Rule] = {
     # Reporting (reporting/): data sources, metric imports and aggregates of the clients one may see
     "reporting.view": Rule(STAFF, _("See clients' data sources, imports and metrics")),
     "reporting.manage": Rule(MANAGERS, _("Add and change data sources, import and upload metrics")),
+    # Client reports (h-reports): templates, reports of the clients one may see, building, publishing
+    "report.view": Rule(STAFF, _("See clients' reports, their previews, PDFs and ratings")),
+    "report.manage": Rule(MANAGERS, _("Create, build and edit client reports")),
+    "report.publish": Rule(MANAGERS, _("Publish a report to the client's portal and contacts")),
+    "report.template": Rule(MANAGERS, _("Change report templates (the agency's and a client's)")),
     # The agency
     "settings.change": Rule(DIRECTORS, _("Agency and proposal settings, holidays")),
     "team.manage": Rule(DIRECTORS, _("Invite people, change roles, deactivate members")),

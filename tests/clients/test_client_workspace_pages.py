@@ -61,8 +61,8 @@ def _rich_client(world, n=55):
 def test_client_page_query_count_is_constant(alice_world, django_assert_max_num_queries):
     client = _rich_client(alice_world)
     http = login(alice_world.am)
-    # 36: the CRM blocks plus the portal access, requests, NPS and reporting blocks (each a constant few)
-    with django_assert_max_num_queries(36):
+    # 37: the CRM blocks plus the portal access, requests, NPS, data sources and reports blocks (each a constant few)
+    with django_assert_max_num_queries(37):
         response = http.get(f"/clients/{client.pk}/")
     assert response.status_code == 200 and "Событие 0" in response.content.decode()
     with django_assert_max_num_queries(14):

@@ -40,6 +40,9 @@ class Command(BaseCommand):
                 from reporting.demo import seed_metrics  # reporting: 90 days of metrics of a few clients
 
                 seed_metrics(agency=agency, members=members)
+                from reporting.demo_reports import seed_reports  # reports: a published report (h-reports)
+
+                seed_reports(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
