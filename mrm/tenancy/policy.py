@@ -90,6 +90,9 @@ POLICY: dict[str, Rule] = {
     "nps.view": Rule(MANAGERS, _("See clients' NPS scores and comments")),
     "nps.send": Rule(MANAGERS, _("Send an NPS survey now and set a client's survey schedule")),
     "nps.settings": Rule(DIRECTORS, _("Change the agency's NPS rules (interval, default schedule)")),
+    # Custom fields and saved list views (h-fields)
+    "custom_field.manage": Rule(DIRECTORS, _("Define the agency's custom fields on clients, contacts and deals")),
+    "view.save": Rule(STAFF, _("Save list views (filters, sort, columns) and share them with the agency")),
 }
 
 
