@@ -282,3 +282,9 @@ BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactF
     agency=agency, client=_parent_client(agency, kw))).pk
 BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
 NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})
+
+
+# fields: custom field definitions (settings) and saved list views (another agency's → 404).
+BY_PARAM["field_id"] = lambda agency, kw: f.CustomFieldFactory(agency=agency).pk
+BY_PARAM["view_id"] = lambda agency, kw: f.SavedViewFactory(agency=agency, shared=True).pk
+BY_ROUTE["custom-field-detail"] = {"pk": lambda agency, kw: f.CustomFieldFactory(agency=agency).pk}

@@ -46,7 +46,7 @@ class CustomFieldsField(serializers.Field):
         try:
             custom_values_clean(defs=_defs(self.context, self.entity), values=data, current=current)
         except CustomValuesInvalid as exc:
-            raise serializers.ValidationError(exc.errors) from None
+            raise serializers.ValidationError({k: [v] for k, v in exc.errors.items()}) from None
         return data
 
 

@@ -52,11 +52,13 @@ def _current_view(request, list_key: str) -> SavedView | None:
 
 
 def saved_views_context(request, list_key: str) -> dict:
-    """The switcher of a list page (two queries: the views, the default)."""
+    """The switcher of a list page (one query; two with `?view=`)."""
+    if getattr(request, "saved_views_context", None) is not None:
+        return request.saved_views_context
     views = saved_view_list(agency=request.agency, user=request.user, list_key=list_key)
     for view in views:
         view.url = _view_url(view)
-    default = saved_view_default(agency=request.agency, user=request.user, list_key=list_key)
+    default = next((v for v in views if v.is_default), None)
     query = request.GET.copy()
     for key in ("page", "view"):
         query.pop(key, None)
@@ -67,11 +69,14 @@ def saved_views_context(request, list_key: str) -> dict:
 
 
 def default_view_redirect(request, list_key: str):
-    """A list opened bare (no parameters) goes to the user's default view, if they have one."""
+    """A list opened bare (no parameters) goes to the user's default view, if they have one. The switcher's
+    context is computed here once and kept on the request (no second query for it)."""
+    context = saved_views_context(request, list_key)
+    request.saved_views_context = context
     if request.GET or request.htmx:
         return None
-    view = saved_view_default(agency=request.agency, user=request.user, list_key=list_key)
-    return redirect(_view_url(view)) if view is not None else None
+    default = next((v for v in context["saved"]["views"] if v.is_default), None)
+    return redirect(default.url) if default is not None else None
 
 
 def _go(request, url: str) -> HttpResponse:
