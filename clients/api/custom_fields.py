@@ -1,5 +1,7 @@
 """Custom fields in the API: the `custom_fields` object on clients, contacts and deals, and the read-only list
 of the agency's definitions (`/api/v1/custom-fields/`) so an integration knows the keys and types."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.fields import empty
 
@@ -20,6 +22,7 @@ def _defs(context, entity: str) -> list[CustomField]:
     return cache[entity]
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class CustomFieldsField(serializers.Field):
     """`{"key": value}`: reads the record's values of active fields; a write is a patch (null or "" removes a
     value, other keys stay) checked like the forms: 400 with one message per key."""

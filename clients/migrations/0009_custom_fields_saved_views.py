@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('entity', models.CharField(choices=[('client', 'Clients'), ('contact', 'Contacts'), ('deal', 'Deals')], max_length=10, verbose_name='on')),
+                ('entity', models.CharField(choices=[('client', 'Clients'), ('contact', 'Contacts'), ('deal', 'Deals')], max_length=10, verbose_name='shown on')),
                 ('key', models.SlugField(help_text='Latin letters, digits and _; cannot change later.', max_length=40, verbose_name='key')),
                 ('label', models.CharField(max_length=80, verbose_name='label')),
                 ('kind', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('date', 'Date'), ('choice', 'Choice')], default='text', max_length=10, verbose_name='type')),

@@ -33,7 +33,7 @@ class CustomField(AgencyOwned, TimeStamped):
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
 
-    entity = models.CharField(_("on"), max_length=10, choices=Entity.choices)
+    entity = models.CharField(_("shown on"), max_length=10, choices=Entity.choices)
     key = models.SlugField(_("key"), max_length=40, help_text=_("Latin letters, digits and _; cannot change later."))
     label = models.CharField(_("label"), max_length=80)
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.TEXT)
