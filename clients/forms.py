@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from mrm.core.forms import IsoDateInput, StyledFormMixin
 
+from .forms_custom import CustomFieldsFormMixin
 from .models import Client
 
 
-class ClientForm(StyledFormMixin, forms.ModelForm):
+class ClientForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
     tag_names = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma-separated, e.g. retail, vip"))
 
     class Meta:

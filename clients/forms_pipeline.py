@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 from mrm.core.templatetags.mrm import CURRENCY_SIGNS
 
+from .forms_custom import CustomFieldsFormMixin
 from .models import Deal, Task
 from .selectors.deals import DEAL_SORTS
 from .selectors.tasks import TASK_SORTS
@@ -25,7 +26,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
-class DealForm(StyledFormMixin, forms.ModelForm):
+class DealForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
     service_lines = forms.MultipleChoiceField(label=_("Service lines"), choices=Deal.ServiceLine.choices,
                                               required=False, widget=forms.CheckboxSelectMultiple)
     currency = forms.ChoiceField(label=_("Currency"))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from mrm.core.forms import IsoDateInput, IsoDateTimeInput, StyledFormMixin
 
 from .forms import ClientForm
+from .forms_custom import CustomFieldsFormMixin
 from .models import AgencyLegalDetails, ClientFile, Contact, Deal, Interaction, Invoice
 from .requisites import check_accounts
 from .uploads import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
@@ -18,7 +19,7 @@ class ClientCreateForm(ClientForm):
     confirm_duplicate = forms.BooleanField(label=_("Create anyway: this is a different company"), required=False)
 
 
-class ContactForm(StyledFormMixin, forms.ModelForm):
+class ContactForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["full_name", "role", "position", "email", "phone", "telegram", "preferred_channel", "notes",

@@ -3,10 +3,12 @@ from django.urls import path
 from .views import billing as billing_views
 from .views import bulk, companies, contacts, files, invoices, search, timeline
 from .views import calendar as calendar_views
+from .views import custom_fields as custom_field_views
 from .views import deals as deal_views
 from .views import importing as importing_views
 from .views import kam as kam_views
 from .views import onboarding as onboarding_views
+from .views import saved_views as saved_view_views
 from .views import tasks as task_views
 
 app_name = "clients"
@@ -69,6 +71,15 @@ urlpatterns = [
     path("portfolio/", kam_views.portfolio_view, name="portfolio"),
     path("calendar-feed/", calendar_views.calendar_feed_create_view, name="calendar_feed_create"),
     path("calendar-feed/revoke/", calendar_views.calendar_feed_revoke_view, name="calendar_feed_revoke"),
+    # Custom fields (settings, directors) and saved list views (h-fields)
+    path("custom-fields/", custom_field_views.custom_field_list_view, name="custom_fields"),
+    path("custom-fields/<uuid:field_id>/", custom_field_views.custom_field_edit_view, name="custom_field_edit"),
+    path("custom-fields/<uuid:field_id>/delete/", custom_field_views.custom_field_delete_view,
+         name="custom_field_delete"),
+    path("views/new/", saved_view_views.saved_view_create_view, name="saved_view_create"),
+    path("views/<uuid:view_id>/", saved_view_views.saved_view_edit_view, name="saved_view_edit"),
+    path("views/<uuid:view_id>/delete/", saved_view_views.saved_view_delete_view, name="saved_view_delete"),
+    path("views/<uuid:view_id>/default/", saved_view_views.saved_view_default_view, name="saved_view_default"),
     # Import wizard (amoCRM / Bitrix24 / spreadsheets)
     path("import/", importing_views.import_upload_view, name="import"),
     path("import/<uuid:import_id>/", importing_views.import_detail_view, name="import_detail"),

@@ -662,3 +662,26 @@ class ReportRatingFactory(UnscopedFactory):
     agency = factory.SelfAttribute("report.agency")
     contact = factory.SubFactory(ContactFactory, client=factory.SelfAttribute("..report.client"))
     score = 4
+
+
+# --- fields (custom fields, saved views) ---
+class CustomFieldFactory(UnscopedFactory):
+    class Meta:
+        model = crm.CustomField
+
+    agency = factory.SubFactory(AgencyFactory)
+    entity = "client"
+    key = factory.Sequence(lambda n: f"field_{n}")
+    label = factory.Sequence(lambda n: f"Поле {n}")
+    kind = "text"
+
+
+class SavedViewFactory(UnscopedFactory):
+    class Meta:
+        model = crm.SavedView
+
+    agency = factory.SubFactory(AgencyFactory)
+    owner = factory.LazyAttribute(lambda o: MembershipFactory(agency=o.agency).user)
+    list_key = "clients"
+    name = factory.Sequence(lambda n: f"Вид {n}")
+    query = "status=active"

@@ -316,3 +316,9 @@ BY_PARAM["template_id"] = _report_template
 BY_ROUTE.update({name: {"pk": _report} for name in ("report-detail", "report-build", "report-publish")})
 BY_ROUTE["report-template-detail"] = {"pk": _report_template}
 NOT_OBJECT_ROUTES.update({"portal:report", "portal:report_pdf", "portal:report_rate"})
+
+
+# fields: custom field definitions (settings) and saved list views (another agency's → 404).
+BY_PARAM["field_id"] = lambda agency, kw: f.CustomFieldFactory(agency=agency).pk
+BY_PARAM["view_id"] = lambda agency, kw: f.SavedViewFactory(agency=agency, shared=True).pk
+BY_ROUTE["custom-field-detail"] = {"pk": lambda agency, kw: f.CustomFieldFactory(agency=agency).pk}

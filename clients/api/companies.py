@@ -6,16 +6,18 @@ from mrm.core.api import AgencyViewSetMixin
 from ..models import Client
 from ..selectors import client_list
 from ..services import companies as services
+from .custom_fields import CustomFieldsField
 
 
 class ClientSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    custom_fields = CustomFieldsField(entity="client")
 
     class Meta:
         model = Client
         fields = ["id", "name", "legal_name", "industry", "website", "size", "source", "status", "churn_reason",
-                  "owner", "tags", "start_date", "notes", "last_contact_at", "created_at", "updated_at"]
+                  "owner", "tags", "start_date", "notes", "last_contact_at", "custom_fields", "created_at", "updated_at"]
         read_only_fields = ["id", "owner", "tags", "last_contact_at", "created_at", "updated_at"]
 
     def validate(self, attrs):

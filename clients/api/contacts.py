@@ -8,15 +8,17 @@ from ..selectors.contacts import contact_list
 from ..services import contacts as services
 from ..validators import clean_phone, clean_telegram
 from ._fields import VisibleClientField
+from .custom_fields import CustomFieldsField
 
 
 class ContactSerializer(serializers.ModelSerializer):
     client = VisibleClientField()
+    custom_fields = CustomFieldsField(entity="contact")
 
     class Meta:
         model = Contact
         fields = ["id", "client", "full_name", "role", "position", "email", "phone", "telegram", "preferred_channel",
-                  "notes", "is_primary", "created_at", "updated_at"]
+                  "notes", "is_primary", "custom_fields", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def validate_phone(self, value: str) -> str:

@@ -10,6 +10,7 @@ from ..models import Deal
 from ..selectors.deals import deal_list
 from ..services import deals as services
 from ._fields import VisibleClientField
+from .custom_fields import CustomFieldsField
 
 EDITORS = (Role.DIRECTOR, Role.AM)
 
@@ -35,13 +36,14 @@ class DealSerializer(serializers.ModelSerializer):
                              help_text="E-mail of a director or account manager.")
     service_lines = serializers.ListField(child=serializers.ChoiceField(choices=Deal.ServiceLine.choices),
                                           required=False)
+    custom_fields = CustomFieldsField(entity="deal")
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, required=False,
                                       help_text="ISO code; defaults to the agency's currency.")
 
     class Meta:
         model = Deal
         fields = ["id", "client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
-                  "expected_close_date", "owner", "position", "closed_at", "created_at", "updated_at"]
+                  "expected_close_date", "owner", "position", "closed_at", "custom_fields", "created_at", "updated_at"]
         read_only_fields = ["id", "position", "closed_at", "created_at", "updated_at"]
 
     def validate(self, attrs):

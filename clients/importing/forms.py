@@ -44,7 +44,12 @@ class ImportMappingForm(StyledFormMixin, forms.Form):
         initial.update(match_key=import_file.match_key, skip_bad_rows=import_file.skip_bad_rows)
         super().__init__(*args, initial=initial, **kwargs)
         self.import_file = import_file
+        from .resolve import import_custom_fields
+
+        self.custom = import_custom_fields(agency=import_file.agency, entity=import_file.entity)
         choices = [("", _("— do not import —"))] + [(f.key, f.label) for f in FIELDS[import_file.entity]]
+        if self.custom:
+            choices.append((_("Custom fields"), [(f.key, f.label) for f in self.custom]))
         self.columns = []
         for i, header in enumerate(import_file.headers):
             name = f"col_{i}"
@@ -64,6 +69,7 @@ class ImportMappingForm(StyledFormMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if "match_key" in data:
-            for field, message in mapping_problems(self.import_file.entity, self.mapping, data["match_key"]):
+            for field, message in mapping_problems(self.import_file.entity, self.mapping, data["match_key"],
+                                                   self.custom):
                 self.add_error(field or None, message)
         return data

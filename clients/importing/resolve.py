@@ -12,11 +12,21 @@ from mrm.tenancy.models import Agency, Membership, Role
 from ..models import Client, Contact, Deal, ImportFile
 from ..selectors import client_list
 from .readers import Row
-from .schema import MATCH_KEYS, fields_for, parse_row, raw_values
+from .schema import MATCH_KEYS, Field, custom_import_fields, fields_for, parse_row, raw_values
 
 E = ImportFile.Entity
 _QUOTES = re.compile(r"[«»\"“”„'`]")
 MULTILINE_FIELDS = {"notes"}  # the only values that may hold line breaks
+
+
+ENTITY_OF_IMPORT = {E.COMPANIES: "client", E.CONTACTS: "contact", E.DEALS: "deal"}
+
+
+def import_custom_fields(*, agency: Agency, entity: str) -> tuple[Field, ...]:
+    """The agency's active custom fields of what the file holds, as import fields ("cf.<key>")."""
+    from ..selectors.custom_fields import custom_field_defs
+
+    return custom_import_fields(custom_field_defs(agency=agency, entity=ENTITY_OF_IMPORT[entity]))
 
 
 def norm(text: str) -> str:
@@ -45,6 +55,7 @@ class Resolver:
     def __init__(self, *, agency: Agency, membership: Membership, entity: str, match_key: str) -> None:
         self.agency, self.membership, self.entity, self.match_key = agency, membership, entity, match_key
         self.key_label = dict(MATCH_KEYS[entity]).get(match_key, match_key)
+        self.custom = import_custom_fields(agency=agency, entity=entity)
         self.visible: set | None = None
         if membership.role != Role.DIRECTOR:
             self.visible = set(client_list(agency=agency, membership=membership).values_list("pk", flat=True))
@@ -110,9 +121,9 @@ class Resolver:
         return self.visible is None or client_id in self.visible
 
     def check(self, row: Row, mapping: dict[int, str]) -> CheckedRow:
-        data, errors = parse_row(self.entity, mapping, row.values)
+        data, errors = parse_row(self.entity, mapping, row.values, self.custom)
         checked = CheckedRow(row.line, raw_values(mapping, row.values), data, errors)
-        errors.extend(_line_break_errors(self.entity, row, checked.raw))
+        errors.extend(_line_break_errors(self.entity, row, checked.raw, self.custom))
         if self.entity != E.COMPANIES:
             self._company(checked)
         owner = data.get("owner")
@@ -155,12 +166,12 @@ class Resolver:
             checked.client_id = found[0]
 
 
-def _line_break_errors(entity: str, row: Row, raw: dict[str, str]) -> list[str]:
+def _line_break_errors(entity: str, row: Row, raw: dict[str, str], custom: tuple[Field, ...] = ()) -> list[str]:
     """A CSV record read across several lines with a line break in a one-line value (a name, an e-mail):
     a quote opened on its first line and never closed merged the lines under it into this value."""
     if not row.spans_lines:
         return []
-    fields = fields_for(entity)
+    fields = fields_for(entity, custom)
     return [_("%(field)s takes lines %(first)s–%(last)s of the file: a quote (\") is probably not closed on line "
               "%(first)s, so the lines under it were read as this one value. Close or remove the quote and upload "
               "the file again.") % {"field": fields[key].label, "first": row.first, "last": row.last}

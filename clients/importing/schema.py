@@ -27,6 +27,18 @@ class Field:
     max_length: int = 200
     synonyms: tuple[str, ...] = ()  # headers this column is known under, best first
     multi: bool = False  # several columns may feed it (work and mobile phone): the first non-empty wins
+    choices: tuple[str, ...] = ()  # a custom choice field's choices
+
+
+CUSTOM_PREFIX = "cf."  # mapping keys of the agency's custom fields: "cf.<key>"
+_CUSTOM_KINDS = {"text": "text", "number": "cf_number", "date": "date", "choice": "cf_choice"}
+
+
+def custom_import_fields(defs) -> tuple[Field, ...]:
+    """The agency's active custom fields (clients.models.CustomField rows, read by the caller) as import
+    fields: a column may be mapped to them; their header is guessed from the label or the key."""
+    return tuple(Field(f"{CUSTOM_PREFIX}{d.key}", d.label, kind=_CUSTOM_KINDS[d.kind], max_length=500,
+                       synonyms=(d.label, d.key), choices=tuple(d.choices)) for d in defs)
 
 
 OWNER = ("ответственный", "ответственный менеджер", "менеджер", "аккаунт-менеджер", "responsible", "owner",
@@ -125,8 +137,8 @@ MATCH_KEYS: dict[str, tuple[tuple[str, str | Promise], ...]] = {
 }
 
 
-def fields_for(entity: str) -> dict[str, Field]:
-    return {f.key: f for f in FIELDS[entity]}
+def fields_for(entity: str, custom: tuple[Field, ...] = ()) -> dict[str, Field]:
+    return {f.key: f for f in (*FIELDS[entity], *custom)}
 
 
 def normalize_header(text: str) -> str:
@@ -135,14 +147,14 @@ def normalize_header(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text).strip()
 
 
-def guess_mapping(entity: str, headers: list[str]) -> dict[str, str]:
+def guess_mapping(entity: str, headers: list[str], custom: tuple[Field, ...] = ()) -> dict[str, str]:
     """Column index (as a string, JSON-friendly) → field key. Exact header names first, then headers
     that contain every word of a known name ("Телефон (мобильный)")."""
     normalized = [normalize_header(h) for h in headers]
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for exact in (True, False):
-        for f in FIELDS[entity]:
+        for f in (*FIELDS[entity], *custom):
             if f.key in taken and not f.multi:
                 continue
             for synonym in f.synonyms:
@@ -170,10 +182,11 @@ def default_match_key(entity: str, mapping: dict[str, str]) -> str:
     return MATCH_KEYS[entity][-1][0]
 
 
-def mapping_problems(entity: str, mapping: dict[str, str], match_key: str) -> list[tuple[str, str]]:
+def mapping_problems(entity: str, mapping: dict[str, str], match_key: str,
+                     custom: tuple[Field, ...] = ()) -> list[tuple[str, str]]:
     """(form field, message) for a mapping that cannot work: required fields not mapped, a field
     taken by two columns, a match key with no column."""
-    fields = fields_for(entity)
+    fields = fields_for(entity, custom)
     problems = []
     counts: dict[str, int] = {}
     for key in mapping.values():
@@ -357,10 +370,29 @@ def parse_currency(value: str) -> str:
     raise ValueError(_("unknown currency “%(value)s”: use a code like RUB, USD, EUR") % {"value": value})
 
 
+def parse_number(value: str) -> int | float:
+    text = _MONEY_NOISE.sub("", value).replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1e15"):
+        raise ValueError(_("“%(value)s” is not a number") % {"value": value})
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def parse_choice(value: str, choices: tuple[str, ...]) -> str:
+    text = value.strip().casefold()
+    for choice in choices:
+        if choice.casefold() == text:
+            return choice
+    raise ValueError(_("“%(value)s” is not one of: %(choices)s") % {"value": value, "choices": ", ".join(choices)})
+
+
 PARSERS = {
     "date": parse_date, "amount": parse_amount, "email": parse_email, "phone": parse_phone, "url": parse_url,
     "telegram": parse_telegram, "tags": parse_tags, "status": parse_status, "stage": parse_stage,
-    "deal_kind": parse_deal_kind, "source": parse_source, "currency": parse_currency,
+    "deal_kind": parse_deal_kind, "source": parse_source, "currency": parse_currency, "cf_number": parse_number,
 }
 
 
@@ -374,9 +406,11 @@ def raw_values(mapping: dict[int, str], values: list[str]) -> dict[str, str]:
     return raw
 
 
-def parse_row(entity: str, mapping: dict[int, str], values: list[str]) -> tuple[dict, list[str]]:
-    """Clean values and the reasons the row is bad (empty list when it is fine)."""
-    fields = fields_for(entity)
+def parse_row(entity: str, mapping: dict[int, str], values: list[str],
+              custom: tuple[Field, ...] = ()) -> tuple[dict, list[str]]:
+    """Clean values and the reasons the row is bad (empty list when it is fine). Custom fields come back
+    as "cf.<key>" with their stored form (a date as an ISO string)."""
+    fields = fields_for(entity, custom)
     raw = raw_values(mapping, values)
     if entity == E.CONTACTS and not raw.get("full_name"):
         parts = [raw.get(k, "") for k in ("last_name", "first_name", "middle_name")]
@@ -395,7 +429,12 @@ def parse_row(entity: str, mapping: dict[int, str], values: list[str]) -> tuple[
             continue
         parser = PARSERS.get(f.kind)
         try:
-            parsed = parser(value) if parser else value
+            if f.kind == "cf_choice":
+                parsed = parse_choice(value, f.choices)
+            else:
+                parsed = parser(value) if parser else value
+            if f.key.startswith(CUSTOM_PREFIX) and isinstance(parsed, date):
+                parsed = parsed.isoformat()
         except ValueError as exc:
             errors.append(f"{f.label}: {exc}")
             continue

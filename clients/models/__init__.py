@@ -1,6 +1,7 @@
 from .activity import Interaction, Task
 from .billing import AgencyLegalDetails, DocumentCounter
 from .company import Client, Contact, Tag
+from .custom import CustomField, SavedView, SavedViewDefault
 from .deals import Deal, Invoice
 from .files import ClientFile, ImportFile
 from .history import ClientOwnerChange, ClientStatusChange, DealStageChange
@@ -9,6 +10,6 @@ from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, On
 
 __all__ = [
     "AccountObjective", "AccountPlan", "AgencyLegalDetails", "Client", "ClientFile", "ClientOwnerChange",
-    "ClientStatusChange", "Contact", "Deal", "DealStageChange", "DocumentCounter", "ImportFile", "Interaction",
+    "ClientStatusChange", "Contact", "CustomField", "SavedView", "SavedViewDefault", "Deal", "DealStageChange", "DocumentCounter", "ImportFile", "Interaction",
     "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
 ]

@@ -66,6 +66,7 @@ class Client(AgencyOwned, TimeStamped):
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     # Set when the client came from an amoCRM/Bitrix24/spreadsheet import: re-imports match on it.
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)  # see clients.models.custom
 
     class Meta:
         ordering = ["name"]
@@ -115,6 +116,7 @@ class Contact(AgencyOwned, TimeStamped):
     notes = models.TextField(_("notes"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)  # see clients.models.custom
 
     class Meta:
         ordering = ["-is_primary", "full_name"]

@@ -57,6 +57,7 @@ class Deal(AgencyOwned, TimeStamped):
     closed_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)  # order inside a kanban column
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)  # see clients.models.custom
 
     class Meta:
         ordering = ["position", "-created_at"]

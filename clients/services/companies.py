@@ -7,6 +7,7 @@ from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Tag
+from .custom_fields import custom_values_for_write
 from .history import client_history_record
 from .onboarding import onboarding_start_if_active
 
@@ -32,7 +33,10 @@ def _set_tags(*, agency: Agency, client: Client, names: list[str]) -> None:
 @transaction.atomic
 def client_create(*, agency: Agency, actor, data: dict, tag_names: list[str] | None = None) -> Client:
     """A new client company; the creating AM owns it unless another owner is given."""
+    custom = custom_values_for_write(agency=agency, entity="client", data=data)
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     if data.get("owner") is None and isinstance(actor, get_user_model()):
         data["owner"] = actor
     _check_owner(agency=agency, owner=data.get("owner"))
@@ -47,7 +51,10 @@ def client_create(*, agency: Agency, actor, data: dict, tag_names: list[str] | N
 @transaction.atomic
 def client_update(*, agency: Agency, actor, client: Client, data: dict, tag_names: list[str] | None = None) -> Client:
     client = Client.objects.select_for_update().get(agency=agency, pk=client.pk)
+    custom = custom_values_for_write(agency=agency, entity="client", data=data, current=client.custom)
     data = {k: v for k, v in data.items() if k in CLIENT_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     if "owner" in data:
         _check_owner(agency=agency, owner=data["owner"])
     old_status, old_owner_id = client.status, client.owner_id

@@ -7,6 +7,7 @@ from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Contact
+from .custom_fields import custom_values_for_write
 
 CONTACT_FIELDS = ("full_name", "role", "position", "email", "phone", "telegram", "preferred_channel", "notes",
                   "is_primary")
@@ -21,7 +22,10 @@ def _unset_other_primary(*, agency: Agency, contact: Contact) -> None:
 @transaction.atomic
 def contact_create(*, agency: Agency, actor, client: Client, data: dict) -> Contact:
     """A person at the client; the first contact becomes the primary one, a new primary replaces the old."""
+    custom = custom_values_for_write(agency=agency, entity="contact", data=data)
     data = {k: v for k, v in data.items() if k in CONTACT_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     # Lock the client row so two concurrent "primary" saves cannot both win.
     Client.objects.select_for_update().filter(agency=agency, pk=client.pk).first()
     has_primary = Contact.objects.filter(agency=agency, client=client, is_primary=True).exists()
@@ -39,7 +43,10 @@ def contact_create(*, agency: Agency, actor, client: Client, data: dict) -> Cont
 def contact_update(*, agency: Agency, actor, contact: Contact, data: dict) -> Contact:
     Client.objects.select_for_update().filter(agency=agency, pk=contact.client_id).first()
     contact = Contact.objects.get(agency=agency, pk=contact.pk)
+    custom = custom_values_for_write(agency=agency, entity="contact", data=data, current=contact.custom)
     data = {k: v for k, v in data.items() if k in CONTACT_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     if contact.is_primary and data.get("is_primary") is False:
         raise ServiceError(_("A client always has one primary contact: mark another contact as primary instead."),
                            field="is_primary")

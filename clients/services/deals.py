@@ -15,6 +15,7 @@ from mrm.tenancy.services import apply_changes, audit
 
 from ..models import Client, Deal
 from .companies import client_update
+from .custom_fields import custom_values_for_write
 from .history import deal_history_record
 
 DEAL_FIELDS = ("client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
@@ -83,7 +84,10 @@ def _enter_stage(deal: Deal, stage: str, lost_reason: str, changes: dict) -> Non
 @transaction.atomic
 def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
     """A new deal at the end of its stage's column; the currency defaults to the agency's."""
+    custom = custom_values_for_write(agency=agency, entity="deal", data=data)
     data = {k: v for k, v in data.items() if k in DEAL_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     data.setdefault("currency", agency.currency)
     data["currency"] = data["currency"] or agency.currency
     _check(agency=agency, data=data)
@@ -103,7 +107,10 @@ def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
 def deal_update(*, agency: Agency, actor, deal: Deal, data: dict) -> Deal:
     """Edit a deal; a new stage goes through the same rules as a kanban move (end of the new column)."""
     deal = Deal.objects.select_for_update().get(agency=agency, pk=deal.pk)
+    custom = custom_values_for_write(agency=agency, entity="deal", data=data, current=deal.custom)
     data = {k: v for k, v in data.items() if k in DEAL_FIELDS}
+    if custom is not None:
+        data["custom"] = custom
     _check(agency=agency, data=data, deal=deal)
     stage = data.pop("stage", deal.stage)
     reason = data.pop("lost_reason", deal.lost_reason) or ""

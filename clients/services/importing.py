@@ -28,8 +28,8 @@ from mrm.tenancy.services import audit
 
 from ..importing import readers
 from ..importing.limits import job_limits
-from ..importing.resolve import CheckedRow, Resolver
-from ..importing.schema import default_match_key, guess_mapping, mapping_problems
+from ..importing.resolve import CheckedRow, Resolver, import_custom_fields
+from ..importing.schema import CUSTOM_PREFIX, default_match_key, guess_mapping, mapping_problems
 from ..models import Client, Contact, Deal, ImportFile, Tag
 from . import history
 from .onboarding import onboarding_start_if_active
@@ -110,7 +110,8 @@ def import_file_inspect(*, agency: Agency, import_file: ImportFile, job: Job) ->
     job_progress(job=job, progress=10, message=_("Reading the file…"))
     with job_limits(), _stored_file(import_file) as fh:
         info = readers.inspect_file(fh, size=import_file.file.size)
-    mapping = guess_mapping(import_file.entity, info.headers)
+    mapping = guess_mapping(import_file.entity, info.headers,
+                            import_custom_fields(agency=agency, entity=import_file.entity))
     import_file.encoding, import_file.delimiter, import_file.headers = info.encoding, info.delimiter, info.headers
     import_file.mapping, import_file.match_key = mapping, default_match_key(import_file.entity, mapping)
     import_file.sample = _sample(info.sample)
@@ -177,7 +178,8 @@ def import_start(*, agency: Agency, actor, import_file: ImportFile) -> Job:
         if inspection.status != Job.Status.SUCCEEDED:
             raise ServiceError(_("The file is still being read; wait a moment.") if not inspection.is_finished else
                                _("This file could not be read. Upload a fixed file."))
-    problems = mapping_problems(import_file.entity, import_file.mapping, import_file.match_key)
+    problems = mapping_problems(import_file.entity, import_file.mapping, import_file.match_key,
+                                import_custom_fields(agency=agency, entity=import_file.entity))
     if problems:
         raise ServiceError(problems[0][1], field=problems[0][0] or None)
     job = job_create(agency=agency, actor=actor, kind="clients.import",
@@ -315,6 +317,14 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
     return counts, by_row, created, [obj for obj, changed in dirty.values() if "status" in changed]
 
 
+def _custom(row: CheckedRow, obj=None) -> dict:
+    """The row's custom field values merged into the record's (a value the file leaves empty is kept)."""
+    new = {k[len(CUSTOM_PREFIX):]: v for k, v in row.data.items() if k.startswith(CUSTOM_PREFIX)}
+    if not new:
+        return {}
+    return {"custom": {**((obj.custom if obj is not None else None) or {}), **new}}
+
+
 def _owner(row: CheckedRow, membership: Membership):
     # An AM who imports owns what they import; a director may assign owners from the file.
     return row.owner_id if membership.role == Role.DIRECTOR and row.owner_id else membership.user_id
@@ -327,7 +337,7 @@ def _write_companies(*, agency: Agency, membership: Membership, rows: list[Check
         data = {k: row.data[k] for k in keys if k in row.data}
         if membership.role == Role.DIRECTOR and row.owner_id:
             data["owner_id"] = row.owner_id
-        return data
+        return {**data, **_custom(row, obj)}
 
     def build(row: CheckedRow) -> Client:
         return Client(agency=agency, **{"owner_id": _owner(row, membership), **values(row)})
@@ -364,7 +374,7 @@ def _write_contacts(*, agency: Agency, membership: Membership, rows: list[Checke
 
     def values(row: CheckedRow, obj=None) -> dict:
         # A matched contact stays at its company: moving people between clients is a manual decision.
-        data = {k: row.data[k] for k in keys if k in row.data}
+        data = {k: row.data[k] for k in keys if k in row.data} | _custom(row, obj)
         return data if obj else {**data, "client_id": row.client_id}
 
     def build(row: CheckedRow) -> Contact:
@@ -390,7 +400,7 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
         stage = data.get("stage") or (obj.stage if obj else Deal.Stage.NEW)
         if stage in (Deal.Stage.WON, Deal.Stage.LOST) and not (obj and obj.closed_at):
             data["closed_at"] = now
-        return data
+        return {**data, **_custom(row, obj)}
 
     def build(row: CheckedRow) -> Deal:
         return Deal(agency=agency, **{"owner_id": _owner(row, membership), "currency": agency.currency, **values(row)})

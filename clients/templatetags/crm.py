@@ -48,3 +48,10 @@ def timespan(value) -> str:
     if hours:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes} if minutes else _("%(h)d h") % {"h": hours}
     return _("%(m)d min") % {"m": minutes} if minutes else _("< 1 min")
+
+
+@register.filter
+def custom_value(record, key: str):
+    """The record's value of a custom field (`{{ client|custom_value:f.key }}`), "—" when empty."""
+    value = (getattr(record, "custom", None) or {}).get(key)
+    return "—" if value in (None, "") else value

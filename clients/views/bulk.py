@@ -112,7 +112,9 @@ def client_bulk_export_view(request):
     if selection is None:
         return redirect(_next_url(request, reverse("clients:list")))
     clients, _skipped = selection
-    return exports.client_export_csv(clients)
+    from ..selectors.custom_fields import custom_field_defs
+
+    return exports.client_export_csv(clients, custom=custom_field_defs(agency=request.agency, entity="client"))
 
 
 def _task_summary(form: TaskBulkForm, count: int) -> str:

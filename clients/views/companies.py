@@ -15,13 +15,16 @@ from mrm.tenancy.selectors import staff_list
 from .. import exports
 from ..forms import ClientFilterForm, ClientForm
 from ..forms_workspace import ClientCreateForm
-from ..models import Client, Contact, Tag
+from ..listing import custom_filter
+from ..models import Client, Contact, SavedView, Tag
 from ..sections import render_sections
 from ..selectors import client_get, client_list
 from ..selectors.client_lookups import client_duplicates, industry_list
+from ..selectors.custom_fields import custom_field_defs
 from ..selectors.numbers import client_key_numbers
 from ..selectors.onboarding import onboarding_progress_fill
 from ..services import companies as services
+from .saved_views import default_view_redirect, saved_views_context
 
 PAGE_SIZES = ("25", "50", "100")  # ?per=50: a longer page, e.g. to tick 50 clients for a bulk action
 
@@ -56,12 +59,16 @@ def _filtered_clients(request):
         qs = qs.filter(industry=filters["industry"])
     if filters.get("tag"):
         qs = qs.filter(tags__name=filters["tag"])
+    qs, custom = custom_filter(qs, defs=custom_field_defs(agency=request.agency, entity="client"), params=request.GET)
     qs = qs.order_by(filters.get("sort") or "name", "pk").prefetch_related("tags")
+    request.custom_listing = custom  # the page shows its inputs and columns; the exports their columns
     return form, filters, qs
 
 
 @member_required("client.view")
 def client_list_view(request):
+    if (response := default_view_redirect(request, SavedView.List.CLIENTS)) is not None:
+        return response
     form, filters, qs = _filtered_clients(request)
     per_page = request.GET.get("per") if request.GET.get("per") in PAGE_SIZES else PAGE_SIZES[0]
     page = CappedPaginator(qs, int(per_page)).get_page(request.GET.get("page"))
@@ -75,7 +82,8 @@ def client_list_view(request):
         "industries": industry_list(agency=request.agency), "tags": Tag.objects.filter(agency=request.agency),
         "page_sizes": PAGE_SIZES, "per_page": per_page,
         "can_edit": can(request.membership, "client.edit"),  # the bulk actions besides the export
-        "filtered": any(filters.get(k) for k in ("q", "status", "owner", "industry", "tag")),
+        "filtered": any(filters.get(k) for k in ("q", "status", "owner", "industry", "tag")) or request.custom_listing.active,
+        "custom": request.custom_listing, **saved_views_context(request, SavedView.List.CLIENTS),
     })
 
 
@@ -83,18 +91,19 @@ def client_list_view(request):
 def client_export_csv_view(request):
     """The filtered list as CSV (UTF-8 with BOM so Excel opens Cyrillic right)."""
     _form, _filters, qs = _filtered_clients(request)
-    return exports.client_export_csv(qs)
+    return exports.client_export_csv(qs, custom=request.custom_listing.defs)
 
 
 @member_required("client.view")
 def client_export_xlsx_view(request):
     _form, _filters, qs = _filtered_clients(request)
-    return exports.client_export_xlsx(qs)
+    return exports.client_export_xlsx(qs, custom=request.custom_listing.defs)
 
 
 @member_required("client.create")
 def client_create_view(request):
     form = ClientCreateForm(request.POST or None, owners=_owner_choices(request.agency),
+                            custom_defs=custom_field_defs(agency=request.agency, entity="client"),
                             initial={"owner": request.user.pk, "status": Client.Status.LEAD})
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -104,7 +113,7 @@ def client_create_view(request):
             form.add_error("name", _("A client with this name already exists. Check it is not the same company, "
                                      "then tick “Create anyway”."))
         else:
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("tag_names", "confirm_duplicate")}
+            data = {k: v for k, v in form.cleaned_with_custom().items() if k not in ("tag_names", "confirm_duplicate")}
             try:
                 client = services.client_create(agency=request.agency, actor=request.user, data=data,
                                                 tag_names=form.cleaned_data["tag_names"])
@@ -131,9 +140,10 @@ def client_detail_view(request, client_id):
 @member_required("client.edit")
 def client_edit_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
-    form = ClientForm(request.POST or None, instance=client, owners=_owner_choices(request.agency))
+    form = ClientForm(request.POST or None, instance=client, owners=_owner_choices(request.agency),
+                      custom_defs=custom_field_defs(agency=request.agency, entity="client"))
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "tag_names"}
+        data = {k: v for k, v in form.cleaned_with_custom().items() if k != "tag_names"}
         try:
             services.client_update(agency=request.agency, actor=request.user, client=client, data=data,
                                    tag_names=form.cleaned_data["tag_names"])

@@ -13,13 +13,16 @@ from mrm.tenancy.policy import can
 from ..forms_workspace import ContactForm
 from ..selectors import client_get
 from ..selectors.contacts import contact_get, contact_list
+from ..selectors.custom_fields import custom_field_defs, custom_values_display
 from ..services import contacts as services
 from ._blocks import register_block, render_block
 
 
 def _contacts_context(request, client) -> dict:
+    contacts = list(contact_list(agency=request.agency, membership=request.membership, client=client))
     return {
-        "contacts": list(contact_list(agency=request.agency, membership=request.membership, client=client)),
+        "contacts": contacts,
+        "custom": custom_values_display(agency=request.agency, entity="contact", records=contacts),
         "can_edit": can(request.membership, "contact.edit"),
     }
 
@@ -47,11 +50,11 @@ def _form_page(request, client, form, contact=None):
 @member_required("contact.edit")
 def contact_create_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, custom_defs=custom_field_defs(agency=request.agency, entity="contact"))
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_create(agency=request.agency, actor=request.user, client=client,
-                                              data=form.cleaned_data)
+                                              data=form.cleaned_with_custom())
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -63,11 +66,12 @@ def contact_create_view(request, client_id):
 def contact_edit_view(request, client_id, contact_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     contact = contact_get(agency=request.agency, membership=request.membership, contact_id=contact_id, client=client)
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(request.POST or None, instance=contact,
+                       custom_defs=custom_field_defs(agency=request.agency, entity="contact"))
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_update(agency=request.agency, actor=request.user, contact=contact,
-                                    data=form.cleaned_data)
+                                    data=form.cleaned_with_custom())
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

@@ -24,8 +24,10 @@ from mrm.tenancy.policy import can
 from mrm.tenancy.selectors import staff_list
 
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
-from ..models import Deal
+from ..listing import custom_filter
+from ..models import Deal, SavedView
 from ..selectors import client_get, client_list
+from ..selectors.custom_fields import custom_field_defs, custom_values_display
 from ..selectors.deal_page import (
     DEAL_PAGE_ROWS,
     deal_interaction_list,
@@ -38,6 +40,7 @@ from ..selectors.deals import deal_board, deal_board_column, deal_filter, deal_g
 from ..selectors.timeline import interaction_list
 from ..services import deals as services
 from ._blocks import register_block
+from .saved_views import default_view_redirect, saved_views_context
 
 EDITORS = (Role.DIRECTOR, Role.AM)
 PAGE_SIZE = 25
@@ -154,14 +157,19 @@ def deal_board_view(request):
 
 @member_required("deal.view")
 def deal_list_view(request):
+    if (response := default_view_redirect(request, SavedView.List.DEALS)) is not None:
+        return response
     form, filters = _filters(request)
     qs = deal_filter(deal_list(agency=request.agency, membership=request.membership), filters=filters,
                      user=request.user)
+    qs, custom = custom_filter(qs, defs=custom_field_defs(agency=request.agency, entity="deal"), params=request.GET)
     totals = money_totals(qs, main_currency=request.agency.currency)
     sort = filters.get("sort") or "-created_at"
     page = Paginator(qs.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {**_filter_context(request, form, filters), "page": page, "totals": totals, "sort": sort,
-               "today": timezone.localdate(), "list_url": reverse("clients:deal_list")}
+               "today": timezone.localdate(), "list_url": reverse("clients:deal_list"), "custom": custom,
+               **saved_views_context(request, SavedView.List.DEALS)}
+    context["filtered"] = context["filtered"] or custom.active
     if request.htmx and request.htmx.target == "results":
         return render(request, "clients/deal_list.html#results", context)
     return render(request, "clients/deal_list.html", context)
@@ -196,6 +204,7 @@ def deal_detail_view(request, deal_id):
         "service_lines": [Deal.ServiceLine(v).label for v in deal.service_lines if v in Deal.ServiceLine.values],
         "can_edit": can(membership, "deal.edit"), "can_add_task": can(membership, "task.edit"), "back_url": back or reverse("clients:deal_board"),
         "page_url": request.get_full_path(),
+        "custom_values": custom_values_display(agency=agency, entity="deal", records=[deal]).get(deal.pk, []),
     }
     # projects (shell): the deal's projects, for those who may see projects
     from projects.selectors_shell import deal_projects_context
@@ -207,7 +216,8 @@ def deal_detail_view(request, deal_id):
 def _deal_form(request, *, data=None, instance=None, initial=None) -> DealForm:
     return DealForm(data, instance=instance, initial=initial,
                     clients=client_list(agency=request.agency, membership=request.membership).order_by("name"),
-                    owners=_owner_users(request.agency), agency=request.agency)
+                    owners=_owner_users(request.agency), agency=request.agency,
+                    custom_defs=custom_field_defs(agency=request.agency, entity="deal"))
 
 
 @member_required("deal.edit")
@@ -227,7 +237,7 @@ def deal_create_view(request):
         reverse("clients:deal_board")
     if request.method == "POST" and form.is_valid():
         try:
-            deal = services.deal_create(agency=request.agency, actor=request.user, data=form.cleaned_data)
+            deal = services.deal_create(agency=request.agency, actor=request.user, data=form.cleaned_with_custom())
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -244,7 +254,8 @@ def deal_edit_view(request, deal_id):
     default_next = reverse("clients:deal_detail", args=[deal.pk])
     if request.method == "POST" and form.is_valid():
         try:
-            services.deal_update(agency=request.agency, actor=request.user, deal=deal, data=form.cleaned_data)
+            services.deal_update(agency=request.agency, actor=request.user, deal=deal,
+                                 data=form.cleaned_with_custom())
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

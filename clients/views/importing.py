@@ -15,6 +15,7 @@ from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 
 from ..importing.forms import ImportMappingForm, ImportUploadForm
+from ..importing.resolve import import_custom_fields
 from ..importing.schema import fields_for, mapping_problems
 from ..selectors.importing import import_file_get, import_file_list
 from ..services import importing as services
@@ -92,7 +93,8 @@ def _mapping_page(request, import_file, form, status: int) -> HttpResponse:
     if not services.import_file_available(import_file):
         preview_error = _("The uploaded file is no longer available. Upload it again.")
     preview = services.import_preview(agency=request.agency, membership=request.membership, import_file=import_file)
-    fields = fields_for(import_file.entity)
+    custom = import_custom_fields(agency=request.agency, entity=import_file.entity)
+    fields = fields_for(import_file.entity, custom)
     mapped = list(dict.fromkeys(k for _i, k in sorted((int(i), k) for i, k in import_file.mapping.items())))
     if "full_name" not in mapped and {"first_name", "last_name"} & set(mapped):
         mapped = ["full_name"] + [k for k in mapped if k not in ("first_name", "last_name", "middle_name")]
@@ -109,7 +111,8 @@ def _mapping_page(request, import_file, form, status: int) -> HttpResponse:
         "import_file": import_file, "form": form, "step": 2, "preview": rows, "preview_error": preview_error,
         "columns": [(i, bf, samples.get(i, [])) for i, bf in form.column_fields()],
         "preview_fields": [fields[k].label for k in keys],
-        "problems": [m for _f, m in mapping_problems(import_file.entity, import_file.mapping, import_file.match_key)],
+        "problems": [m for _f, m in mapping_problems(import_file.entity, import_file.mapping, import_file.match_key,
+                                                     custom)],
         "bad_in_preview": sum(1 for r in preview if r.errors), "merged": import_file.report.get("merged", []),
         "required": [f.label for f in fields.values() if f.required], **_file_context(import_file),
         "last_run": _last_run(import_file),

@@ -16,13 +16,14 @@ from mrm.tenancy.models import STAFF_ROLES, Membership, Role
 from mrm.tenancy.permissions import member_required
 
 from ..forms_pipeline import TaskFilterForm, TaskForm, TaskQuickForm
-from ..models import Deal, Task
+from ..models import Deal, SavedView, Task
 from ..selectors import client_get, client_list
 from ..selectors.deals import deal_list
 from ..selectors.tasks import client_open_tasks, task_filter, task_get, task_list
 from ..services import tasks as services
 from ._blocks import htmx_form_error, register_block, render_block
 from .deals import _next_url
+from .saved_views import default_view_redirect, saved_views_context
 
 PAGE_SIZE = 30
 
@@ -72,6 +73,8 @@ def _on_due_date(exc: ServiceError) -> ServiceError:
 
 @member_required("task.view")
 def task_list_view(request):
+    if (response := default_view_redirect(request, SavedView.List.TASKS)) is not None:
+        return response
     form = TaskFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = task_filter(task_list(agency=request.agency, membership=request.membership), filters=filters,
@@ -83,6 +86,7 @@ def task_list_view(request):
         "is_director": request.membership.role == Role.DIRECTOR,
         "assignees": _assignees(request.agency),  # the bulk "assign to" choices
         "filtered": any(filters.get(k) for k in ("q", "overdue", "kind", "client")),
+        **saved_views_context(request, SavedView.List.TASKS),
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "clients/task_list.html#results", context)

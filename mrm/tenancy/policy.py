@@ -100,6 +100,9 @@ POLICY: dict[str, Rule] = {
     "nps.settings": Rule(DIRECTORS, _("Change the agency's NPS rules (interval, default schedule)")),
     # access: who may log in to the portal (a client's portal admin invites colleagues from the portal itself)
     "portal.access_manage": Rule(MANAGERS, _("Invite client contacts to the portal, resend, revoke their access")),
+    # Custom fields and saved list views (h-fields)
+    "custom_field.manage": Rule(DIRECTORS, _("Define the agency's custom fields on clients, contacts and deals")),
+    "view.save": Rule(STAFF, _("Save list views (filters, sort, columns) and share them with the agency")),
 }
 
 

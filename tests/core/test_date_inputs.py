@@ -59,7 +59,7 @@ def _keyword_arguments(form_class) -> set[str]:
 
 
 def _arguments(world, form_class) -> dict:
-    from clients.models import Client, Contact, Deal
+    from clients.models import Client, Contact, CustomField, Deal
     from proposals.models import BriefTemplate
 
     agency = world.agency
@@ -71,6 +71,8 @@ def _arguments(world, form_class) -> dict:
         "contacts": Contact.objects.filter(agency=agency), "templates": BriefTemplate.objects.filter(agency=agency),
         "plan": None, "template": None, "actors": (), "actions": (), "targets": {},
         "company": client, "contact": Contact.objects.filter(agency=agency).first(), "email": "client@example.com",
+        # h-fields: the agency's custom fields (a date one renders ISO like the others)
+        "custom_defs": [CustomField(key="renewal", label="Renewal", kind="date")],
     }
     wanted = _keyword_arguments(form_class)
     missing = wanted - set(available)

@@ -18,6 +18,9 @@ class Command(BaseCommand):
             agency, members = seed_agency(demo)
             with scope(agency=agency):
                 seed_clients(agency=agency, members=members)
+                from clients.demo_fields import seed_custom_fields  # custom fields on clients (h-fields)
+
+                seed_custom_fields(agency=agency, members=members)
                 from proposals.demo import seed_proposals
 
                 seed_proposals(agency=agency, members=members)
