@@ -32,8 +32,8 @@ from ..importing.resolve import CheckedRow, Resolver
 from ..importing.schema import default_match_key, guess_mapping, mapping_problems
 from ..models import Client, Contact, Deal, ImportFile, PipelineStage, Tag
 from . import history
-from .pipelines import pipeline_ensure_default
 from .onboarding import onboarding_start_if_active
+from .pipelines import pipeline_ensure_default
 
 logger = logging.getLogger(__name__)
 E = ImportFile.Entity
