@@ -69,5 +69,11 @@ class PipelineStage(AgencyOwned, TimeStamped):
         return self.Semantic.OPEN
 
     @property
+    def code_label(self) -> str:
+        from .deals import Deal  # deals.py imports this module
+
+        return Deal.Stage(self.code).label if self.code in Deal.Stage.values else self.code
+
+    @property
     def is_closed(self) -> bool:
         return self.semantic != self.Semantic.OPEN

@@ -1,7 +1,7 @@
 """Reads of the agency's pipelines and stages, and the weighted forecast (amount × stage probability,
 summed in SQL) per stage and per expected close month."""
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -69,7 +69,7 @@ class ForecastRow:
 
 
 def _money(value) -> Decimal:
-    return (value or Decimal("0")).quantize(Decimal("0.01"))
+    return (value or Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def forecast_by_stage(qs: QuerySet[Deal]) -> list[ForecastRow]:

@@ -189,8 +189,8 @@ def deal_move(*, agency: Agency, actor, deal: Deal, stage: "str | PipelineStage"
     Invariant: inside a column positions are unique after a move, so one UPDATE makes room."""
     deal = Deal.objects.select_for_update().select_related("pipeline_stage").get(agency=agency, pk=deal.pk)
     if isinstance(stage, PipelineStage):
-        column = stage
-        if column.agency_id != agency.pk or column.pipeline_id != deal.pipeline_stage.pipeline_id:
+        column = PipelineStage.objects.filter(agency=agency, pk=stage.pk).first()  # as it is now (archived?)
+        if column is None or column.pipeline_id != deal.pipeline_stage.pipeline_id:
             raise ServiceError(_("Pick a stage of the deal's pipeline."), field="stage")
     elif stage == deal.stage:
         column = deal.pipeline_stage
