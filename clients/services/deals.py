@@ -195,8 +195,12 @@ def deal_move(*, agency: Agency, actor, deal: Deal, stage: "str | PipelineStage"
     elif stage == deal.stage:
         column = deal.pipeline_stage
     else:
-        column = stage_for_code(agency=agency, code=stage,
-                                pipeline=Pipeline(pk=deal.pipeline_stage.pipeline_id, agency=agency))
+        if stage not in Deal.Stage.values:
+            raise ServiceError(_("Unknown stage."), field="stage")
+        column = PipelineStage.objects.filter(agency=agency, pipeline_id=deal.pipeline_stage.pipeline_id, code=stage,
+                                              is_archived=False).order_by("order", "created_at").first()
+        if column is None:  # a step this pipeline does not have (the КП automation): the deal stays put
+            return deal
     if column.is_archived and column.pk != deal.pipeline_stage_id:
         raise ServiceError(_("“%(stage)s” is archived: pick a live stage.") % {"stage": column.name}, field="stage")
     code = column.code
