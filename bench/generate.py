@@ -61,7 +61,11 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
 
     from clients.models import AccountPlan, Client, Contact, Deal, Interaction, Invoice, Tag, Task
     from clients.services import history
+    from clients.services.pipelines import stage_for_code
     from mrm.tenancy.models import Membership, Role
+
+    # every deal goes to its stage's column in the agency's default pipeline
+    columns = {code: stage_for_code(agency=agency, code=code) for code in Deal.Stage.values}
 
     people = list(Membership.objects.filter(agency=agency, is_active=True).select_related("user"))
     owners = [m.user for m in people if m.role in (Role.DIRECTOR, Role.AM)]
@@ -112,6 +116,7 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
                         replied_at=when + timedelta(hours=2) if inbound and rng.random() < .9 else None))
                 stage = rng.choice(["new", "brief_received", "proposal_sent", "negotiation", "won", "won", "lost"])
                 deals.append(Deal(agency=agency, client=c, title=f"Продвижение {c.name}", stage=stage,
+                                  pipeline_stage=columns[stage],
                                   kind=rng.choice(["new_business", "upsell", "cross_sell", "renewal"]),
                                   amount=Decimal(rng.randrange(100, 5000) * 1000), owner=c.owner,
                                   position=rng.randint(0, 1000), closed_at=now if stage in ("won", "lost") else None,

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from mrm.tenancy.models import Membership
@@ -28,11 +29,13 @@ from .models import (
     OnboardingPlan,
     OnboardingStep,
     OnboardingTemplateStep,
+    Pipeline,
+    PipelineStage,
     Tag,
     Task,
 )
 from .models.kam import ATTRACTIVENESS_CRITERIA, RELATIONSHIP_CRITERIA
-from .services import history
+from .services import history, pipelines
 from .services.contacts import contact_for_person
 
 S = Client.Status
@@ -209,16 +212,35 @@ def _contacts(*, agency, clients, rng) -> list[Contact]:
     return rows
 
 
+def _demo_pipelines(*, agency) -> dict:
+    """Two pipelines: the default one for new business and "Допродажи" for upsells, cross-sells and renewals
+    (its own probabilities). Returns (pipeline key, stage code) → stage."""
+    default = pipelines.pipeline_ensure_default(agency=agency)
+    upsell = Pipeline.objects.filter(agency=agency, name="Допродажи").first() or pipelines.pipeline_create(
+        agency=agency, actor=None, name="Допродажи", kind=Pipeline.Kind.UPSELL)
+    weights = {Deal.Stage.NEW: 20, Deal.Stage.BRIEF_RECEIVED: 40, Deal.Stage.PROPOSAL_SENT: 60,
+               Deal.Stage.NEGOTIATION: 80}
+    PipelineStage.objects.filter(agency=agency, pipeline=upsell, code__in=list(weights)).update(
+        probability=Case(*(When(code=code, then=Value(p)) for code, p in weights.items())))
+    columns = {}
+    for column in PipelineStage.objects.filter(agency=agency, pipeline__in=[default, upsell]).order_by("-order"):
+        columns[("new" if column.pipeline_id == default.pk else "upsell", column.code)] = column
+    return columns
+
+
 def _deals(*, agency, clients, profiles, rng, today) -> dict:
     """Deals for clients without any; returns client id → the won new-business deal (invoices link to it)."""
     rows, won_by_client = [], {}
-    positions: dict[str, int] = {}
+    positions: dict = {}
     open_stages = list(Deal.OPEN_STAGES)
+    columns = _demo_pipelines(agency=agency)
 
     def add(client, kind, title, stage, amount, *, close_in=None, closed_on=None, reason=""):
-        positions[stage] = positions.get(stage, 0) + 1
+        column = columns[("new" if kind == Deal.Kind.NEW_BUSINESS else "upsell", stage)]
+        positions[column.pk] = positions.get(column.pk, 0) + 1
         deal = Deal(agency=agency, client=client, title=title, stage=stage, kind=kind, amount=Decimal(amount),
-                    owner=client.owner, service_lines=d.SERVICE_LINES.get(title, []), position=positions[stage],
+                    pipeline_stage=column, owner=client.owner, service_lines=d.SERVICE_LINES.get(title, []),
+                    position=positions[column.pk],
                     lost_reason=reason,
                     expected_close_date=(today + timedelta(days=close_in)) if close_in is not None else closed_on,
                     closed_at=_at(closed_on, 15) if closed_on and stage in (Deal.Stage.WON, Deal.Stage.LOST)

@@ -1,7 +1,9 @@
 """Forms of the pipeline and the AM's tasks: deals (edit, move, filters) and tasks (edit, quick add, filters)."""
+import uuid
 from datetime import datetime, time
 
 from django import forms
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ from mrm.core.forms import IsoDateInput, IsoTimeInput, StyledFormMixin
 from mrm.core.templatetags.mrm import CURRENCY_SIGNS
 
 from .forms_custom import CustomFieldsFormMixin
-from .models import Deal, Task
+from .models import Deal, Pipeline, PipelineStage, Task
 from .selectors.deals import DEAL_SORTS
 from .selectors.tasks import TASK_SORTS
 from .widgets import ClientPickerField
@@ -26,7 +28,16 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.full_name or obj.email
 
 
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.pipeline.name} · {obj.name} ({obj.probability}%)"
+
+
 class DealForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
+    pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=None, empty_label=None, required=False)
+    pipeline_stage = StageChoiceField(label=_("Stage"), queryset=None, empty_label=None, required=False)
+    # a stage code instead of a stage (older links and scripts): that step in the chosen pipeline
+    stage = forms.ChoiceField(choices=[("", "")] + list(Deal.Stage.choices), required=False, widget=forms.HiddenInput)
     service_lines = forms.MultipleChoiceField(label=_("Service lines"), choices=Deal.ServiceLine.choices,
                                               required=False, widget=forms.CheckboxSelectMultiple)
     currency = forms.ChoiceField(label=_("Currency"))
@@ -35,15 +46,22 @@ class DealForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
 
     class Meta:
         model = Deal
-        fields = ["title", "client", "kind", "stage", "lost_reason", "amount", "currency", "expected_close_date",
-                  "owner", "service_lines"]
+        fields = ["title", "client", "kind", "pipeline_stage", "lost_reason", "amount", "currency",
+                  "expected_close_date", "owner", "service_lines"]
         widgets = {"expected_close_date": IsoDateInput(),
                    "amount": forms.NumberInput(attrs={"min": "0", "step": "1000", "inputmode": "decimal"}),
                    "title": forms.TextInput(attrs={"placeholder": _("e.g. SMM for the spring launch")})}
         help_texts = {"lost_reason": _("Required when the deal is lost.")}
 
-    def __init__(self, *args, clients, owners, agency, **kwargs):
+    def __init__(self, *args, clients, owners, agency, pipelines, stages, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["title", "client", "kind", "pipeline", "pipeline_stage"])
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(pk__in=[p.pk for p in pipelines])
+        self.fields["pipeline"].choices = [(p.pk, p.name) for p in pipelines]
+        current = None if self.instance._state.adding else self.instance.pipeline_stage_id
+        self.fields["pipeline_stage"].queryset = stages.filter(Q(is_archived=False) | Q(pk=current))
+        if current is not None:
+            self.fields["pipeline"].initial = self.instance.pipeline_stage.pipeline_id
         self.fields["client"].queryset = clients
         self.fields["owner"].queryset = owners
         self.fields["currency"].choices = currency_choices(agency.currency)
@@ -52,25 +70,58 @@ class DealForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("stage") == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
+        pipeline, stage = data.get("pipeline"), data.get("pipeline_stage")
+        if pipeline is not None and stage is not None and stage.pipeline_id != pipeline.pk:
+            self.add_error("pipeline_stage", _("Pick a stage of the pipeline “%(pipeline)s”.") % {"pipeline": pipeline.name})
+        code = stage.code if stage is not None else data.get("stage")
+        if stage is None and not code:
+            data.pop("stage", None)
+        if code == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
             self.add_error("lost_reason", _("Say why the deal was lost: it feeds the win/loss analysis."))
         return data
 
 
 class DealMoveForm(StyledFormMixin, forms.Form):
-    stage = forms.ChoiceField(label=_("Stage"), choices=Deal.Stage.choices)
+    """`stage`: a stage id of the agency (the board's columns) or a stage code (that step in the deal's
+    pipeline: the no-JS select and older clients)."""
+
+    stage = forms.CharField(label=_("Stage"), max_length=40)
     before = forms.UUIDField(required=False, widget=forms.HiddenInput)
     lost_reason = forms.CharField(label=_("Why was it lost?"), max_length=255, required=False)
 
+    def __init__(self, *args, agency, stages=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        if stages is not None:
+            self.fields["stage"].widget = forms.Select(choices=[(str(s.pk), s.name) for s in stages])
+            self.fields["stage"].widget.attrs["class"] = "form-select"
+
+    def clean_stage(self):
+        value = self.cleaned_data["stage"]
+        if value in Deal.Stage.values:
+            return value
+        try:
+            stage_id = uuid.UUID(value)
+        except ValueError:
+            raise forms.ValidationError(_("Unknown stage.")) from None
+        stage = PipelineStage.objects.filter(agency=self.agency, pk=stage_id).first()
+        if stage is None:
+            raise forms.ValidationError(_("Unknown stage."))
+        return stage
+
     def clean(self):
         data = super().clean()
-        if data.get("stage") == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
+        stage = data.get("stage")
+        code = getattr(stage, "code", stage)
+        if code == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
             self.add_error("lost_reason", _("Say why the deal was lost: it feeds the win/loss analysis."))
         return data
 
 
 class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100)
+    pipeline = forms.UUIDField(required=False)
+    stage_id = forms.UUIDField(required=False)
     stage = forms.ChoiceField(required=False, choices=[("", "")] + list(Deal.Stage.choices))
     kind = forms.ChoiceField(required=False, choices=[("", "")] + list(Deal.Kind.choices))
     owner = forms.CharField(required=False, max_length=40)

@@ -8,6 +8,7 @@ from .views import deals as deal_views
 from .views import importing as importing_views
 from .views import kam as kam_views
 from .views import onboarding as onboarding_views
+from .views import pipelines as pipeline_views
 from .views import saved_views as saved_view_views
 from .views import tasks as task_views
 
@@ -50,6 +51,12 @@ urlpatterns = [
     path("<uuid:client_id>/invoices/<uuid:invoice_id>/send/", billing_views.invoice_send_view, name="invoice_send"),
     path("invoices/export-1c.csv", billing_views.invoice_export_1c_view, name="invoice_export_1c"),
     path("legal-details/", billing_views.legal_details_view, name="legal_details"),
+    # pipelines: settings of the agency's pipelines and stages
+    path("settings/pipelines/", pipeline_views.pipeline_settings_view, name="pipeline_settings"),
+    path("settings/pipelines/new/", pipeline_views.pipeline_create_view, name="pipeline_create"),
+    path("settings/pipelines/<uuid:pipeline_id>/", pipeline_views.pipeline_update_view, name="pipeline_update"),
+    path("settings/pipelines/<uuid:pipeline_id>/stages/new/", pipeline_views.stage_create_view, name="stage_create"),
+    path("settings/stages/<uuid:stage_id>/", pipeline_views.stage_update_view, name="stage_update"),
     # Pipeline, tasks, onboarding, account plans (KAM), personal calendar feed
     path("deals/", deal_views.deal_board_view, name="deal_board"),
     path("deals/list/", deal_views.deal_list_view, name="deal_list"),

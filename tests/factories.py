@@ -120,6 +120,9 @@ class DealFactory(UnscopedFactory):
     agency = factory.SelfAttribute("client.agency")
     title = factory.Sequence(lambda n: f"Сделка {n}")
     amount = 100000
+    stage = "new"
+    # pipelines: the column of `stage` in the agency's default pipeline (created on first use)
+    pipeline_stage = factory.LazyAttribute(lambda o: default_stage(o.agency, o.stage))
 
 
 class InteractionFactory(UnscopedFactory):
@@ -685,3 +688,31 @@ class SavedViewFactory(UnscopedFactory):
     list_key = "clients"
     name = factory.Sequence(lambda n: f"Вид {n}")
     query = "status=active"
+
+
+# --- pipelines ---
+def default_stage(agency, code):
+    from clients.services.pipelines import stage_for_code
+
+    with scopes_disabled():
+        return stage_for_code(agency=agency, code=code)
+
+
+class PipelineFactory(UnscopedFactory):
+    """A pipeline with the standard stages (like `pipeline_create`)."""
+
+    class Meta:
+        model = crm.Pipeline
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Воронка {n}")
+    kind = "upsell"
+    order = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def stages(self, create, extracted, **kwargs):
+        from clients.services.pipelines import standard_stage_rows
+
+        if create:
+            crm.PipelineStage.objects.bulk_create(standard_stage_rows(agency=self.agency, pipeline=self))

@@ -64,6 +64,9 @@ BY_PARAM: dict[str, Builder] = {
     # notifications
     "notification_id": lambda agency, kw: f.NotificationFactory(
         agency=agency, recipient=f.MembershipFactory(agency=agency).user).pk,
+    # pipelines (settings; a foreign pipeline or stage answers 404)
+    "pipeline_id": lambda agency, kw: f.PipelineFactory(agency=agency).pk,
+    "stage_id": lambda agency, kw: f.default_stage(agency, "new").pk,
 }
 
 # Builders by URL name, for routes whose parameter name is generic (the API's `pk`).
@@ -91,6 +94,8 @@ BY_ROUTE: dict[str, dict[str, Builder]] = {
     # notifications (mrm/notifications/api.py): another agency's notification, and a preference kind (own rows only)
     "notification-detail": {"pk": BY_PARAM["notification_id"]},
     "notification-read": {"pk": BY_PARAM["notification_id"]},
+    # pipelines (clients/api/deals.py)
+    "pipeline-detail": {"pk": BY_PARAM["pipeline_id"]},
 }
 
 # Routes whose parameters are not object ids of an agency: public tokens checked by their own tests.

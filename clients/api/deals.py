@@ -6,7 +6,7 @@ from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
 from mrm.tenancy.models import Membership, Role
 
-from ..models import Deal
+from ..models import Deal, Pipeline, PipelineStage
 from ..selectors.deals import deal_list
 from ..services import deals as services
 from ._fields import VisibleClientField
@@ -30,8 +30,25 @@ class AgencyStaffField(serializers.SlugRelatedField):
         return get_user_model().objects.filter(pk__in=members.values("user_id"))
 
 
+class AgencyPipelineField(serializers.PrimaryKeyRelatedField):
+    """A pipeline or a stage of the caller's agency (another agency's id reads as "does not exist")."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.filter(agency=self.context["request"]._request.agency)
+
+
 class DealSerializer(serializers.ModelSerializer):
     client = VisibleClientField()
+    pipeline = AgencyPipelineField(Pipeline, required=False, write_only=True,
+                                   help_text="The pipeline id (answered too); with a `stage` code: that step of "
+                                             "this pipeline.")
+    pipeline_stage = AgencyPipelineField(PipelineStage, required=False,
+                                         help_text="The stage id (it must belong to `pipeline` if both are sent).")
+    probability = serializers.IntegerField(source="pipeline_stage.probability", read_only=True)
     owner = AgencyStaffField(roles=EDITORS, required=False, allow_null=True,
                              help_text="E-mail of a director or account manager.")
     service_lines = serializers.ListField(child=serializers.ChoiceField(choices=Deal.ServiceLine.choices),
@@ -42,18 +59,33 @@ class DealSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Deal
-        fields = ["id", "client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
-                  "expected_close_date", "owner", "position", "closed_at", "custom_fields", "created_at", "updated_at"]
+        fields = ["id", "client", "title", "pipeline", "pipeline_stage", "stage", "probability", "lost_reason", "kind",
+                  "service_lines", "amount", "currency", "expected_close_date", "owner", "position", "closed_at",
+                  "custom_fields", "created_at", "updated_at"]
         read_only_fields = ["id", "position", "closed_at", "created_at", "updated_at"]
+        extra_kwargs = {"stage": {"help_text": "The stage code (new … won, lost); `pipeline_stage` is the column."}}
 
     def validate(self, attrs):
+        column, pipeline = attrs.get("pipeline_stage"), attrs.get("pipeline")
+        if column is not None and pipeline is not None and column.pipeline_id != pipeline.pk:
+            raise serializers.ValidationError({"pipeline_stage": "The stage belongs to another pipeline."})
+        if column is not None:
+            attrs["stage"] = column.code
         stage = attrs.get("stage", getattr(self.instance, "stage", Deal.Stage.NEW))
         reason = attrs.get("lost_reason", getattr(self.instance, "lost_reason", ""))
         if stage == Deal.Stage.LOST and not (reason or "").strip():
             raise serializers.ValidationError({"lost_reason": "Say why the deal was lost."})
+        if column is not None and column.is_archived and (self.instance is None
+                                                          or column.pk != self.instance.pipeline_stage_id):
+            raise serializers.ValidationError({"pipeline_stage": "This stage is archived."})
         if self.instance is not None and "client" in attrs and attrs["client"].pk != self.instance.client_id:
             raise serializers.ValidationError({"client": "A deal cannot move to another client."})
         return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["pipeline"] = str(instance.pipeline_stage.pipeline_id)
+        return data
 
 
 class DealFilter(filters.FilterSet):
@@ -67,6 +99,9 @@ class DealFilter(filters.FilterSet):
     class Meta:
         model = Deal
         fields = ["client", "stage", "kind", "owner", "currency"]
+
+    pipeline = filters.UUIDFilter(field_name="pipeline_stage__pipeline_id")
+    pipeline_stage = filters.UUIDFilter(field_name="pipeline_stage_id")
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(stage__in=Deal.OPEN_STAGES) if value else queryset.exclude(stage__in=Deal.OPEN_STAGES)
@@ -87,7 +122,8 @@ class DealViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     model = Deal
 
     def get_agency_queryset(self):
-        return deal_list(agency=self.agency, membership=self.membership).order_by("-created_at", "pk")
+        return deal_list(agency=self.agency, membership=self.membership).select_related(
+            "pipeline_stage__pipeline").order_by("-created_at", "pk")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -100,3 +136,42 @@ class DealViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
 
 
 router.register("deals", DealViewSet, basename="deal")
+
+
+class PipelineStageSerializer(serializers.ModelSerializer):
+    semantic = serializers.CharField(read_only=True, help_text="open, won or lost")
+
+    class Meta:
+        model = PipelineStage
+        fields = ["id", "name", "order", "probability", "code", "semantic", "is_archived"]
+
+
+class PipelineSerializer(serializers.ModelSerializer):
+    stages = PipelineStageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pipeline
+        fields = ["id", "name", "kind", "order", "is_default", "is_archived", "stages"]
+
+
+class PipelineViewSet(AgencyViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The agency's pipelines with their stages in board order (ids for a deal's `pipeline` and
+    `pipeline_stage`). They are edited in the settings (directors)."""
+
+    serializer_class = PipelineSerializer
+    policy_actions = {"list": "deal.view", "retrieve": "deal.view"}
+    lookup_value_regex = "[0-9a-f-]{36}"
+    model = Pipeline
+
+    def get_agency_queryset(self):
+        from django.db.models import Prefetch
+
+        from ..selectors.pipelines import pipeline_list
+
+        pipeline_list(agency=self.agency)  # the default pipeline exists
+        stages = PipelineStage.objects.filter(agency=self.agency).order_by("order", "created_at")
+        return Pipeline.objects.filter(agency=self.agency).prefetch_related(
+            Prefetch("stages", queryset=stages)).order_by("-is_default", "order", "created_at")
+
+
+router.register("pipelines", PipelineViewSet, basename="pipeline")

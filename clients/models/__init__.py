@@ -7,9 +7,11 @@ from .files import ClientFile, ImportFile
 from .history import ClientOwnerChange, ClientStatusChange, DealStageChange
 from .kam import AccountObjective, AccountPlan
 from .onboarding import InteractionAgreement, OnboardingPlan, OnboardingStep, OnboardingTemplateStep
+from .pipelines import Pipeline, PipelineStage
 
 __all__ = [
     "AccountObjective", "AccountPlan", "AgencyLegalDetails", "Client", "ClientFile", "ClientOwnerChange",
-    "ClientStatusChange", "Contact", "CustomField", "SavedView", "SavedViewDefault", "Deal", "DealStageChange", "DocumentCounter", "ImportFile", "Interaction",
-    "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep", "OnboardingTemplateStep", "Tag", "Task",
+    "ClientStatusChange", "Contact", "CustomField", "SavedView", "SavedViewDefault", "Deal", "DealStageChange",
+    "DocumentCounter", "ImportFile", "Interaction", "InteractionAgreement", "Invoice", "OnboardingPlan", "OnboardingStep",
+    "OnboardingTemplateStep", "Pipeline", "PipelineStage", "Tag", "Task",
 ]

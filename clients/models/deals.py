@@ -10,6 +10,7 @@ from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .company import Client
+from .pipelines import PipelineStage
 
 
 class Deal(AgencyOwned, TimeStamped):
@@ -44,6 +45,10 @@ class Deal(AgencyOwned, TimeStamped):
 
     client = models.ForeignKey(Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="deals")
     title = models.CharField(_("title"), max_length=200)
+    # The kanban column (the agency's pipeline stage); `stage` is its code, denormalised by the deal services
+    # for the funnel reports, the stage history and the filters (indexed, no join).
+    pipeline_stage = models.ForeignKey(PipelineStage, verbose_name=_("stage"), on_delete=models.PROTECT,
+                                       related_name="deals")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.NEW)
     lost_reason = models.CharField(_("reason lost"), max_length=255, blank=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.NEW_BUSINESS)
@@ -64,6 +69,8 @@ class Deal(AgencyOwned, TimeStamped):
         indexes = [
             # The kanban column in board order, LIMIT n per stage (also serves (agency, stage, position)).
             models.Index(fields=["agency", "stage", "position", "-created_at"], name="clients_deal_board_idx"),
+            # The kanban column of a pipeline stage, in board order (LIMIT n per column).
+            models.Index(fields=["agency", "pipeline_stage", "position", "-created_at"], name="clients_deal_column_idx"),
             models.Index(fields=["agency", "client", "stage"]),
             models.Index(fields=["agency", "owner", "stage"]),
             models.Index(fields=["agency", "kind", "closed_at"]),

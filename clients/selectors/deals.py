@@ -14,8 +14,9 @@ from django.utils import timezone
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
-from ..models import Deal
+from ..models import Deal, Pipeline, PipelineStage
 from .companies import client_visibility_q
+from .pipelines import WEIGHTED
 
 BOARD_CARDS_PER_COLUMN = 20  # first cards per column; the rest load as the column scrolls (HTMX)
 CLOSED_RECENT_DAYS = 90
@@ -36,7 +37,7 @@ def visible_to(qs: QuerySet, *, agency: Agency, membership: Membership, field_na
 
 def deal_list(*, agency: Agency, membership: Membership) -> QuerySet[Deal]:
     refuse_client(membership)
-    qs = Deal.objects.filter(agency=agency).select_related("client", "owner")
+    qs = Deal.objects.filter(agency=agency).select_related("client", "owner", "pipeline_stage")
     return visible_to(qs, agency=agency, membership=membership)
 
 
@@ -52,6 +53,10 @@ def deal_filter(qs: QuerySet[Deal], *, filters: dict, user=None) -> QuerySet[Dea
     """Apply the URL filters of the board and the list (stage, type, owner, client, search)."""
     if filters.get("stage"):
         qs = qs.filter(stage=filters["stage"])
+    if filters.get("pipeline"):
+        qs = qs.filter(pipeline_stage__pipeline_id=filters["pipeline"])
+    if filters.get("stage_id"):
+        qs = qs.filter(pipeline_stage_id=filters["stage_id"])
     if filters.get("kind"):
         qs = qs.filter(kind=filters["kind"])
     owner = filters.get("owner")
@@ -77,12 +82,17 @@ def money_totals(qs: QuerySet[Deal], *, main_currency: str) -> list[tuple[str, D
 
 @dataclass
 class Column:
-    stage: str
+    stage: str  # the pipeline stage's id (the drop zone and the lazy chunk's `column`)
     label: str
     is_closed: bool
+    code: str = ""
+    probability: int = 0
     deals: list = field(default_factory=list)
     count: int = 0
     totals: list = field(default_factory=list)  # [(currency, amount)], main currency first
+    weighted: list = field(default_factory=list)  # [(currency, amount × probability)], main currency first
+    pipeline: object = None  # set by the view for a lazy chunk
+    is_archived: bool = False
 
     offset: int = 0  # where `deals` start in the column (lazy "load more" chunks start past 0)
     has_more: bool | None = None  # None: derived from `count`
@@ -102,28 +112,29 @@ class Column:
 
 def _board_qs(*, agency: Agency, membership: Membership, filters: dict, user=None) -> QuerySet[Deal]:
     cutoff = timezone.now() - timedelta(days=CLOSED_RECENT_DAYS)
-    qs = deal_filter(deal_list(agency=agency, membership=membership), filters={**filters, "stage": ""}, user=user)
+    qs = deal_filter(deal_list(agency=agency, membership=membership),
+                     filters={**filters, "stage": "", "stage_id": "", "pipeline": ""}, user=user)
     return qs.filter(Q(stage__in=Deal.OPEN_STAGES) | Q(closed_at__gte=cutoff) | Q(closed_at__isnull=True))
 
 
-def deal_board_cards(*, agency: Agency, membership: Membership, filters: dict, stage: str, offset: int = 0,
-                     limit: int = BOARD_CARDS_PER_COLUMN, user=None) -> list[Deal]:
+def deal_board_cards(*, agency: Agency, membership: Membership, filters: dict, stage: PipelineStage,
+                     offset: int = 0, limit: int = BOARD_CARDS_PER_COLUMN, user=None) -> list[Deal]:
     """One column's cards in board order, `limit` of them from `offset`: an index range scan on
-    (agency, stage, position, created_at DESC) that stops after `offset + limit` rows."""
+    (agency, pipeline_stage, position, created_at DESC) that stops after `offset + limit` rows."""
     refuse_client(membership)
-    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user).filter(stage=stage)
+    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user).filter(pipeline_stage=stage)
     return list(qs.order_by(*BOARD_ORDER)[offset:offset + limit])
 
 
-def deal_board_column(*, agency: Agency, membership: Membership, filters: dict, stage: str, offset: int,
+def deal_board_column(*, agency: Agency, membership: Membership, filters: dict, stage: PipelineStage, offset: int,
                       user=None, limit: int = BOARD_CARDS_PER_COLUMN) -> Column:
     """The next chunk of one column for the lazy "load more" (one query: `limit + 1` rows tell whether
     another chunk follows, so no COUNT)."""
     refuse_client(membership)
     deals = deal_board_cards(agency=agency, membership=membership, filters=filters, stage=stage, offset=offset,
                              limit=limit + 1, user=user)
-    return Column(stage=stage, label=Deal.Stage(stage).label, is_closed=stage not in Deal.OPEN_STAGES,
-                  deals=deals[:limit], offset=offset, has_more=len(deals) > limit)
+    return Column(stage=str(stage.pk), label=stage.name, is_closed=stage.is_closed, code=stage.code,
+                  probability=stage.probability, deals=deals[:limit], offset=offset, has_more=len(deals) > limit)
 
 
 BOARD_ORDER = ("position", "-created_at", "pk")
@@ -153,29 +164,41 @@ def _card_order(deal: Deal) -> tuple:
     return (deal.position, -deal.created_at.timestamp(), str(deal.pk))
 
 
-def deal_board(*, agency: Agency, membership: Membership, filters: dict, user=None,
+def _by_currency(pairs: list, main: str) -> list:
+    return sorted(pairs, key=lambda t: (t[0] != main, t[0]))
+
+
+def deal_board(*, agency: Agency, membership: Membership, filters: dict, pipeline: Pipeline, user=None,
                limit: int = BOARD_CARDS_PER_COLUMN) -> list[Column]:
-    """The kanban: one column per stage with its count and money totals (SQL sums per currency) and the
-    first `limit` cards in board order. Closed columns show the last 90 days only. One query for the sums
-    and one `LIMIT` query per non-empty stage (stages are few): no window function numbering every deal."""
+    """The kanban of one pipeline: one column per live stage (and per archived stage still holding deals)
+    with its count, money totals and weighted totals (amount × probability, SQL sums per currency) and the
+    first `limit` cards in board order. Closed columns show the last 90 days only. One query for the
+    stages, one for the sums and one `UNION ALL` of `LIMIT` queries for the cards."""
     refuse_client(membership)
-    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user)
-    columns = {value: Column(stage=value, label=label, is_closed=value not in Deal.OPEN_STAGES)
-               for value, label in Deal.Stage.choices}
-    sums = qs.order_by().values("stage", "currency").annotate(n=Count("pk"), total=Sum("amount"))
-    per_stage: dict[str, list] = defaultdict(list)
+    qs = _board_qs(agency=agency, membership=membership, filters=filters, user=user).filter(
+        pipeline_stage__pipeline=pipeline)
+    stages = list(PipelineStage.objects.filter(agency=agency, pipeline=pipeline).order_by("order", "created_at"))
+    columns = {stage.pk: Column(stage=str(stage.pk), label=stage.name, is_closed=stage.is_closed, code=stage.code,
+                                probability=stage.probability, is_archived=stage.is_archived) for stage in stages}
+    sums = qs.order_by().values("pipeline_stage", "currency").annotate(n=Count("pk"), total=Sum("amount"),
+                                                                       weighted=Sum(WEIGHTED))
+    per_stage: dict = defaultdict(list)
+    per_stage_weighted: dict = defaultdict(list)
     for row in sums:
-        column = columns.get(row["stage"])
+        column = columns.get(row["pipeline_stage"])
         if column is None:
             continue
         column.count += row["n"]
-        per_stage[row["stage"]].append((row["currency"], row["total"] or Decimal("0")))
-    for stage, totals in per_stage.items():
-        columns[stage].totals = sorted(totals, key=lambda t: (t[0] != agency.currency, t[0]))
-    filled = [column for column in columns.values() if column.count]
-    cards = first_per_group(qs, field_name="stage", values=[c.stage for c in filled], order=BOARD_ORDER, limit=limit,
-                            key=_card_order)
-    for column, deals in zip(filled, cards, strict=True):
-        column.deals = deals
-        column.has_more = column.count > len(deals)
-    return list(columns.values())
+        per_stage[row["pipeline_stage"]].append((row["currency"], row["total"] or Decimal("0")))
+        per_stage_weighted[row["pipeline_stage"]].append((row["currency"], row["weighted"] or Decimal("0")))
+    for key, totals in per_stage.items():
+        columns[key].totals = _by_currency(totals, agency.currency)
+        columns[key].weighted = _by_currency(per_stage_weighted[key], agency.currency)
+    shown = [stage for stage in stages if not stage.is_archived or columns[stage.pk].count]
+    filled = [stage for stage in shown if columns[stage.pk].count]
+    cards = first_per_group(qs, field_name="pipeline_stage_id", values=[s.pk for s in filled], order=BOARD_ORDER,
+                            limit=limit, key=_card_order)
+    for stage, deals in zip(filled, cards, strict=True):
+        columns[stage.pk].deals = deals
+        columns[stage.pk].has_more = columns[stage.pk].count > len(deals)
+    return [columns[stage.pk] for stage in shown]

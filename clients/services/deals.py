@@ -13,14 +13,51 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
-from ..models import Client, Deal
+from ..models import Client, Deal, Pipeline, PipelineStage
 from .companies import client_update
 from .custom_fields import custom_values_for_write
 from .history import deal_history_record
+from .pipelines import stage_for_code
 
-DEAL_FIELDS = ("client", "title", "stage", "lost_reason", "kind", "service_lines", "amount", "currency",
-               "expected_close_date", "owner")
+DEAL_FIELDS = ("client", "title", "stage", "pipeline", "pipeline_stage", "lost_reason", "kind", "service_lines",
+               "amount", "currency", "expected_close_date", "owner")
+PIPELINE_KINDS = {Pipeline.Kind.UPSELL: Deal.Kind.UPSELL}  # a deal of an upsell pipeline is an upsell by default
 CLOSED_STAGES = (Deal.Stage.WON, Deal.Stage.LOST)
+
+
+def _resolve_stage(*, agency: Agency, data: dict, deal: Deal | None = None) -> PipelineStage | None:
+    """The column the deal goes to, from `pipeline_stage` (which must belong to `pipeline` when both are
+    given), or a `stage` code in `pipeline` (default: the deal's pipeline, or the agency's default one).
+    None: the deal stays where it is. Pops `pipeline`/`pipeline_stage`; sets `stage` to the column's code."""
+    pipeline = data.pop("pipeline", None)
+    column = data.pop("pipeline_stage", None)
+    if pipeline is not None and pipeline.agency_id != agency.pk:
+        raise ServiceError(_("Choose a pipeline of this agency."), field="pipeline")
+    if column is not None:
+        if column.agency_id != agency.pk:
+            raise ServiceError(_("Choose a stage of this agency."), field="pipeline_stage")
+        if pipeline is not None and column.pipeline_id != pipeline.pk:
+            raise ServiceError(_("The stage belongs to another pipeline: pick one of “%(pipeline)s”.")
+                               % {"pipeline": pipeline.name}, field="pipeline_stage")
+    else:
+        code = data.get("stage")
+        if deal is not None and not code and pipeline is None:
+            return None
+        code = code or (deal.stage if deal else Deal.Stage.NEW)
+        current = deal.pipeline_stage.pipeline_id if deal is not None else None
+        target = pipeline or (Pipeline(pk=current, agency=agency) if current else None)
+        if deal is not None and target.pk == current and code == deal.stage:
+            data.pop("stage", None)
+            return None
+        column = stage_for_code(agency=agency, code=code, pipeline=target)
+    if column is None or (deal is not None and column.pk == deal.pipeline_stage_id):
+        data.pop("stage", None)
+        return None
+    if column.is_archived:
+        raise ServiceError(_("“%(stage)s” is archived: pick a live stage.") % {"stage": column.name},
+                           field="pipeline_stage")
+    data["stage"] = column.code
+    return column
 
 
 def _check(*, agency: Agency, data: dict, deal: Deal | None = None) -> None:
@@ -61,14 +98,19 @@ def _client_won(*, agency: Agency, actor, deal: Deal, old_stage: str | None) -> 
         client_update(agency=agency, actor=actor, client=client, data={"status": Client.Status.ONBOARDING})
 
 
-def _end_of_column(*, agency: Agency, stage: str) -> int:
-    last = Deal.objects.filter(agency=agency, stage=stage).aggregate(m=Max("position"))["m"]
+def _end_of_column(*, agency: Agency, column: PipelineStage) -> int:
+    last = Deal.objects.filter(agency=agency, pipeline_stage=column).aggregate(m=Max("position"))["m"]
     return 0 if last is None else last + 1
 
 
-def _enter_stage(deal: Deal, stage: str, lost_reason: str, changes: dict) -> None:
+def _enter_stage(deal: Deal, column: PipelineStage, lost_reason: str, changes: dict) -> None:
     """Apply the stage rules to `deal` (not saved) and record what changed."""
     old_stage, old_closed, old_reason = deal.stage, deal.closed_at, deal.lost_reason
+    old_column = deal.pipeline_stage_id
+    stage = column.code
+    deal.pipeline_stage = column
+    if old_column != column.pk:
+        changes["pipeline_stage"] = (old_column, column.pk)
     deal.stage = stage
     if stage in CLOSED_STAGES:
         if old_stage != stage or deal.closed_at is None:
@@ -90,12 +132,16 @@ def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
         data["custom"] = custom
     data.setdefault("currency", agency.currency)
     data["currency"] = data["currency"] or agency.currency
+    column = _resolve_stage(agency=agency, data=data)
+    if "kind" not in data or not data["kind"]:
+        kind = Pipeline.objects.filter(agency=agency, pk=column.pipeline_id).values_list("kind", flat=True).first()
+        data["kind"] = PIPELINE_KINDS.get(kind, Deal.Kind.NEW_BUSINESS)
     _check(agency=agency, data=data)
-    stage = data.pop("stage", Deal.Stage.NEW) or Deal.Stage.NEW
+    data.pop("stage", None)
     reason = data.pop("lost_reason", "") or ""
     deal = Deal(agency=agency, **data)
-    _enter_stage(deal, stage, reason, {})
-    deal.position = _end_of_column(agency=agency, stage=stage)
+    _enter_stage(deal, column, reason, {})
+    deal.position = _end_of_column(agency=agency, column=column)
     deal.save()
     deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=None)
     audit(agency=agency, actor=actor, action="deal.created", target=deal)
@@ -106,19 +152,22 @@ def deal_create(*, agency: Agency, actor, data: dict) -> Deal:
 @transaction.atomic
 def deal_update(*, agency: Agency, actor, deal: Deal, data: dict) -> Deal:
     """Edit a deal; a new stage goes through the same rules as a kanban move (end of the new column)."""
-    deal = Deal.objects.select_for_update().get(agency=agency, pk=deal.pk)
+    deal = Deal.objects.select_for_update().select_related("pipeline_stage").get(agency=agency, pk=deal.pk)
     custom = custom_values_for_write(agency=agency, entity="deal", data=data, current=deal.custom)
     data = {k: v for k, v in data.items() if k in DEAL_FIELDS}
     if custom is not None:
         data["custom"] = custom
+    column = _resolve_stage(agency=agency, data=data, deal=deal)
     _check(agency=agency, data=data, deal=deal)
-    stage = data.pop("stage", deal.stage)
+    data.pop("stage", None)
     reason = data.pop("lost_reason", deal.lost_reason) or ""
     changes = apply_changes(deal, data)
     old_stage = deal.stage
-    if stage != deal.stage:
-        deal.position = _end_of_column(agency=agency, stage=stage)
-    _enter_stage(deal, stage, reason, changes)
+    if column is None:
+        column = deal.pipeline_stage
+    else:
+        deal.position = _end_of_column(agency=agency, column=column)
+    _enter_stage(deal, column, reason, changes)
     if changes:
         deal.save()
         deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
@@ -127,49 +176,64 @@ def deal_update(*, agency: Agency, actor, deal: Deal, data: dict) -> Deal:
     return deal
 
 
-def _normalise_column(*, agency: Agency, stage: str) -> None:
+def _normalise_column(*, agency: Agency, column: PipelineStage) -> None:
     """Renumber a column 0..n-1 in board order if positions repeat (imports create ties at 0)."""
-    stats = Deal.objects.filter(agency=agency, stage=stage).aggregate(n=Count("pk"),
-                                                                     distinct=Count("position", distinct=True))
+    in_column = Deal.objects.filter(agency=agency, pipeline_stage=column)
+    stats = in_column.aggregate(n=Count("pk"), distinct=Count("position", distinct=True))
     if stats["n"] == stats["distinct"]:
         return
-    rows = list(Deal.objects.filter(agency=agency, stage=stage).order_by("position", "-created_at").only("pk"))
+    rows = list(in_column.order_by("position", "-created_at").only("pk"))
     for index, row in enumerate(rows):
         row.position = index
     Deal.objects.bulk_update(rows, ["position"], batch_size=500)
 
 
 @transaction.atomic
-def deal_move(*, agency: Agency, actor, deal: Deal, stage: str, before: Deal | None = None,
+def deal_move(*, agency: Agency, actor, deal: Deal, stage: "str | PipelineStage", before: Deal | None = None,
               lost_reason: str = "") -> Deal:
-    """Move a deal to `stage`, just above the card `before` (or to the end of the column).
+    """Move a deal to a column (a stage of its pipeline, or a stage code: that step in the deal's pipeline),
+    just above the card `before` (or to the end of the column).
     Invariant: inside a column positions are unique after a move, so one UPDATE makes room."""
-    if stage not in Deal.Stage.values:
-        raise ServiceError(_("Unknown stage."), field="stage")
-    deal = Deal.objects.select_for_update().get(agency=agency, pk=deal.pk)
-    reason = lost_reason or (deal.lost_reason if stage == Deal.Stage.LOST else "")
-    if stage == Deal.Stage.LOST and not reason.strip():
+    deal = Deal.objects.select_for_update().select_related("pipeline_stage").get(agency=agency, pk=deal.pk)
+    if isinstance(stage, PipelineStage):
+        column = PipelineStage.objects.filter(agency=agency, pk=stage.pk).first()  # as it is now (archived?)
+        if column is None or column.pipeline_id != deal.pipeline_stage.pipeline_id:
+            raise ServiceError(_("Pick a stage of the deal's pipeline."), field="stage")
+    elif stage == deal.stage:
+        column = deal.pipeline_stage
+    else:
+        if stage not in Deal.Stage.values:
+            raise ServiceError(_("Unknown stage."), field="stage")
+        column = PipelineStage.objects.filter(agency=agency, pipeline_id=deal.pipeline_stage.pipeline_id, code=stage,
+                                              is_archived=False).order_by("order", "created_at").first()
+        if column is None:  # a step this pipeline does not have (the КП automation): the deal stays put
+            return deal
+    if column.is_archived and column.pk != deal.pipeline_stage_id:
+        raise ServiceError(_("“%(stage)s” is archived: pick a live stage.") % {"stage": column.name}, field="stage")
+    code = column.code
+    reason = lost_reason or (deal.lost_reason if code == Deal.Stage.LOST else "")
+    if code == Deal.Stage.LOST and not reason.strip():
         raise ServiceError(_("Say why the deal was lost: it feeds the win/loss analysis."), field="lost_reason")
-    if before is not None and (before.agency_id != agency.pk or before.stage != stage or before.pk == deal.pk):
+    if before is not None and (before.agency_id != agency.pk or before.pipeline_stage_id != column.pk
+                               or before.pk == deal.pk):
         before = None
     changes: dict = {}
-    old_stage = deal.stage
-    _normalise_column(agency=agency, stage=stage)
+    old_stage, old_column = deal.stage, deal.pipeline_stage_id
+    _normalise_column(agency=agency, column=column)
     deal.refresh_from_db(fields=["position"])
     old_position = deal.position
+    in_column = Deal.objects.filter(agency=agency, pipeline_stage=column)
     if before is not None:
         before.refresh_from_db(fields=["position"])
-        Deal.objects.filter(agency=agency, stage=stage, position__gte=before.position).exclude(pk=deal.pk).update(
-            position=F("position") + 1)
+        in_column.filter(position__gte=before.position).exclude(pk=deal.pk).update(position=F("position") + 1)
         deal.position = before.position
-    elif stage != deal.stage:
-        deal.position = _end_of_column(agency=agency, stage=stage)
+    elif column.pk != old_column:
+        deal.position = _end_of_column(agency=agency, column=column)
     else:
-        deal.position = max(_end_of_column(agency=agency, stage=stage) - 1, 0)
-        Deal.objects.filter(agency=agency, stage=stage, position__gt=old_position).exclude(pk=deal.pk).update(
-            position=F("position") - 1)
-    _enter_stage(deal, stage, reason, changes)
-    deal.save(update_fields=["stage", "closed_at", "lost_reason", "position", "updated_at"])
+        deal.position = max(_end_of_column(agency=agency, column=column) - 1, 0)
+        in_column.filter(position__gt=old_position).exclude(pk=deal.pk).update(position=F("position") - 1)
+    _enter_stage(deal, column, reason, changes)
+    deal.save(update_fields=["stage", "pipeline_stage", "closed_at", "lost_reason", "position", "updated_at"])
     deal_history_record(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
     _client_won(agency=agency, actor=actor, deal=deal, old_stage=old_stage)
     if changes:

@@ -30,9 +30,10 @@ from ..importing import readers
 from ..importing.limits import job_limits
 from ..importing.resolve import CheckedRow, Resolver, import_custom_fields
 from ..importing.schema import CUSTOM_PREFIX, default_match_key, guess_mapping, mapping_problems
-from ..models import Client, Contact, Deal, ImportFile, Tag
+from ..models import Client, Contact, Deal, ImportFile, PipelineStage, Tag
 from . import history
 from .onboarding import onboarding_start_if_active
+from .pipelines import pipeline_ensure_default
 
 logger = logging.getLogger(__name__)
 E = ImportFile.Entity
@@ -390,6 +391,13 @@ def _write_contacts(*, agency: Agency, membership: Membership, rows: list[Checke
 def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRow], match_key: str) -> dict:
     keys = ("title", "stage", "amount", "currency", "expected_close_date", "kind", "lost_reason", "external_id")
     now = timezone.now()
+    # New deals go to the default pipeline; an updated deal's stage is that step in its own pipeline.
+    default = pipeline_ensure_default(agency=agency)
+    columns: dict = {}
+    pipeline_of: dict = {}
+    for column in PipelineStage.objects.filter(agency=agency).order_by("-is_archived", "-order"):
+        columns[(column.pipeline_id, column.code)] = column.pk  # the first live stage of a step wins
+        pipeline_of[column.pk] = column.pipeline_id
 
     def values(row: CheckedRow, obj=None) -> dict:
         data = {k: row.data[k] for k in keys if k in row.data}
@@ -400,6 +408,10 @@ def _write_deals(*, agency: Agency, membership: Membership, rows: list[CheckedRo
         stage = data.get("stage") or (obj.stage if obj else Deal.Stage.NEW)
         if stage in (Deal.Stage.WON, Deal.Stage.LOST) and not (obj and obj.closed_at):
             data["closed_at"] = now
+        pipeline_id = pipeline_of.get(obj.pipeline_stage_id) if obj is not None else default.pk
+        if obj is None or (data.get("stage") and data["stage"] != obj.stage):
+            data["stage"] = stage
+            data["pipeline_stage_id"] = columns.get((pipeline_id, stage)) or columns[(default.pk, stage)]
         return {**data, **_custom(row, obj)}
 
     def build(row: CheckedRow) -> Deal:

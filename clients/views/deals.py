@@ -36,7 +36,15 @@ from ..selectors.deal_page import (
     deal_task_list,
     stage_totals,
 )
-from ..selectors.deals import deal_board, deal_board_column, deal_filter, deal_get, deal_list, money_totals
+from ..selectors.deals import deal_board, deal_board_column, deal_filter, deal_get, deal_list
+from ..selectors.pipelines import (
+    forecast_by_month,
+    forecast_by_stage,
+    pipeline_get,
+    pipeline_list,
+    stage_get,
+    stage_list,
+)
 from ..selectors.timeline import interaction_list
 from ..services import deals as services
 from ._blocks import register_block
@@ -65,17 +73,33 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-def _filter_context(request, form, filters) -> dict:
+def _pipelines(request) -> list:
+    """The agency's live pipelines, read once per request."""
+    if not hasattr(request, "_pipelines"):
+        request._pipelines = pipeline_list(agency=request.agency)
+    return request._pipelines
+
+
+def _stage_choices(request, pipelines) -> list:
+    stages = stage_list(agency=request.agency, archived=False).filter(pipeline__in=[p.pk for p in pipelines])
+    if len(pipelines) > 1:
+        return [(str(s.pk), f"{s.pipeline.name} · {s.name}") for s in stages]
+    return [(str(s.pk), s.name) for s in stages]
+
+
+def _filter_context(request, form, filters, *, with_stages: bool = False) -> dict:
     client = None
     if filters.get("client"):
         client = client_list(agency=request.agency, membership=request.membership).filter(
             pk=filters["client"]).first()
+    pipelines = _pipelines(request)
     return {
-        "form": form, "filters": filters, "filter_client": client,
+        "form": form, "filters": filters, "filter_client": client, "pipelines": pipelines,
+        "pipeline_stages": _stage_choices(request, pipelines) if with_stages else [],
         "stages": Deal.Stage.choices, "kinds": Deal.Kind.choices,
         "owners": staff_list(agency=request.agency, roles=list(EDITORS)),
         "can_edit": can(request.membership, "deal.edit"), "nav": "deals",
-        "filtered": any(filters.get(k) for k in ("q", "stage", "kind", "owner", "client")),
+        "filtered": any(filters.get(k) for k in ("q", "stage", "kind", "owner", "client", "pipeline", "stage_id")),
     }
 
 
@@ -104,19 +128,40 @@ def _board_query(request) -> str:
     return params.urlencode()
 
 
+def _board_pipeline(request, filters: dict):
+    """The pipeline the board shows: `?pipeline=<id>` (another agency's id: 404) or the default one."""
+    if filters.get("pipeline"):
+        return pipeline_get(agency=request.agency, pipeline_id=filters["pipeline"])
+    return _pipelines(request)[0]
+
+
+def _grid(columns) -> str:
+    """Open columns share the width; won/lost columns are narrow, so a board fits a 1280 px screen."""
+    opened = sum(1 for c in columns if not c.is_closed)
+    closed = len(columns) - opened
+    parts = [f"repeat({opened}, minmax(8.25rem, 1fr))" if opened else "",
+             f"repeat({closed}, minmax(6.75rem, .7fr))" if closed else ""]
+    return " ".join(p for p in parts if p)
+
+
 def _board_context(request, *, column=None) -> dict:
     form, filters = _filters(request)
     query = _board_query(request)
     base = reverse("clients:deal_board")
     board_url = f"{base}?{query}" if query else base
     can_edit = request.membership.role in EDITORS
+    pipeline = column.pipeline if column is not None else _board_pipeline(request, filters)
     if column is None:
         columns = deal_board(agency=request.agency, membership=request.membership, filters=filters,
-                             user=request.user)
+                             pipeline=pipeline, user=request.user)
     else:
         columns = [column]
     _with_card_urls([deal for col in columns for deal in col.deals], can_edit=can_edit, board_url=board_url)
-    context = {"columns": columns, "move_stages": Deal.Stage.choices, "query": query,
+    move_stages = [(c.stage, c.label, c.code) for c in columns if not c.is_archived] if column is None else []
+    context = {"columns": columns, "move_stages": move_stages, "query": query, "pipeline": pipeline,
+               "grid": _grid(columns) if column is None else "",
+               "board_weighted": _sum_pairs([pair for col in columns if not col.is_closed for pair in col.weighted],
+                                            request.agency.currency),
                "query_prefix": f"{query}&" if query else "", "board_url_base": base, "board_url": board_url,
                "today": timezone.localdate(), "can_edit": can_edit,
                # kanban.js posts a move to this URL with the card's id in place of {id} (one URL per board)
@@ -127,18 +172,29 @@ def _board_context(request, *, column=None) -> dict:
     return context
 
 
+def _sum_pairs(pairs, main: str) -> list:
+    sums: dict = {}
+    for currency, amount in pairs:
+        sums[currency] = sums.get(currency, 0) + amount
+    return sorted(sums.items(), key=lambda t: (t[0] != main, t[0]))
+
+
 def _board_column(request):
-    """The lazy chunk of one column (`?column=<stage>&offset=<n>`), or None when the parameters are bad."""
-    stage = request.GET.get("column")
+    """The lazy chunk of one column (`?column=<stage id>&offset=<n>`), or None when the parameters are bad;
+    another agency's stage: 404."""
     try:
         offset = int(request.GET.get("offset", ""))
+        stage_id = uuid.UUID(request.GET.get("column", ""))
     except ValueError:
         return None
-    if stage not in Deal.Stage.values or not 0 < offset <= BOARD_MAX_OFFSET:
+    if not 0 < offset <= BOARD_MAX_OFFSET:
         return None
+    stage = stage_get(agency=request.agency, stage_id=stage_id)
     _form, filters = _filters(request)
-    return deal_board_column(agency=request.agency, membership=request.membership, filters=filters, stage=stage,
-                             offset=offset, user=request.user)
+    column = deal_board_column(agency=request.agency, membership=request.membership, filters=filters, stage=stage,
+                               offset=offset, user=request.user)
+    column.pipeline = stage.pipeline
+    return column
 
 
 @member_required("deal.view")
@@ -163,10 +219,15 @@ def deal_list_view(request):
     qs = deal_filter(deal_list(agency=request.agency, membership=request.membership), filters=filters,
                      user=request.user)
     qs, custom = custom_filter(qs, defs=custom_field_defs(agency=request.agency, entity="deal"), params=request.GET)
-    totals = money_totals(qs, main_currency=request.agency.currency)
+    forecast_stages, forecast_months = forecast_by_stage(qs), forecast_by_month(qs)
+    # the list's money totals per currency, from the per-stage forecast rows (no extra query)
+    totals = _sum_pairs([(r.currency, r.total) for r in forecast_stages], request.agency.currency)
     sort = filters.get("sort") or "-created_at"
     page = Paginator(qs.order_by(sort, "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {**_filter_context(request, form, filters), "page": page, "totals": totals, "sort": sort,
+    context = {**_filter_context(request, form, filters, with_stages=True), "page": page, "totals": totals, "sort": sort,
+               "forecast_stages": forecast_stages, "forecast_months": forecast_months,
+               "forecast_weighted": _sum_pairs([(r.currency, r.weighted) for r in forecast_months],
+                                               request.agency.currency),
                "today": timezone.localdate(), "list_url": reverse("clients:deal_list"), "custom": custom,
                **saved_views_context(request, SavedView.List.DEALS)}
     context["filtered"] = context["filtered"] or custom.active
@@ -217,12 +278,33 @@ def _deal_form(request, *, data=None, instance=None, initial=None) -> DealForm:
     return DealForm(data, instance=instance, initial=initial,
                     clients=client_list(agency=request.agency, membership=request.membership).order_by("name"),
                     owners=_owner_users(request.agency), agency=request.agency,
-                    custom_defs=custom_field_defs(agency=request.agency, entity="deal"))
+                    custom_defs=custom_field_defs(agency=request.agency, entity="deal"),
+                    pipelines=pipeline_list(agency=request.agency, archived=True),
+                    stages=stage_list(agency=request.agency))
+
+
+def _start_stage(request):
+    """The new deal's column: `?pipeline=<id>` and/or `?stage=<code>` (bad or foreign ids: the default)."""
+    from ..services.pipelines import stage_for_code
+
+    pipeline = None
+    try:
+        if request.GET.get("pipeline"):
+            pipeline = pipeline_get(agency=request.agency, pipeline_id=uuid.UUID(request.GET["pipeline"]))
+    except (Http404, ValueError):
+        pipeline = None
+    code = request.GET.get("stage") if request.GET.get("stage") in Deal.Stage.values else Deal.Stage.NEW
+    try:
+        return stage_for_code(agency=request.agency, code=code, pipeline=pipeline)
+    except ServiceError:
+        return stage_for_code(agency=request.agency, code=Deal.Stage.NEW, pipeline=pipeline)
 
 
 @member_required("deal.edit")
 def deal_create_view(request):
-    initial = {"owner": request.user.pk, "stage": request.GET.get("stage") or Deal.Stage.NEW}
+    initial = {"owner": request.user.pk}
+    start = _start_stage(request)
+    initial.update({"pipeline": start.pipeline_id, "pipeline_stage": start.pk})
     client = None
     if request.GET.get("client"):
         try:
@@ -271,7 +353,8 @@ def deal_move_view(request, deal_id):
     """Kanban move: drag and drop posts here with HTMX (the board comes back re-rendered, totals included);
     without JS the card's stage select posts here and we redirect back. A lost deal needs a reason."""
     deal = deal_get(agency=request.agency, membership=request.membership, deal_id=deal_id)
-    form = DealMoveForm(request.POST)
+    form = DealMoveForm(request.POST, agency=request.agency, stages=stage_list(
+        agency=request.agency, pipeline=deal.pipeline_stage.pipeline, archived=False))
     if form.is_valid():
         before = None
         if form.cleaned_data.get("before"):
@@ -285,12 +368,13 @@ def deal_move_view(request, deal_id):
         else:
             if request.htmx:
                 return render(request, "clients/deal_board.html#board", _board_context(request))
+            target = form.cleaned_data["stage"]
             messages.success(request, _("“%(title)s” moved to %(stage)s.") % {
-                "title": deal.title, "stage": Deal.Stage(form.cleaned_data["stage"]).label})
+                "title": deal.title, "stage": target.name if hasattr(target, "name") else Deal.Stage(target).label})
             return redirect(_next_url(request, reverse("clients:deal_board")))
     if request.htmx:
         errors = [message for messages_ in form.errors.values() for message in messages_]
-        context = {**_board_context(request), "move_error": errors}
+        context = {**_board_context(request), "move_error": errors}  # the board of the filtered pipeline
         return htmx_invalid(request, "clients/deal_board.html#board", context)
     return htmx_invalid(request, "clients/deal_move.html", {
         "deal": deal, "form": form, "nav": "deals", "next": _next_url(request, reverse("clients:deal_board"))})

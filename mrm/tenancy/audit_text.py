@@ -45,6 +45,12 @@ ACTIONS: dict[str, Action] = {
     "deal.moved": A(_l("Deal moved"), _l("%(actor)s moved deal “%(target)s” to another stage"),
                     _l("%(actor)s moved deal “%(target)s” from “%(old)s” to “%(new)s”")),
     "deal.reordered": A(_l("Deal reordered"), _l("%(actor)s reordered deal “%(target)s” on the board")),
+    # pipelines
+    "pipeline.created": A(_l("Pipeline added"), _l("%(actor)s added pipeline “%(target)s”")),
+    "pipeline.updated": A(_l("Pipeline changed"), _l("%(actor)s changed pipeline “%(target)s”")),
+    "pipeline_stage.created": A(_l("Stage added"), _l("%(actor)s added stage “%(target)s”")),
+    "pipeline_stage.updated": A(_l("Stage changed"), _l("%(actor)s changed stage “%(target)s”")),
+    "pipeline_stage.deleted": A(_l("Stage deleted"), _l("%(actor)s deleted stage “%(target)s”")),
     "interaction.logged": A(_l("Interaction logged"), _l("%(actor)s logged interaction “%(target)s”")),
     "interaction.updated": A(_l("Interaction changed"), _l("%(actor)s changed interaction “%(target)s”")),
     "interaction.deleted": A(_l("Interaction deleted"), _l("%(actor)s deleted interaction “%(target)s”")),

@@ -21,6 +21,8 @@
   // id ("deal-<uuid>"), the stage from the column, the move URL from the board's template.
   const dealId = (card) => card.id.slice(5);
   const stageOf = (el) => el.closest(".mrm-col").dataset.stage;
+  // Columns are pipeline stages (ids); the lost one is marked by its code.
+  const isLost = (id) => !!id && (id === "lost" || !!document.querySelector(`.mrm-col[data-code="lost"][data-stage="${CSS.escape(id)}"]`));
   const moveUrl = (card) => board().dataset.moveUrl.replace("{id}", dealId(card));
   const post = (card, values) => {
     card.classList.add("is-saving");
@@ -68,7 +70,7 @@
     const stage = column.dataset.stage;
     const next = card.nextElementSibling && card.nextElementSibling.matches(".mrm-deal") ? card.nextElementSibling : null;
     if (card.parentElement === origin.list && card.nextElementSibling === origin.next) return; // not moved
-    if (stage === "lost" && origin.stage !== "lost") { askReason(card, next ? dealId(next) : ""); return; }
+    if (isLost(stage) && !isLost(origin.stage)) { askReason(card, next ? dealId(next) : ""); return; }
     post(card, { stage, before: next ? dealId(next) : "" });
   });
 
@@ -91,7 +93,7 @@
   const form = () => document.getElementById("move-form");
   const syncLost = () => {
     const f = form();
-    document.getElementById("move-lost").hidden = f.elements.stage.value !== "lost";
+    document.getElementById("move-lost").hidden = !isLost(f.elements.stage.value);
   };
   const openMove = (card, stage, before) => {
     const d = dialog();
@@ -107,10 +109,10 @@
     syncLost();
     d.returnValue = "";
     d.showModal();
-    (stage === "lost" ? f.elements.lost_reason : f.elements.stage).focus();
+    (isLost(stage) ? f.elements.lost_reason : f.elements.stage).focus();
     return true;
   };
-  const askReason = (card, before) => openMove(card, "lost", before);
+  const askReason = (card, before) => openMove(card, (document.querySelector('.mrm-col[data-code="lost"]') || { dataset: { stage: "lost" } }).dataset.stage, before);
   document.addEventListener("change", (event) => { if (event.target.id === "move-stage") syncLost(); });
   document.addEventListener("click", (event) => {
     const link = event.target.closest("[data-move]");
@@ -126,11 +128,11 @@
     event.preventDefault();
     const reason = f.elements.lost_reason;
     const stage = f.elements.stage.value;
-    if (stage === "lost" && !reason.value.trim()) { reason.required = true; reason.reportValidity(); return; }
+    if (isLost(stage) && !reason.value.trim()) { reason.required = true; reason.reportValidity(); return; }
     reason.required = false;
     dialog().close("sent");
     const card = document.getElementById(f.dataset.card);
-    post(card, { stage, before: f.elements.before.value, lost_reason: stage === "lost" ? reason.value.trim() : "" });
+    post(card, { stage, before: f.elements.before.value, lost_reason: isLost(stage) ? reason.value.trim() : "" });
   });
   document.addEventListener("click", (event) => {
     if (event.target.closest("[data-dialog-cancel]")) dialog().close("cancel");

@@ -13,7 +13,7 @@ from clients.models import AccountPlan, Client, Deal
 from clients.selectors import today as today_selectors
 from mrm.core.pagination import CappedPaginator
 from tests.conftest import login
-from tests.factories import ClientFactory
+from tests.factories import ClientFactory, default_stage
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,10 @@ PORTFOLIO_MAX_KB = 150
 def _deals(agency, owner, n: int, *, clients: int = 30) -> list[Deal]:
     people = [ClientFactory(agency=agency, owner=owner) for _ in range(clients)]
     now = timezone.now()
+    columns = {code: default_stage(agency, code) for code in Deal.Stage.values}
     rows = [Deal(agency=agency, client=people[i % clients], owner=owner, title=f"Продвижение клиента №{i}",
                  stage=Deal.Stage.values[i % len(Deal.Stage.values)], position=i, amount=100000 + i,
+                 pipeline_stage=columns[Deal.Stage.values[i % len(Deal.Stage.values)]],
                  currency="RUB", lost_reason="Дорого" if Deal.Stage.values[i % len(Deal.Stage.values)] == "lost" else "",
                  closed_at=now if Deal.Stage.values[i % len(Deal.Stage.values)] in ("won", "lost") else None,
                  expected_close_date=timezone.localdate() + timedelta(days=i % 40))
@@ -61,7 +63,8 @@ def test_kanban_column_loads_the_next_cards_lazily_in_board_order(alice_world):
     _deals(w.agency, w.am.user, 300)
     http = login(w.am)
     board = http.get("/clients/deals/").content.decode()
-    loader = re.search(r'hx-get="(/clients/deals/\?column=new&amp;offset=(\d+))"', board)
+    new = default_stage(w.agency, "new").pk  # columns are the default pipeline's stages, by id
+    loader = re.search(rf'hx-get="(/clients/deals/\?column={new}&amp;offset=(\d+))"', board)
     assert loader and loader.group(2) == "20"
     chunk = http.get(loader.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true").content.decode()
     with scopes_disabled():
@@ -72,18 +75,22 @@ def test_kanban_column_loads_the_next_cards_lazily_in_board_order(alice_world):
     first = set(_cards(board))
     assert not first & set(expected)
     assert http.get("/clients/deals/?column=teleported&offset=20").status_code == 404
-    assert http.get("/clients/deals/?column=new&offset=-5").status_code == 404
+    assert http.get(f"/clients/deals/?column={new}&offset=-5").status_code == 404
+    assert http.get("/clients/deals/?column=new&offset=20").status_code == 404  # a code is not a column id
 
 
 def test_kanban_lazy_chunk_keeps_filters_and_never_shows_another_agencys_deals(alice_world, bob_world):
     _deals(bob_world.agency, bob_world.am.user, 60, clients=3)
     _deals(alice_world.agency, alice_world.am.user, 60, clients=3)
     http = login(alice_world.director)
-    chunk = http.get("/clients/deals/?column=new&offset=1", HTTP_HX_REQUEST="true").content.decode()
+    new = default_stage(alice_world.agency, "new").pk
+    chunk = http.get(f"/clients/deals/?column={new}&offset=1", HTTP_HX_REQUEST="true").content.decode()
     with scopes_disabled():
         bob_ids = {str(pk) for pk in Deal.objects.filter(agency=bob_world.agency).values_list("pk", flat=True)}
     assert _cards(chunk) and not set(_cards(chunk)) & bob_ids
-    filtered = http.get("/clients/deals/?kind=upsell&column=new&offset=1", HTTP_HX_REQUEST="true")
+    filtered = http.get(f"/clients/deals/?kind=upsell&column={new}&offset=1", HTTP_HX_REQUEST="true")
+    bobs = default_stage(bob_world.agency, "new").pk
+    assert http.get(f"/clients/deals/?column={bobs}&offset=1", HTTP_HX_REQUEST="true").status_code == 404
     assert filtered.status_code == 200 and not _cards(filtered.content.decode())  # every bench deal is new business
 
 

@@ -7,7 +7,7 @@ from django_scopes import scopes_disabled
 from playwright.sync_api import Page, expect
 
 from clients.models import Client, Contact, Deal, Interaction, OnboardingStep
-from tests.factories import PASSWORD, ClientFactory, DealFactory
+from tests.factories import PASSWORD, ClientFactory, DealFactory, default_stage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +66,7 @@ def test_account_manager_daily_journey(page: Page, live_server, alice_world, tmp
     page.locator(f"#deal-{deal.pk} [data-move]").click()
     dialog = page.locator("#move-dialog")
     expect(dialog).to_be_visible()
-    dialog.locator("select[name=stage]").select_option("won")
+    dialog.locator("select[name=stage]").select_option(str(default_stage(alice_world.agency, "won").pk))
     dialog.locator("button[type=submit]").click()
     expect(page.locator(f".mrm-col-won #deal-{deal.pk}")).to_be_visible()
     with scopes_disabled():

@@ -5,7 +5,7 @@ import pytest
 from django.db.models import QuerySet
 from django_scopes import scope
 
-from clients.models import Client
+from clients.models import Client, Pipeline
 from clients.selectors import (
     client_lookups,
     companies,
@@ -65,10 +65,11 @@ CASES = [
     ("deal_list", lambda a, m, o: deals.deal_list(agency=a, membership=m)),
     ("deal_get", lambda a, m, o: deals.deal_get(agency=a, membership=m, deal_id=o["deal"].pk)),
     ("deal_board_cards", lambda a, m, o: deals.deal_board_cards(agency=a, membership=m, filters={},
-                                                                stage=o["deal"].stage)),
+                                                                stage=o["deal"].pipeline_stage)),
     ("deal_board_column", lambda a, m, o: deals.deal_board_column(agency=a, membership=m, filters={},
-                                                                  stage=o["deal"].stage, offset=0)),
-    ("deal_board", lambda a, m, o: deals.deal_board(agency=a, membership=m, filters={})),
+                                                                  stage=o["deal"].pipeline_stage, offset=0)),
+    ("deal_board", lambda a, m, o: deals.deal_board(agency=a, membership=m, filters={}, pipeline=Pipeline(
+        pk=o["deal"].pipeline_stage.pipeline_id, agency_id=a.pk))),
     ("invoice_list", lambda a, m, o: documents.invoice_list(agency=a, membership=m)),
     ("invoice_get", lambda a, m, o: documents.invoice_get(agency=a, membership=m, invoice_id=o["invoice"].pk)),
     ("import_file_list", lambda a, m, o: importing.import_file_list(agency=a, membership=m)),

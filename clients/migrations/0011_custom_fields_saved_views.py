@@ -26,7 +26,7 @@ def drop_gin_indexes(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0008_task_title_trigram_index'),
+        ('clients', '0010_pipeline_stage_required'),
         ('tenancy', '0005_membership_weekly_capacity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
