@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     # Notifications: in-app inbox, e-mail and Telegram deliveries (mrm/notifications)
     "mrm.notifications",
     "comms",  # client requests and their message threads (portal now; e-mail, Telegram later)
+    "dashboards",  # the KPI dashboard (periods, targets, trends, drill-downs, per-AM table)
 ]
 
 MIDDLEWARE = [

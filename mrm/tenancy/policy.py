@@ -90,6 +90,8 @@ POLICY: dict[str, Rule] = {
     "nps.view": Rule(MANAGERS, _("See clients' NPS scores and comments")),
     "nps.send": Rule(MANAGERS, _("Send an NPS survey now and set a client's survey schedule")),
     "nps.settings": Rule(DIRECTORS, _("Change the agency's NPS rules (interval, default schedule)")),
+    # KPI dashboard (h-dashboards): directors the agency's figures, AMs those of their own clients (selectors)
+    "dashboard.view": Rule(MANAGERS, _("See the KPI dashboard, its drill-downs, the per-AM table and their exports")),
 }
 
 
