@@ -16,6 +16,7 @@ from clients.selectors.companies import client_get
 from mrm.core.exports import csv_response, xlsx_response
 from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.permissions import member_required
+from portal.models import NpsResponse
 
 from . import board, selectors
 from .forms import PeriodForm, default_custom
@@ -83,7 +84,7 @@ def _drill_rows(request, metric: str, period: Period, segment: str):
     if metric == board.NPS:
         qs = selectors.nps_answers(agency=agency, q=nested, period=period, segment=segment)
         return ([_("Client"), _("Contact"), _("Score"), _("Category"), _("Comment"), _("Answered")], qs,
-                lambda r: [r.client.name, r.contact_name, r.score, str(r.get_category_display()), r.comment,
+                lambda r: [r.client.name, r.contact_name, r.score, str(NpsResponse.Category(r.category).label), r.comment,
                            timezone.localtime(r.answered_at).date()])
     if metric == board.REVENUE:
         qs = selectors.revenue_clients(agency=agency, q=nested, period=period)
