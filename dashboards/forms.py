@@ -30,9 +30,9 @@ class PeriodForm(forms.Form):
         return data
 
     def period_for(self, today: date) -> Period:
-        """The chosen period (call after is_valid); the current month when nothing is chosen."""
+        """The chosen period (call after is_valid); the current quarter when nothing (or nothing valid) is chosen."""
         data = self.cleaned_data if self.is_bound and not self.errors else {}
-        kind = data.get("period") or "month"
+        kind = data.get("period") or "quarter"
         if kind == "custom":
             return Period.custom(data["start"], data["end"])
         return Period.containing(kind, data.get("on") or today)

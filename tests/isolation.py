@@ -282,3 +282,7 @@ BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactF
     agency=agency, client=_parent_client(agency, kw))).pk
 BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
 NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})
+# KPI dashboard (h-dashboards): the drill-down's `metric` is a KPI name, not an object (its figures are the agency's
+# own: tests/dashboards/test_views.py checks another agency's director never sees them, exports included); the client
+# block takes `client_id` (built above).
+NOT_OBJECT_ROUTES.add("dashboards:drill")

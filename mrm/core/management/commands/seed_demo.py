@@ -34,6 +34,9 @@ class Command(BaseCommand):
                 from portal.demo_nps import seed_nps  # portal: NPS surveys and answers
 
                 seed_nps(agency=agency, members=members)
+                from dashboards.demo import seed_dashboards  # KPI dashboard: a year of history (h-dashboards)
+
+                seed_dashboards(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
