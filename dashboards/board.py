@@ -1,6 +1,7 @@
 """The tiles of the KPI dashboard, the per-AM table and a client's figures, assembled from `selectors` (SQL
 counts and sums) and `kpis` (the definitions). A board costs one query per KPI plus one for the targets."""
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from clients.models import Client
 from mrm.tenancy.models import Agency, KpiMetric, Membership
 
 from . import kpis, selectors
-from .periods import Period
+from .periods import Period, shift_year
 
 RETENTION, NPS, REVENUE, UPSELL, RESPONSE, REPORTS = "retention", "nps", "revenue", "upsell", "response", "reports"
 METRICS = (RETENTION, NPS, REVENUE, UPSELL, RESPONSE, REPORTS)
@@ -145,8 +146,16 @@ def _figures(*, agency: Agency, membership: Membership, windows: list[Period], c
 
 
 def _windows(period: Period, *, trend: bool) -> tuple[list[Period], int]:
+    """The shown windows (oldest first, `period` last) and, at the returned index, the year-ago window. While
+    `period` is still running, the year-ago window stops at the same date, so growth compares like with like."""
+    from django.utils import timezone
+
     windows = period.trend() if trend else [period.previous(), period]
-    return [*windows, period.year_ago()], len(windows)
+    ago = period.year_ago()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    if period.start < tomorrow < period.end:
+        ago = Period(ago.kind, ago.start, max(ago.start + timedelta(days=1), shift_year(tomorrow, -1)))
+    return [*windows, ago], len(windows)
 
 
 def kpi_board(*, agency: Agency, membership: Membership, period: Period, client: Client | None = None,

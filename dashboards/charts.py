@@ -5,6 +5,7 @@ unescaped."""
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -13,12 +14,21 @@ WIDTH, HEIGHT = 320, 150
 LEFT, RIGHT, TOP, BOTTOM = 38, 8, 18, 30
 
 
-def _fmt(value: Decimal | None, unit: str) -> str:
+def _fmt(value: Decimal | None, unit: str, *, compact: bool = False) -> str:
+    """A value with its unit; `compact` (axis ticks) shortens money: 1,8 M, 250 k."""
     if value is None:
         return _("no data")
-    number = f"{value:,.1f}".replace(",", "\u202f").rstrip("0").rstrip(".") if unit not in ("%", "pts", "h", "1–5") \
-        else f"{value:.1f}".rstrip("0").rstrip(".")
-    return f"{number} {unit}"
+    value = Decimal(value)
+    suffix = ""
+    if compact and abs(value) >= 1_000_000:
+        value, suffix = value / 1_000_000, " " + _("M")
+    elif compact and abs(value) >= 10_000:
+        value, suffix = value / 1_000, " " + _("k")
+    if suffix or unit in ("%", "pts", "h", "1–5"):
+        number = number_format(value, decimal_pos=1, use_l10n=True)
+    else:
+        number = number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+    return f"{number}{suffix} {unit}"
 
 
 def trend_svg(*, points: Sequence[tuple[str, Decimal | None]], target: Decimal | None, unit: str, title: str,
@@ -40,9 +50,9 @@ def trend_svg(*, points: Sequence[tuple[str, Decimal | None]], target: Decimal |
     bar_w = max(slot * 0.6, 2)
     parts = [f'<line x1="{LEFT}" y1="{y(0):.1f}" x2="{WIDTH - RIGHT}" y2="{y(0):.1f}" class="mrm-chart-axis"/>',
              f'<text x="{LEFT - 4}" y="{y(high) + 4:.1f}" text-anchor="end" class="mrm-chart-tick">'
-             f'{escape(_fmt(high, unit))}</text>',
+             f'{escape(_fmt(high, unit, compact=True))}</text>',
              f'<text x="{LEFT - 4}" y="{y(low) + 4:.1f}" text-anchor="end" class="mrm-chart-tick">'
-             f'{escape(_fmt(low, unit))}</text>']
+             f'{escape(_fmt(low, unit, compact=True))}</text>']
     every = max(1, n // 6)  # at most ~6 period labels under the bars
     for i, (label, value) in enumerate(points):
         x = LEFT + i * slot + (slot - bar_w) / 2
@@ -68,7 +78,7 @@ def trend_svg(*, points: Sequence[tuple[str, Decimal | None]], target: Decimal |
                      f'</line>'
                      f'<line x1="{WIDTH - 120}" y1="{legend_y - 4}" x2="{WIDTH - 104}" y2="{legend_y - 4}" '
                      f'class="mrm-chart-target"/><text x="{WIDTH - 100}" y="{legend_y}" class="mrm-chart-tick">'
-                     f'{escape(_("Target"))} {escape(_fmt(target, unit))}</text>')
+                     f'{escape(_("Target"))} {escape(_fmt(target, unit, compact=True))}</text>')
     described = "; ".join(f"{label}: {_fmt(value, unit)}" for label, value in points)
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="mrm-chart" role="img" '
            f'aria-labelledby="{escape(chart_id)}-t {escape(chart_id)}-d">'

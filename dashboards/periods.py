@@ -19,7 +19,7 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _shift_year(day: date, years: int) -> date:
+def shift_year(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
@@ -63,7 +63,7 @@ class Period:
         return Period.containing(self.kind, self.start - timedelta(days=1))
 
     def year_ago(self) -> "Period":
-        return Period(self.kind, _shift_year(self.start, -1), _shift_year(self.end, -1))
+        return Period(self.kind, shift_year(self.start, -1), shift_year(self.end, -1))
 
     def trend(self) -> list["Period"]:
         """The chosen period and the ones before it, oldest first."""
@@ -91,6 +91,9 @@ class Period:
         if self.kind == "year":
             return str(self.start.year)
         return f"{self.start:%d.%m}"
+
+    def in_progress(self, today: date) -> bool:
+        return self.start <= today < self.end
 
     def query(self) -> dict[str, str]:
         """The URL parameters that select this period again."""

@@ -45,8 +45,9 @@ def _export(request, *, name: str, header: list, rows) -> HttpResponse | None:
 
 
 def _base_context(request, form: PeriodForm, period: Period) -> dict:
-    start, end = default_custom(timezone.localdate())
-    return {"form": form, "period": period, "previous": period.previous(), "query": urlencode(period.query()),
+    today = timezone.localdate()
+    start, end = default_custom(today)
+    return {"today": today, "in_progress": period.in_progress(today), "form": form, "period": period, "previous": period.previous(), "query": urlencode(period.query()),
             "kinds": form.fields["period"].choices, "custom_start": start, "custom_end": end, "nav": "dashboard"}
 
 

@@ -51,6 +51,15 @@ def kpi_delta(value, unit: str) -> str:
     return f"{sign}{money(magnitude, unit)}"
 
 
+@register.filter
+def kpi_growth(value) -> str:
+    """A relative change: +12,5 % (not percentage points)."""
+    if value is None:
+        return "—"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{_number(abs(Decimal(value)))}\u00a0%"
+
+
 @register.simple_tag
 def status_text(status: str) -> str:
     return _(STATUS_TEXT.get(status, STATUS_TEXT["none"])[0])

@@ -144,3 +144,21 @@ def test_report_rating_source_hook(portfolio):
         assert tile.value == Decimal("4.50") and tile.status == "green"
     finally:
         selectors._REPORT_RATING_SOURCE.clear()
+
+
+def test_year_ago_window_of_a_running_period_stops_at_the_same_date():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dashboards.periods import shift_year
+
+    today = timezone.localdate()
+    running = Period.containing("year", today)
+    windows, ago = board._windows(running, trend=False)
+    assert windows[ago].start == shift_year(running.start, -1)
+    if today != running.last_day:
+        assert windows[ago].end == shift_year(today + timedelta(days=1), -1)
+    closed = Period.containing("quarter", date(2025, 5, 1))
+    windows, ago = board._windows(closed, trend=False)
+    assert windows[ago] == closed.year_ago() and windows[:ago] == [closed.previous(), closed]
