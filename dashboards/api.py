@@ -2,7 +2,7 @@
 `/api/v1/kpis/team/` (per AM). The period takes the page's parameters: `period=month|quarter|year|custom`, `on`, or
 `start` and `end`; bad ones answer 400 with the message. Directors get the agency's figures, AMs their clients'."""
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -10,14 +10,14 @@ from rest_framework.response import Response
 
 from clients.selectors.companies import client_list
 from mrm.api_urls import router
-from mrm.core.api import AgencyViewSetMixin
+from mrm.core.api import AgencyViewSetMixin, AutoSchema
 
 from . import board
 from .forms import PeriodForm
 from .templatetags.dashboards import status_text
 
 
-class TileSerializer(serializers.Serializer):
+class KpiTileSerializer(serializers.Serializer):
     metric = serializers.CharField()
     title = serializers.CharField()
     unit = serializers.CharField()
@@ -44,6 +44,33 @@ class TileSerializer(serializers.Serializer):
         return [{"period": label, "value": None if value is None else str(value)} for label, value in tile.trend]
 
 
+class KpiBoardSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=["month", "quarter", "year", "custom"])
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="The period's last day (inclusive).")
+    previous_start = serializers.DateField()
+    previous_end = serializers.DateField()
+    currency = serializers.CharField()
+    client = serializers.UUIDField(allow_null=True, required=False)
+    results = KpiTileSerializer(many=True)
+
+
+class KpiTeamRowSerializer(serializers.Serializer):
+    account_manager = serializers.IntegerField(allow_null=True, help_text="The user id; null: clients without an AM.")
+    name = serializers.CharField()
+    kpis = KpiTileSerializer(many=True)
+
+
+class KpiTeamSerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=["month", "quarter", "year", "custom"])
+    start = serializers.DateField()
+    end = serializers.DateField()
+    previous_start = serializers.DateField()
+    previous_end = serializers.DateField()
+    currency = serializers.CharField()
+    results = KpiTeamRowSerializer(many=True)
+
+
 PERIOD_PARAMS = [
     OpenApiParameter("period", OpenApiTypes.STR, enum=["month", "quarter", "year", "custom"]),
     OpenApiParameter("on", OpenApiTypes.DATE, description="Any day of the month/quarter/year (default today)."),
@@ -52,18 +79,27 @@ PERIOD_PARAMS = [
 ]
 
 
+class ObjectAnswerSchema(AutoSchema):
+    """`list` here answers one object (the period and its tiles), not an array of rows."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class KpiViewSet(AgencyViewSetMixin, viewsets.ViewSet):
     """The KPI values of the dashboard (no database rows of their own: computed per request)."""
 
+    schema = ObjectAnswerSchema()
     policy_actions = {"list": "dashboard.view", "team": "dashboard.view"}
-    serializer_class = TileSerializer
+    serializer_class = KpiTileSerializer
 
     def _period(self, request):
         from django.utils import timezone
 
         form = PeriodForm(request.query_params or None)
         if form.is_bound and not form.is_valid():
-            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+            raise ValidationError({("non_field_errors" if k == "__all__" else k): [str(m) for m in v]
+                                   for k, v in form.errors.items()})
         return form.period_for(timezone.localdate())
 
     def _meta(self, period) -> dict:
@@ -72,7 +108,8 @@ class KpiViewSet(AgencyViewSetMixin, viewsets.ViewSet):
                 "currency": self.agency.currency}
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("client", OpenApiTypes.UUID)],
-                   responses=TileSerializer(many=True))
+                   responses={200: KpiBoardSerializer,
+                              404: OpenApiResponse(description="The client is not one you see (or another agency's).")})
     def list(self, request):
         period = self._period(request)
         client = None
@@ -83,16 +120,16 @@ class KpiViewSet(AgencyViewSetMixin, viewsets.ViewSet):
                 raise NotFound()
         tiles = board.kpi_board(agency=self.agency, membership=self.membership, period=period, client=client)
         return Response({**self._meta(period), "client": client.pk if client else None,
-                         "results": TileSerializer(tiles, many=True).data})
+                         "results": KpiTileSerializer(tiles, many=True).data})
 
-    @extend_schema(parameters=PERIOD_PARAMS, responses=TileSerializer(many=True))
+    @extend_schema(parameters=PERIOD_PARAMS, responses={200: KpiTeamSerializer})
     @action(detail=False, methods=["get"], url_path="team")
     def team(self, request):
         period = self._period(request)
         rows = board.kpi_team(agency=self.agency, membership=self.membership, period=period)
         return Response({**self._meta(period), "results": [
             {"account_manager": row.am_id, "name": row.name,
-             "kpis": TileSerializer(list(row.tiles.values()), many=True).data} for row in rows]})
+             "kpis": KpiTileSerializer(list(row.tiles.values()), many=True).data} for row in rows]})
 
 
 def _uuid(value: str):
