@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 320, 150
-LEFT, RIGHT, TOP, BOTTOM = 38, 8, 18, 30
+LEFT, RIGHT, TOP, BOTTOM = 52, 8, 18, 30
 
 
 def _fmt(value: Decimal | None, unit: str, *, compact: bool = False) -> str:

@@ -122,11 +122,18 @@ def kpi_drill_view(request, metric: str):
     page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page")) if qs is not None else None
     context = {**_base_context(request, form, period), "metric": metric, "title": board.TITLES[metric],
                "segment": segment, "header": header, "page": page,
-               "rows": [row(item) for item in page.object_list] if page is not None else [],
+               "rows": [(_client_id(item), row(item)) for item in page.object_list] if page is not None else [],
                "nps_segments": [("", _("All answers")), ("detractors", _("Detractors (0–6)")),
                                 ("passives", _("Passives (7–8)")), ("promoters", _("Promoters (9–10)"))],
                "rating_source": selectors.report_rating_available()}
     return render(request, "dashboards/kpi_drill.html", context, status=400 if form.errors else 200)
+
+
+def _client_id(item):
+    """The client of a drill-down row (a model row or a values() dict), for the link to its page."""
+    if isinstance(item, dict):
+        return item.get("client_id")
+    return item.pk if isinstance(item, selectors.Client) else getattr(item, "client_id", None)
 
 
 TEAM_COLUMNS = (board.RETENTION, board.NPS, board.REVENUE, board.UPSELL, board.RESPONSE, board.REPORTS)

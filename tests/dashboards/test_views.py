@@ -74,6 +74,7 @@ def test_drill_nps_detractors(portfolio, django_assert_max_num_queries):
     html = response.content.decode()
     assert response.status_code == 200
     assert "B Бета" in html and "Долго отвечаете" in html
+    assert f"/clients/{portfolio.b.pk}/" in html  # each row links to its client
     assert "A Альфа" not in html and "Bob's detractor" not in html
 
 
