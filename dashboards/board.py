@@ -194,14 +194,12 @@ class TeamRow:
 
 def kpi_team(*, agency: Agency, membership: Membership, period: Period) -> list[TeamRow]:
     """The KPIs per AM (the owner at the period's end) for `period`, against the previous period and targets."""
-    from mrm.accounts.models import User
-
     windows, ago = _windows(period, trend=False)
     rows = _figures(agency=agency, membership=membership, windows=windows, by_am_on=period.end)
     am_ids = {row.get("am") for group in rows if group for row in group}
     if not membership.is_director:
         am_ids &= {membership.user_id}
-    names = {u.pk: (u.full_name or u.email) for u in User.objects.filter(pk__in=[a for a in am_ids if a])}
+    names = {row["am"]: row["am_name"] for row in rows[0] if row.get("am")}
     targets = selectors.kpi_targets(agency=agency)
     on = period.last_day
     team = []

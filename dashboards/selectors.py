@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import (
     BigIntegerField,
+    CharField,
     Count,
     Exists,
     F,
@@ -21,9 +22,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.aggregates import Aggregate
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 
 from clients.models import Client, ClientOwnerChange, ClientStatusChange, Deal, Invoice
 from clients.selectors.companies import client_visibility_q
@@ -110,8 +112,13 @@ def retention_counts(*, agency: Agency, q: Q, windows: Sequence[Period], by_am_o
         aggregates[f"churned_{i}"] = Count("pk", filter=Q(**{f"left_{i}": True}))
     by = ()
     if by_am_on is not None:
+        from django.contrib.auth import get_user_model
+
         annotations["am"] = owner_at(moment(by_am_on, tz))
-        by = ("am",)
+        # The AM's name rides along (grouped with the id), so the per-AM table needs no query for names.
+        annotations["am_name"] = Subquery(get_user_model().objects.filter(pk=OuterRef("am")).annotate(
+            shown=Coalesce(NullIf(F("full_name"), Value("")), F("email"), output_field=CharField())).values("shown")[:1])
+        by = ("am", "am_name")
     qs = Client.objects.filter(agency=agency).filter(q).annotate(**annotations)
     return _grouped(qs, aggregates, by=by)
 
