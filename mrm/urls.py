@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
 import comms.api  # noqa: F401,E402 - client requests and their messages
+import dashboards.api  # noqa: F401,E402 - KPI values
 import mrm.notifications.api  # noqa: F401,E402 - notifications and preferences
 import portal.api_access  # noqa: F401,E402 - access: portal access of client contacts
 import projects.api  # noqa: F401,E402
@@ -23,6 +24,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("portal/", include("portal.urls")),
     path("requests/", include("comms.urls")),  # client requests (staff side)
+    path("dashboards/", include("dashboards.urls")),  # the KPI dashboard (h-dashboards)
     path("proposals/", include("proposals.urls")),
     path("projects/", include("projects.urls")),
     path("reporting/", include("reporting.urls")),

@@ -327,3 +327,7 @@ NOT_OBJECT_ROUTES.update({"portal:report", "portal:report_pdf", "portal:report_r
 BY_PARAM["field_id"] = lambda agency, kw: f.CustomFieldFactory(agency=agency).pk
 BY_PARAM["view_id"] = lambda agency, kw: f.SavedViewFactory(agency=agency, shared=True).pk
 BY_ROUTE["custom-field-detail"] = {"pk": lambda agency, kw: f.CustomFieldFactory(agency=agency).pk}
+# KPI dashboard (h-dashboards): the drill-down's `metric` is a KPI name, not an object (its figures are the agency's
+# own: tests/dashboards/test_views.py checks another agency's director never sees them, exports included); the client
+# block takes `client_id` (built above).
+NOT_OBJECT_ROUTES.add("dashboards:drill")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "comms",  # client requests and their message threads (portal now; e-mail, Telegram later)
     # Client reporting: data sources, daily metrics, file imports (reporting/)
     "reporting",
+    "dashboards",  # the KPI dashboard (periods, targets, trends, drill-downs, per-AM table)
 ]
 
 MIDDLEWARE = [

@@ -103,6 +103,8 @@ POLICY: dict[str, Rule] = {
     # Custom fields and saved list views (h-fields)
     "custom_field.manage": Rule(DIRECTORS, _("Define the agency's custom fields on clients, contacts and deals")),
     "view.save": Rule(STAFF, _("Save list views (filters, sort, columns) and share them with the agency")),
+    # KPI dashboard (h-dashboards): directors the agency's figures, AMs those of their own clients (selectors)
+    "dashboard.view": Rule(MANAGERS, _("See the KPI dashboard, its drill-downs, the per-AM table and their exports")),
 }
 
 

@@ -46,6 +46,9 @@ class Command(BaseCommand):
                 from reporting.demo_reports import seed_reports  # reports: a published report (h-reports)
 
                 seed_reports(agency=agency, members=members)
+                from dashboards.demo import seed_dashboards  # KPI dashboard: a year of history (h-dashboards)
+
+                seed_dashboards(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.kpi_dashboard_view, name="kpis"),
+    path("team/", views.kpi_team_view, name="team"),
+    path("client/<uuid:client_id>/", views.kpi_client_view, name="client"),
+    path("<slug:metric>/", views.kpi_drill_view, name="drill"),
+]
