@@ -107,6 +107,14 @@ def choice_totals(*, snapshot: dict, chosen=()) -> pricing.Totals:
                            vat_rate=Decimal(frozen.get("vat_rate") or "0"), vat_mode=frozen.get("vat_mode") or "excl")
 
 
+def choice_context(*, snapshot: dict, chosen=()) -> dict:
+    """Template context of a choice of options: its totals, the keys switched on and their names."""
+    keys = option_keys(snapshot=snapshot, chosen=chosen)
+    names = {o["key"]: o["name"] for o in snapshot.get("options") or []}
+    return {"choice": choice_totals(snapshot=snapshot, chosen=keys), "chosen_keys": keys,
+            "chosen_names": [names[k] for k in keys]}
+
+
 def accepted_snapshot(*, snapshot: dict, chosen=()) -> dict:
     """The version as accepted: the switched-on options joined to their stages (after the stage's own lines),
     the rest dropped, and the totals of that choice. What delivery plans from."""

@@ -12,7 +12,16 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.services import apply_changes, audit
 
-from ..models import Billing, EstimateLine, LineKind, Proposal, ProposalSection, ProposalTeamMember, RateRole, Service
+from ..models import (
+    Billing,
+    EstimateLine,
+    LineKind,
+    Proposal,
+    ProposalSection,
+    ProposalTeamMember,
+    RateRole,
+    Service,
+)
 from . import pricing
 from .catalog import settings_get
 
