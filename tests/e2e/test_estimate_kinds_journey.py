@@ -49,13 +49,13 @@ def test_retainer_media_and_option_accepted_with_equal_totals_everywhere(page: P
     world = _world("Alice Agency", "alice")
     agency, am = world.agency, world.am.user
     smm = f.RateRoleFactory(agency=agency, name="SMM-менеджер", hourly_rate=Decimal("2800"), cost_rate=Decimal("1300"))
-    f.ServiceFactory(agency=agency, discipline="smm", name="Ведение сообществ", unit=Service.Unit.MONTH,
+    community = f.ServiceFactory(agency=agency, discipline="smm", name="Ведение сообществ", unit=Service.Unit.MONTH,
                      hours_min=30, hours_max=50, roles=[smm])
-    f.ServiceFactory(agency=agency, discipline="context", name="Бюджет Яндекс Директ", unit=Service.Unit.MONTH,
+    budget = f.ServiceFactory(agency=agency, discipline="context", name="Бюджет Яндекс Директ", unit=Service.Unit.MONTH,
                      price_kind="media", commission_percent=Decimal("12"), roles=[])
-    f.ServiceFactory(agency=agency, discipline="web", name="Лендинг", price_kind="fixed", price=Decimal("90000"),
+    landing = f.ServiceFactory(agency=agency, discipline="web", name="Лендинг", price_kind="fixed", price=Decimal("90000"),
                      roles=[])
-    f.ServiceFactory(agency=agency, discipline="creative", name="Баннеры", unit=Service.Unit.PIECE,
+    banners = f.ServiceFactory(agency=agency, discipline="creative", name="Баннеры", unit=Service.Unit.PIECE,
                      price_kind="quantity", price=Decimal("5000"), roles=[])
     client = f.ClientFactory(agency=agency, name="ООО «Зерно»", owner=am)
     f.ContactFactory(agency=agency, client=client, full_name="Анна Соколова", email="anna@zerno.example",
@@ -74,10 +74,9 @@ def test_retainer_media_and_option_accepted_with_equal_totals_everywhere(page: P
     page.locator("main button[type=submit]").click()
     page.goto(f"{base}/proposals/{proposal.pk}/")
     add = "form[action$='/lines/add/']"
-    for name, field, value in [("Ведение сообществ", "line-hours", "40"), ("Бюджет Яндекс Директ", "line-budget",
-                                                                             "100000"),
-                               ("Лендинг", None, None), ("Баннеры", "line-quantity", "4")]:
-        page.locator("#id_line-service").select_option(label=re.compile(f"^{name}"))
+    for service, field, value in [(community, "line-hours", "40"), (budget, "line-budget", "100000"),
+                                  (landing, None, None), (banners, "line-quantity", "4")]:
+        page.locator("#id_line-service").select_option(value=str(service.pk))
         if field:
             page.fill(f"{add} input[name={field}]", value)
         _wait_estimate(page, lambda: page.locator(f"{add} button").click())
