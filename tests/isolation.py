@@ -282,3 +282,7 @@ BY_PARAM["survey_id"] = lambda agency, kw: f.NpsSurveyFactory(contact=f.ContactF
     agency=agency, client=_parent_client(agency, kw))).pk
 BY_ROUTE["nps-response-detail"] = {"pk": _nps_response}
 NOT_OBJECT_ROUTES.update({"portal:nps_answer", "portal:nps_link"})
+# estimates (helper "estimates"): the portal's option switches answer client logins only, like the other portal
+# proposal routes; another company's and another agency's proposal answer 404 in tests/proposals/test_estimate_kinds.py.
+# The staff route proposals:line_offer is covered by the proposal_id / line_id builders.
+NOT_OBJECT_ROUTES.update({"portal:proposal_options"})
