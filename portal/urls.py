@@ -31,6 +31,8 @@ urlpatterns = [
          name="proposal_pdf"),
     path("proposals/<uuid:proposal_id>/decide/", views_proposals.proposal_decide_view, name="proposal_decide"),
     path("proposals/<uuid:proposal_id>/renewal/", views_proposals.proposal_renewal_view, name="proposal_renewal"),
+    # proposals: the client's switches of optional items, totals computed on the server (helper "estimates")
+    path("proposals/<uuid:proposal_id>/options/", views_proposals.proposal_options_view, name="proposal_options"),
     # requests and their threads (h-requests)
     path("requests/", views_requests.request_list_view, name="requests"),
     path("requests/new/", views_requests.request_create_view, name="request_create"),

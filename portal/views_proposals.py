@@ -38,7 +38,7 @@ def proposal_list_view(request):
 
 
 def _detail(request, proposal: Proposal, *, form: PortalDecisionForm | None = None, invalid: bool = False, event=None,
-            recipient=None):
+            recipient=None, chosen=()):
     agency = request.agency
     version = sel.portal_version_get(agency=agency, proposal=proposal)
     if recipient is None:
@@ -46,7 +46,10 @@ def _detail(request, proposal: Proposal, *, form: PortalDecisionForm | None = No
     ctx = documents.document_context(snapshot=version.snapshot, for_pdf=False, version=version.number)
     decision = sel.portal_decision(agency=agency, proposal=proposal)
     row = sel.portal_proposal_rows(agency=agency, proposals=[proposal])[0]
+    ctx.update(documents.choice_context(snapshot=version.snapshot, chosen=chosen))
     ctx.update({
+        "choose_options": proposal.status == Proposal.Status.SENT and decision is None,
+        "options_url": reverse("portal:proposal_options", args=[proposal.pk]),
         "proposal": proposal, "row": row, "current": version, "decision": decision,
         "versions": sel.portal_proposal_versions(agency=agency, proposal=proposal),
         "can_decide": proposal.status == Proposal.Status.SENT,
@@ -99,6 +102,18 @@ def proposal_pdf_view(request, proposal_id, version_id):
 
 @require_POST
 @member_required("portal.view")
+def proposal_options_view(request, proposal_id):
+    """The contact switches an optional item on or off: the totals of that choice from the latest version sent
+    (server-side, HTMX partial that also updates the acceptance summary). Stored only with the acceptance."""
+    proposal = sel.portal_proposal_get(agency=request.agency, membership=request.membership, proposal_id=proposal_id)
+    version = sel.portal_version_get(agency=request.agency, proposal=proposal)
+    ctx = {"doc": version.snapshot, "oob": True,
+           **documents.choice_context(snapshot=version.snapshot, chosen=request.POST.getlist("options"))}
+    return render(request, "proposals/public/_choice_totals.html", ctx)
+
+
+@require_POST
+@member_required("portal.view")
 def proposal_decide_view(request, proposal_id):
     """Accept (full name typed, box ticked) or decline (name and a reason) the version whose hash the page
     showed; a newer version or a changed text is refused in place (422) with what to do."""
@@ -111,7 +126,8 @@ def proposal_decide_view(request, proposal_id):
                 agency=request.agency, proposal=proposal,
                 contact=sel.portal_contact(agency=request.agency, membership=request.membership), accept=accept,
                 signed_name=form.cleaned_data["signed_name"], comment=form.cleaned_data["comment"],
-                version_hash=form.cleaned_data["version_hash"], ip=client_ip(request), user_agent=_ua(request))
+                version_hash=form.cleaned_data["version_hash"], ip=client_ip(request), user_agent=_ua(request),
+                options=request.POST.getlist("options"))
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             if exc.code in ("stale", "hash"):
@@ -126,7 +142,7 @@ def proposal_decide_view(request, proposal_id):
         proposal = sel.portal_proposal_get(agency=request.agency, membership=request.membership,
                                            proposal_id=proposal_id)
     # The form keeps what was typed but shows (and posts) the hash of the version it was filled in for.
-    return _detail(request, proposal, form=form, invalid=True)
+    return _detail(request, proposal, form=form, invalid=True, chosen=request.POST.getlist("options"))
 
 
 @require_POST

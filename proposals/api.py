@@ -77,12 +77,13 @@ class RateRoleViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
 class ServiceSerializer(serializers.ModelSerializer):
     discipline = DisciplineField()
-    role_ids = serializers.PrimaryKeyRelatedField(source="roles", many=True, queryset=RateRole.objects.none())
+    role_ids = serializers.PrimaryKeyRelatedField(source="roles", many=True, queryset=RateRole.objects.none(),
+                                                  required=False)
 
     class Meta:
         model = Service
-        fields = ["id", "discipline", "name", "description", "unit", "hours_min", "hours_max", "role_ids", "order",
-                  "is_active", "created_at", "updated_at"]
+        fields = ["id", "discipline", "name", "description", "price_kind", "price", "commission_percent", "unit",
+                  "hours_min", "hours_max", "role_ids", "order", "is_active", "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
@@ -235,14 +236,28 @@ class LineSerializer(serializers.ModelSerializer):
     proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.none())
     service = serializers.PrimaryKeyRelatedField(queryset=Service.objects.none())
     role = serializers.PrimaryKeyRelatedField(queryset=RateRole.objects.none(), required=False, allow_null=True)
-    hours = serializers.DecimalField(max_digits=8, decimal_places=1, required=False, min_value=Decimal("0.5"),
-                                     max_value=Decimal("5000"))
+    hours = serializers.DecimalField(max_digits=8, decimal_places=1, required=False, min_value=Decimal("0"),
+                                     max_value=Decimal("5000"), help_text="time lines only")
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=Decimal("0.01"),
+                                        max_value=Decimal("100000"), help_text="quantity lines only")
+    budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=Decimal("0"),
+                                      help_text="media lines only: the client's media budget passed through")
+    commission_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, min_value=0,
+                                                  max_value=100, help_text="media lines only")
+    fee = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=Decimal("0"),
+                                   help_text="media lines only: a fixed fee instead of the commission")
+    months = serializers.IntegerField(required=False, min_value=1, max_value=60)
+    is_optional = serializers.BooleanField(required=False, help_text="an optional item, outside the totals")
+    offered = serializers.BooleanField(read_only=True, help_text="offered to the client as a switch")
+    term_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
         model = EstimateLine
-        fields = ["id", "proposal", "service", "role", "stage", "name", "role_name", "note", "hours", "rate",
-                  "amount", "order", "flagged", "flag_note"]
-        read_only_fields = ["id", "name", "role_name", "rate", "amount", "order", "flagged", "flag_note"]
+        fields = ["id", "proposal", "service", "kind", "role", "stage", "name", "role_name", "note", "billing",
+                  "months", "hours", "rate", "quantity", "unit_price", "budget", "commission_percent", "fee",
+                  "amount", "term_amount", "is_optional", "offered", "order", "flagged", "flag_note"]
+        read_only_fields = ["id", "kind", "name", "role_name", "rate", "unit_price", "amount", "order", "flagged",
+                            "flag_note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,8 +288,14 @@ class TotalsSerializer(serializers.Serializer):
     net = serializers.DecimalField(max_digits=14, decimal_places=2)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2)
     vat_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="for the whole term")
     hours = serializers.DecimalField(max_digits=10, decimal_places=1)
+    vat_mode = serializers.CharField(help_text="excl, incl or none")
+    one_off_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    monthly_total = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="per month")
+    term_total = serializers.DecimalField(source="total", max_digits=14, decimal_places=2)
+    has_monthly = serializers.BooleanField()
+    term_months = serializers.IntegerField()
 
 
 class ProposalSerializer(serializers.ModelSerializer):
@@ -286,12 +307,12 @@ class ProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Proposal
         fields = ["id", "title", "status", "client", "client_name", "deal", "brief", "owner", "issued_on",
-                  "valid_until", "currency", "vat_rate", "discount_percent", "discount_reason", "terms",
-                  "drafted_by", "draft_flags", "subtotal", "discount_amount", "vat_amount", "total", "sent_at",
-                  "decided_at", "created_at", "updated_at"]
-        read_only_fields = ["id", "status", "client", "deal", "brief", "owner", "currency", "vat_rate", "drafted_by",
-                            "draft_flags", "subtotal", "discount_amount", "vat_amount", "total", "sent_at",
-                            "decided_at", "created_at", "updated_at"]
+                  "valid_until", "currency", "vat_mode", "vat_rate", "discount_percent", "discount_reason", "terms",
+                  "drafted_by", "draft_flags", "subtotal", "discount_amount", "vat_amount", "one_off_total",
+                  "monthly_total", "total", "sent_at", "decided_at", "created_at", "updated_at"]
+        read_only_fields = ["id", "status", "client", "deal", "brief", "owner", "currency", "vat_mode", "vat_rate",
+                            "drafted_by", "draft_flags", "subtotal", "discount_amount", "vat_amount", "one_off_total",
+                            "monthly_total", "total", "sent_at", "decided_at", "created_at", "updated_at"]
 
     def validate(self, attrs):
         percent = attrs.get("discount_percent", getattr(self.instance, "discount_percent", 0))
@@ -304,11 +325,14 @@ class ProposalSerializer(serializers.ModelSerializer):
 class ProposalDetailSerializer(ProposalSerializer):
     sections = serializers.SerializerMethodField()
     lines = serializers.SerializerMethodField()
+    options = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
 
     class Meta(ProposalSerializer.Meta):
-        fields = ProposalSerializer.Meta.fields + ["sections", "lines", "totals"]
-        read_only_fields = ProposalSerializer.Meta.read_only_fields + ["sections", "lines", "totals"]
+        fields = ProposalSerializer.Meta.fields + ["sections", "lines", "options", "totals", "decision"]
+        read_only_fields = ProposalSerializer.Meta.read_only_fields + ["sections", "lines", "options", "totals",
+                                                                       "decision"]
 
     def _content(self, obj):
         if not hasattr(obj, "_api_content"):
@@ -321,6 +345,20 @@ class ProposalDetailSerializer(ProposalSerializer):
 
     def get_lines(self, obj) -> list[dict]:
         return LineSerializer(self._content(obj)["lines"], many=True).data
+
+    def get_options(self, obj) -> list[dict]:
+        """Optional items offered to the client (outside the totals unless the client switches them on)."""
+        return LineSerializer(self._content(obj)["options"], many=True).data
+
+    def get_decision(self, obj) -> dict | None:
+        """The client's answer: the version, the optional items switched on and the totals accepted."""
+        decision = obj.decisions.filter(agency_id=obj.agency_id).select_related("version").first()
+        if decision is None:
+            return None
+        return {"kind": decision.kind, "via": decision.via, "signed_name": decision.signed_name,
+                "version": decision.version.number, "version_hash": decision.version_hash,
+                "options": decision.options, "totals": decision.accepted_totals or None,
+                "total": str(decision.accepted_total), "created_at": decision.created_at}
 
     def get_totals(self, obj) -> dict:
         """Computed from the lines by the same function as the editor and the PDF."""
@@ -442,17 +480,27 @@ class ProposalLineViewSet(AgencyViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     def perform_create(self, serializer):
         data = serializer.validated_data
+        optional = bool(data.get("is_optional"))
         serializer.instance = editor.line_add(agency=self.agency, actor=self.request.user, proposal=data["proposal"],
                                               service=data["service"], role=data.get("role"),
                                               hours=data.get("hours"), stage=data.get("stage", ""),
-                                              note=data.get("note", ""))
+                                              note=data.get("note", ""), quantity=data.get("quantity"),
+                                              budget=data.get("budget"), billing=data.get("billing"),
+                                              months=data.get("months"), is_optional=optional, offered=optional)
+        if "commission_percent" in data or "fee" in data:
+            serializer.instance = editor.line_update(
+                agency=self.agency, actor=self.request.user, proposal=data["proposal"], line=serializer.instance,
+                commission_percent=data.get("commission_percent"), fee=data.get("fee"))
 
     def perform_update(self, serializer):
         line, data = serializer.instance, serializer.validated_data
-        serializer.instance = editor.line_update(agency=self.agency, actor=self.request.user, proposal=line.proposal,
-                                                 line=line, hours=data.get("hours", line.hours),
-                                                 role=data.get("role"), stage=data.get("stage"),
-                                                 note=data.get("note"))
+        billing = data.get("billing", line.billing if "months" in data else None)
+        serializer.instance = editor.line_update(
+            agency=self.agency, actor=self.request.user, proposal=line.proposal, line=line, hours=data.get("hours"),
+            role=data.get("role"), stage=data.get("stage"), note=data.get("note"), quantity=data.get("quantity"),
+            budget=data.get("budget"), commission_percent=data.get("commission_percent"), fee=data.get("fee"),
+            billing=billing, months=data.get("months", line.months),
+            optional=data.get("is_optional"))
 
     def perform_destroy(self, instance):
         editor.line_delete(agency=self.agency, actor=self.request.user, proposal=instance.proposal, line=instance)

@@ -126,6 +126,15 @@ def _image(colours: tuple[str, str], label: str) -> ContentFile:
     return ContentFile(buf.getvalue(), name=f"{label}.png")
 
 
+PRICED_SERVICES = (  # discipline, name, description, unit, priced as, price, commission %
+    (D.CONTEXT, "Рекламный бюджет Яндекс Директ", "Бюджет на площадке проходит через агентство; комиссия агентства "
+     "— процент от бюджета.", "month", "media", "0", "12"),
+    (D.WEB, "Лендинг под кампанию", "Одна страница под рекламную кампанию: прототип, дизайн, вёрстка, формы.",
+     "hours", "fixed", "90000", "0"),
+    (D.CREATIVE, "Рекламный баннер", "Один макет в нужных форматах площадок.", "piece", "quantity", "5000", "0"),
+)
+
+
 @transaction.atomic
 def seed_proposals(*, agency, members: dict[str, Membership]) -> None:
     if RateRole.objects.filter(agency=agency).exists():
@@ -137,6 +146,13 @@ def seed_proposals(*, agency, members: dict[str, Membership]) -> None:
         service = Service.objects.create(agency=agency, discipline=discipline, name=name, description=description,
                                          unit=unit, hours_min=Decimal(low), hours_max=Decimal(high), order=i)
         service.roles.set([roles[r] for r in role_names])
+    # estimates: the kinds agencies sell besides hours — a package, pieces and a media budget with commission
+    order = len(SERVICES)
+    for discipline, name, description, unit, kind, price, commission in PRICED_SERVICES:
+        Service.objects.create(agency=agency, discipline=discipline, name=name, description=description, unit=unit,
+                               price_kind=kind, price=Decimal(price), commission_percent=Decimal(commission),
+                               order=order)
+        order += 1
     for i, (name, discipline, intro, questions) in enumerate(TEMPLATES):
         BriefTemplate.objects.create(agency=agency, name=name, discipline=discipline, intro=intro,
                                      questions=questions, order=i)
@@ -191,6 +207,15 @@ def _seed_briefs_and_proposals(*, agency, members) -> None:
                                         drafted_by=Proposal.DraftedBy.RULES)
         proposal.cases.set(Case.objects.filter(agency=agency, kind=Case.Kind.OWN))
         if i == 0:
+            # A media budget with the agency's commission and banners the client may switch on.
+            from .services import editor
+
+            priced = {sv.name: sv for sv in Service.objects.filter(agency=agency, name__in=[
+                "Рекламный бюджет Яндекс Директ", "Рекламный баннер"])}
+            editor.line_add(agency=agency, actor=am, proposal=proposal, service=priced["Рекламный бюджет Яндекс Директ"],
+                            budget="150000")
+            editor.line_add(agency=agency, actor=am, proposal=proposal, service=priced["Рекламный баннер"], quantity=4,
+                            is_optional=True, offered=True, suggestion_reason="Баннеры для ретаргетинга")
             # A sent proposal with some client activity, without e-mailing anyone.
             version = sending.version_freeze(agency=agency, actor=am, proposal=proposal)
             now = timezone.now()

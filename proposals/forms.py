@@ -9,7 +9,7 @@ from mrm.core.forms import IsoDateInput, PlainNumberInput, StyledFormMixin
 from mrm.core.uploads import check_upload
 from mrm.tenancy.models import Membership, Role
 
-from .models import Brief, BriefTemplate, Case, Discipline, ProposalSettings, RateRole, Service
+from .models import Billing, Brief, BriefTemplate, Case, Discipline, ProposalSettings, RateRole, Service
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -43,25 +43,38 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
 
 class ServiceForm(StyledFormMixin, forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(label=_("Delivered by"), queryset=RateRole.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+                                           widget=forms.CheckboxSelectMultiple, required=False,
+                                           help_text=_("Needed for a service priced by time."))
 
     class Meta:
         model = Service
-        fields = ["discipline", "name", "description", "unit", "hours_min", "hours_max", "roles", "order",
-                  "is_active"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}),
+        fields = ["discipline", "name", "description", "price_kind", "price", "commission_percent", "unit",
+                  "hours_min", "hours_max", "roles", "order", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "price": PlainNumberInput(),
+                   "commission_percent": PlainNumberInput(),
                    "hours_min": PlainNumberInput(), "hours_max": PlainNumberInput()}
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].queryset = RateRole.objects.filter(agency=agency).order_by("order", "name")
         self.fields["roles"].widget.attrs["class"] = "form-check-input"
+        for name in ("price_kind", "price", "commission_percent"):  # absent: a time service without a price
+            self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
+        data["price_kind"] = data.get("price_kind") or "time"
+        for name in ("price", "commission_percent"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Decimal("0")
         low, high = data.get("hours_min"), data.get("hours_max")
         if low is not None and high is not None and low > high:
             self.add_error("hours_max", _("“Hours from” must not be more than “hours to”."))
+        kind = data.get("price_kind")
+        if kind == "time" and "roles" in data and not data.get("roles"):
+            self.add_error("roles", _("Choose at least one role that delivers this service."))
+        if kind in ("fixed", "quantity") and not (data.get("price") or 0) > 0:
+            self.add_error("price", _("A package or a per-piece service needs its price."))
         return data
 
 
@@ -73,7 +86,7 @@ class ProposalSettingsForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = ProposalSettings
-        fields = ["followup_days", "validity_days", "default_terms", "brief_owner", "brief_intro",
+        fields = ["vat_mode", "followup_days", "validity_days", "default_terms", "brief_owner", "brief_intro",
                   "brief_form_enabled"]
         widgets = {"default_terms": forms.Textarea(attrs={"rows": 5}), "brief_intro": forms.Textarea(attrs={"rows": 3})}
 
@@ -82,8 +95,12 @@ class ProposalSettingsForm(StyledFormMixin, forms.ModelForm):
         self.fields["brief_owner"].queryset = get_user_model().objects.filter(
             pk__in=Membership.objects.filter(agency=agency, is_active=True, role__in=[Role.DIRECTOR, Role.AM])
             .values("user_id"))
+        self.fields["vat_mode"].required = False
         if self.instance and not self.is_bound:
             self.initial["followup_days"] = ", ".join(str(d) for d in self.instance.followup_days)
+
+    def clean_vat_mode(self):
+        return self.cleaned_data.get("vat_mode") or self.instance.vat_mode or "excl"
 
     def clean_followup_days(self):
         from mrm.core.errors import ServiceError
@@ -292,6 +309,10 @@ class LineAddForm(StyledFormMixin, forms.Form):
     hours = forms.DecimalField(label=_("Hours"), required=False, **HOURS_FIELD,
                                help_text=_("Empty: the middle of the service's usual range."))
     stage = forms.CharField(label=_("Stage"), max_length=120, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+                                  max_value=Decimal("100000"), required=False)
+    budget = forms.DecimalField(label=_("Media budget"), max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                required=False)
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
@@ -299,10 +320,39 @@ class LineAddForm(StyledFormMixin, forms.Form):
         self.fields["role"].queryset = RateRole.objects.filter(agency=agency, is_active=True)
 
 
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0"), "required": False}
+
+
 class LineUpdateForm(forms.Form):
-    hours = forms.DecimalField(label=_("Hours"), **HOURS_FIELD)
+    """One row of the editor's estimate: only the fields of the line's kind are posted; absent means unchanged."""
+
+    hours = forms.DecimalField(label=_("Hours"), required=False, **HOURS_FIELD)
     role = forms.ModelChoiceField(label=_("Role"), queryset=RateRole.objects.none(), required=False)
     stage = forms.CharField(label=_("Stage"), max_length=120, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=10, decimal_places=2, min_value=Decimal("0.01"),
+                                  max_value=Decimal("100000"), required=False)
+    budget = forms.DecimalField(label=_("Media budget"), **MONEY_FIELD)
+    commission_percent = forms.DecimalField(label=_("Commission, %"), max_digits=5, decimal_places=2,
+                                            min_value=0, max_value=100, required=False)
+    fee = forms.DecimalField(label=_("Fixed fee"), **MONEY_FIELD)
+    billing = forms.ChoiceField(label=_("Billing"), choices=Billing.choices, required=False)
+    months = forms.IntegerField(label=_("Months"), min_value=1, max_value=60, required=False)
+    optional = forms.ChoiceField(label=_("Optional item"), choices=[("", "—"), ("0", _("Included")),
+                                                                      ("1", _("Optional for the client"))],
+                                 required=False)
+
+    def changes(self) -> dict:
+        """The service's keyword arguments for what was posted (a field not in the POST is not changed)."""
+        data = self.cleaned_data
+        out = {name: data.get(name) for name in ("hours", "quantity", "budget", "commission_percent", "fee")
+               if name in self.data and data.get(name) is not None}
+        out["role"] = data.get("role")
+        out["stage"] = data.get("stage")
+        if "billing" in self.data and data.get("billing"):
+            out["billing"], out["months"] = data["billing"], data.get("months")
+        if data.get("optional") in ("0", "1"):
+            out["optional"] = data["optional"] == "1"
+        return out
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("p/<str:token>/", webview.webview_view, name="webview"),
     path("p/<str:token>/pdf/", webview.webview_pdf_view, name="webview_pdf"),
     path("p/<str:token>/beacon/", webview.webview_beacon_view, name="webview_beacon"),
+    path("p/<str:token>/options/", webview.webview_options_view, name="webview_options"),
     path("p/<str:token>/decide/", webview.webview_decide_view, name="webview_decide"),
     path("p/<str:token>/renewal/", webview.webview_renewal_view, name="webview_renewal"),
 ]

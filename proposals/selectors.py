@@ -117,14 +117,15 @@ def proposal_get(*, agency: Agency, membership: Membership, proposal_id) -> Prop
 def proposal_content(*, proposal: Proposal) -> dict:
     """Sections, lines, team, cases of one proposal, in display order (a constant number of queries).
 
-    `lines` are the estimate the client sees and the totals count; `suggestions` are the drafter's optional
-    lines, shown to the AM only until included."""
+    `lines` are the estimate the client sees and the totals count; `suggestions` are all optional lines (the
+    AM's view); `options` are those of them offered to the client as switches (outside the totals)."""
     agency_id = proposal.agency_id
     all_lines = list(EstimateLine.objects.filter(agency_id=agency_id, proposal=proposal))
     return {
         "sections": list(ProposalSection.objects.filter(agency_id=agency_id, proposal=proposal)),
         "lines": [ln for ln in all_lines if not ln.is_optional],
         "suggestions": [ln for ln in all_lines if ln.is_optional],
+        "options": [ln for ln in all_lines if ln.is_optional and ln.offered],
         "team": list(ProposalTeamMember.objects.filter(agency_id=agency_id, proposal=proposal)
                      .select_related("user")),
         "cases": list(proposal.cases.filter(agency_id=agency_id).order_by("-created_at")),
@@ -132,7 +133,8 @@ def proposal_content(*, proposal: Proposal) -> dict:
 
 
 def line_get(*, proposal: Proposal, line_id) -> EstimateLine:
-    return _first_or_404(EstimateLine.objects.filter(agency_id=proposal.agency_id, proposal=proposal, pk=line_id))
+    return _first_or_404(EstimateLine.objects.filter(agency_id=proposal.agency_id, proposal=proposal, pk=line_id)
+                         .select_related("service"))
 
 
 def section_get(*, proposal: Proposal, section_id) -> ProposalSection:

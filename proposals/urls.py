@@ -22,6 +22,7 @@ urlpatterns = [
     path("<uuid:proposal_id>/lines/<uuid:line_id>/delete/", editor.line_delete_view, name="line_delete"),
     path("<uuid:proposal_id>/lines/<uuid:line_id>/move/", editor.line_move_view, name="line_move"),
     path("<uuid:proposal_id>/lines/<uuid:line_id>/include/", editor.line_include_view, name="line_include"),
+    path("<uuid:proposal_id>/lines/<uuid:line_id>/offer/", editor.line_offer_view, name="line_offer"),
     path("<uuid:proposal_id>/team/add/", editor.team_add_view, name="team_add"),
     path("<uuid:proposal_id>/team/<uuid:member_id>/remove/", editor.team_remove_view, name="team_remove"),
     path("<uuid:proposal_id>/cases/", editor.cases_update_view, name="cases"),

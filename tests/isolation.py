@@ -331,3 +331,7 @@ BY_ROUTE["custom-field-detail"] = {"pk": lambda agency, kw: f.CustomFieldFactory
 # own: tests/dashboards/test_views.py checks another agency's director never sees them, exports included); the client
 # block takes `client_id` (built above).
 NOT_OBJECT_ROUTES.add("dashboards:drill")
+# estimates (helper "estimates"): the portal's option switches answer client logins only, like the other portal
+# proposal routes; another company's and another agency's proposal answer 404 in tests/proposals/test_estimate_kinds.py.
+# The staff route proposals:line_offer is covered by the proposal_id / line_id builders.
+NOT_OBJECT_ROUTES.update({"portal:proposal_options"})

@@ -42,12 +42,21 @@ DECIDABLE = (ChangeRequest.Status.SENT,)
 
 # --- pricing ----------------------------------------------------------------------------------------
 
+def _vat_rate(*, agency) -> Decimal:
+    """The agency's VAT as its КП have it: no VAT at all under the simplified tax system (УСН)."""
+    from proposals.models import ProposalSettings, VatMode
+
+    mode = ProposalSettings.objects.filter(agency=agency).values_list("vat_mode", flat=True).first()
+    return Decimal("0") if mode == VatMode.NONE else agency.vat_rate
+
+
 def totals_for(*, change_request: ChangeRequest, lines=None) -> pricing.Totals:
     """The same computation as a КП's totals (one stage: a change request has no stages)."""
     lines = lines if lines is not None else list(ChangeRequestLine.objects.filter(
         agency_id=change_request.agency_id, change_request=change_request))
-    return pricing.compute(lines=[("", ln.hours, ln.rate) for ln in lines],
-                           discount_percent=change_request.discount_percent, vat_rate=change_request.vat_rate)
+    return pricing.compute(lines=[pricing.PriceLine(stage="", amount=pricing.line_price(
+        kind=pricing.TIME, hours=ln.hours, rate=ln.rate), hours=ln.hours) for ln in lines],
+        discount_percent=change_request.discount_percent, vat_rate=change_request.vat_rate)
 
 
 def _recalculate(*, change_request: ChangeRequest) -> pricing.Totals:
@@ -101,7 +110,7 @@ def change_request_create(*, agency: Agency, actor, project: Project, title: str
     last = ChangeRequest.objects.filter(agency=agency, project=project).aggregate(n=Max("number"))["n"] or 0
     change_request = ChangeRequest.objects.create(
         agency=agency, project=project, number=last + 1, title=title[:200], description=(description or "")[:5000],
-        currency=project.currency, vat_rate=agency.vat_rate, created_by=actor)
+        currency=project.currency, vat_rate=_vat_rate(agency=agency), created_by=actor)
     audit(agency=agency, actor=actor, action="change_request.created", target=change_request,
           changes={"project": (None, project.name)})
     return change_request

@@ -6,8 +6,10 @@ What the project takes from the acceptance, and from where:
   rate, and an id) are matched to the snapshot's lines to enrich them; a line edited after sending simply
   falls back to the version's staff-only `internal` part and the rate card. Optional suggestions the client
   did not see are not in the snapshot, so they are not part of the budget.
+- Only the optional items the client switched on (recorded on the Decision) join the lines; a time line gives
+  hours of its role, a package / pieces / media budget give money only, a monthly line counts for every month.
 - The budget is the price as sold, net of VAT: `budget_amount` = the accepted net (subtotal − discount,
-  before VAT). VAT is the state's, not the delivery team's money, so it stays out of the delivery budget.
+  before VAT; minus the VAT when prices included it). VAT is the state's, not the delivery team's money, so it stays out of the delivery budget.
   Budget lines (one per role) split that net in proportion to each role's list amount, so they add up to
   it exactly; `sell_rate` is the effective (discounted) rate per hour. Internal cost = hours × internal cost
   rate at the time of sending.
@@ -68,6 +70,8 @@ class _Line:
     cost_rate: Decimal
     role: RateRole | None = None
     discipline: str = ""
+    kind: str = "time"
+    fixed_cost: Decimal = Decimal("0")  # a media budget passed through: money the agency spends, not hours
 
 
 def _dec(value, default: str = "0") -> Decimal:
@@ -81,10 +85,23 @@ def _match_key(stage, name, role_name, hours, rate) -> tuple:
     return (stage or "", name or "", role_name or "", _dec(hours).normalize(), _dec(rate).normalize())
 
 
-def accepted_lines(*, agency: Agency, proposal: Proposal, version: ProposalVersion) -> list[_Line]:
-    """The accepted version's lines in the estimate's order (3 queries)."""
+def accepted_snapshot(*, agency: Agency, proposal: Proposal, version: ProposalVersion) -> dict:
+    """The version as the client accepted it: only the optional items they switched on join its lines."""
+    from proposals.models import Decision
+    from proposals.services.documents import accepted_snapshot as merge
+
+    decision = Decision.objects.filter(agency=agency, proposal=proposal, version=version).first()
+    chosen = [o.get("key") for o in (decision.options if decision else []) or []]
+    return merge(snapshot=version.snapshot, chosen=chosen)
+
+
+def accepted_lines(*, agency: Agency, proposal: Proposal, version: ProposalVersion,
+                   snapshot: dict | None = None) -> list[_Line]:
+    """The accepted lines in the estimate's order (3 queries). A time line gives hours of its role; a package,
+    pieces or a media budget give money only (no hours); a monthly line counts for every month of its term."""
+    snapshot = snapshot if snapshot is not None else version.snapshot
     estimate: dict[tuple, list[EstimateLine]] = defaultdict(list)
-    for line in (EstimateLine.objects.filter(agency=agency, proposal=proposal, is_optional=False)
+    for line in (EstimateLine.objects.filter(agency=agency, proposal=proposal)
                  .select_related("service", "role").order_by("order", "created_at")):
         estimate[_match_key(line.stage, line.name, line.role_name, line.hours, line.rate)].append(line)
     internal: dict[tuple, list[Decimal]] = defaultdict(list)
@@ -93,21 +110,28 @@ def accepted_lines(*, agency: Agency, proposal: Proposal, version: ProposalVersi
                             row.get("rate"))].append(_dec(row.get("internal_cost_rate")))
     roles_by_name = {r.name: r for r in RateRole.objects.filter(agency=agency).order_by("-is_active", "order")}
     lines: list[_Line] = []
-    for stage in version.snapshot.get("stages", []):
+    for stage in snapshot.get("stages", []):
         for i, row in enumerate(stage.get("lines", [])):
             key = _match_key(stage.get("stage"), row.get("name"), row.get("role"), row.get("hours"), row.get("rate"))
-            hours, rate = _dec(row.get("hours")), _dec(row.get("rate"))
+            kind = row.get("kind") or "time"
+            months = int(row.get("months") or 1) if row.get("billing") == "monthly" else 1
+            hours = _dec(row.get("hours")) * months if kind == "time" else Decimal("0")
+            rate = _dec(row.get("rate"))
+            amount = _dec(row.get("term_amount"), row.get("amount") or str((hours * rate).quantize(CENT)))
             line = _Line(key=f"v{version.number}:{stage.get('stage', '')}:{i}"[:80], stage=stage.get("stage") or "",
                          name=(row.get("name") or "")[:300], note=row.get("note") or "",
-                         role_name=(row.get("role") or "")[:120], hours=hours, rate=rate,
-                         amount=_dec(row.get("amount"), str((hours * rate).quantize(CENT))), cost_rate=Decimal("0"))
+                         role_name=(row.get("role") or "")[:120] if kind == "time" else "", hours=hours, rate=rate,
+                         amount=amount, cost_rate=Decimal("0"), kind=kind,
+                         fixed_cost=_dec(row.get("budget")) * months if kind == "media" else Decimal("0"))
             match = estimate[key].pop(0) if estimate.get(key) else None
             cost_rates = internal.get(key)
             if match is not None:
                 line.key, line.role, line.cost_rate = str(match.pk), match.role, match.internal_cost_rate
                 line.discipline = match.service.discipline if match.service else ""
+                if kind != "time":
+                    line.role = None
             else:
-                line.role = roles_by_name.get(line.role_name)
+                line.role = roles_by_name.get(line.role_name) if kind == "time" else None
                 line.cost_rate = line.role.cost_rate if line.role else Decimal("0")
             if cost_rates:  # the rate frozen with the version wins over today's
                 line.cost_rate = cost_rates.pop(0)
@@ -135,7 +159,7 @@ def split_budget(*, lines: list[_Line], net: Decimal) -> list[_Budget]:
                                                 cost_amount=Decimal("0")))
         row.hours += line.hours
         row.list_amount += line.amount
-        row.cost_amount += (line.hours * line.cost_rate).quantize(CENT, ROUND_HALF_UP)
+        row.cost_amount += (line.hours * line.cost_rate).quantize(CENT, ROUND_HALF_UP) + line.fixed_cost
     rows = list(by_role.values())
     subtotal = sum((r.list_amount for r in rows), Decimal("0"))
     if not rows:
@@ -212,9 +236,12 @@ def project_create_from_proposal(handoff: AcceptedProposal) -> None:
 
 
 def project_from_version(*, agency: Agency, proposal: Proposal, version: ProposalVersion, key: str) -> Project:
-    lines = accepted_lines(agency=agency, proposal=proposal, version=version)
-    totals = version.snapshot.get("totals") or {}
+    snapshot = accepted_snapshot(agency=agency, proposal=proposal, version=version)
+    lines = accepted_lines(agency=agency, proposal=proposal, version=version, snapshot=snapshot)
+    totals = snapshot.get("totals") or {}
     net = _dec(totals.get("net"), str(sum((ln.amount for ln in lines), Decimal("0")))).quantize(CENT)
+    if totals.get("vat_mode") == "incl":  # prices included VAT: the delivery budget is net of it all the same
+        net -= _dec(totals.get("vat_amount"))
     budget = split_budget(lines=lines, net=net)
     today = timezone.localdate()
     calendar = work_calendar(agency=agency, start=today)
@@ -225,7 +252,7 @@ def project_from_version(*, agency: Agency, proposal: Proposal, version: Proposa
     project = Project.objects.create(
         agency=agency, client=proposal.client, deal=proposal.deal, proposal=proposal, proposal_version=version,
         handoff_key=key, name=(version.snapshot.get("title") or proposal.title)[:200],
-        kind=Project.Kind.ONE_OFF, status=Project.Status.PLANNING, currency=proposal.currency,
+        kind=Project.Kind.RETAINER if totals.get("has_monthly") else Project.Kind.ONE_OFF, status=Project.Status.PLANNING, currency=proposal.currency,
         start_date=min((s.start for s in slots), default=calendar.add_working_days(today, 0)),
         end_date=max((s.due for s in slots), default=None), account_manager_id=owner_id,
         budget_amount=net, budget_hours=sum((ln.hours for ln in lines), Decimal("0")),

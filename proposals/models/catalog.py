@@ -24,6 +24,26 @@ class Discipline(models.TextChoices):
     WEB = "web", _("Web development")
 
 
+class LineKind(models.TextChoices):
+    """How an estimate line (and the catalog service it comes from) is priced: see proposals.services.pricing."""
+
+    TIME = "time", _("Time (hours × role rate)")
+    FIXED = "fixed", _("Fixed price package")
+    QUANTITY = "quantity", _("Quantity × unit price")
+    MEDIA = "media", _("Media budget + commission")
+
+
+class Billing(models.TextChoices):
+    ONE_OFF = "one_off", _("One-off")
+    MONTHLY = "monthly", _("Monthly (retainer)")
+
+
+class VatMode(models.TextChoices):
+    EXCLUDED = "excl", _("Prices exclude VAT (added on top)")
+    INCLUDED = "incl", _("Prices include VAT")
+    NONE = "none", _("No VAT (simplified tax system)")
+
+
 def _default_followup_days() -> list[int]:
     return [3, 7, 14, 30, 90]
 
@@ -65,6 +85,14 @@ class Service(AgencyOwned, TimeStamped):
     hours_max = models.DecimalField(_("hours to"), max_digits=7, decimal_places=1, default=Decimal("10"),
                                     validators=[MinValueValidator(Decimal("0.5"))])
     roles = models.ManyToManyField(RateRole, verbose_name=_("delivered by"), related_name="services", blank=True)
+    price_kind = models.CharField(_("priced as"), max_length=10, choices=LineKind.choices, default=LineKind.TIME)
+    price = models.DecimalField(_("package or unit price"), max_digits=12, decimal_places=2, default=Decimal("0"),
+                                validators=[MinValueValidator(Decimal("0"))],
+                                help_text=_("For a fixed price package or a price per piece."))
+    commission_percent = models.DecimalField(_("agency commission, %"), max_digits=5, decimal_places=2,
+                                             default=Decimal("0"),
+                                             validators=[MinValueValidator(0), MaxValueValidator(100)],
+                                             help_text=_("For a media budget passed through to ad platforms."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -87,6 +115,7 @@ class ProposalSettings(AgencyOwned, TimeStamped):
                                     on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     brief_intro = models.TextField(_("brief form introduction"), blank=True, max_length=1000)
     brief_form_enabled = models.BooleanField(_("public brief form is on"), default=True)
+    vat_mode = models.CharField(_("VAT"), max_length=4, choices=VatMode.choices, default=VatMode.EXCLUDED)
 
     class Meta:
         ordering = ["agency"]

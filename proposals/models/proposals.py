@@ -11,7 +11,7 @@ from mrm.core.storage import private_storage
 from mrm.tenancy.models import AgencyOwned
 
 from .briefs import Brief
-from .catalog import Case, RateRole, Service
+from .catalog import Billing, Case, LineKind, RateRole, Service, VatMode
 
 
 class Proposal(AgencyOwned, TimeStamped):
@@ -44,6 +44,7 @@ class Proposal(AgencyOwned, TimeStamped):
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=Decimal("20"),
                                    validators=[MinValueValidator(0), MaxValueValidator(100)])
+    vat_mode = models.CharField(_("VAT"), max_length=4, choices=VatMode.choices, default=VatMode.EXCLUDED)
     discount_percent = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2, default=Decimal("0"),
                                            validators=[MinValueValidator(0), MaxValueValidator(100)])
     discount_reason = models.CharField(_("reason for the discount"), max_length=255, blank=True)
@@ -55,7 +56,9 @@ class Proposal(AgencyOwned, TimeStamped):
     subtotal = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     discount_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     vat_amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
-    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))  # for the whole term
+    one_off_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    monthly_total = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     sent_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     pdf_file = models.FileField(upload_to="proposals/pdf/", storage=private_storage, blank=True, max_length=300)
@@ -103,7 +106,8 @@ class ProposalSection(AgencyOwned, TimeStamped):
 
 
 class EstimateLine(AgencyOwned, TimeStamped):
-    """One estimate row: a catalog service delivered by a rate-card role for some hours. The rate and the
+    """One estimate row of a kind (time, fixed package, quantity × unit price, media budget + commission),
+    billed once or monthly for some months, priced by `pricing.line_price`. For a time line the rate and the
     role's internal cost rate are copied from the rate card when the line is priced, so later rate changes
     move neither a sent price nor the margin it was sold at. The cost is staff-only: never on the client's
     web page or PDF."""
@@ -115,8 +119,18 @@ class EstimateLine(AgencyOwned, TimeStamped):
     name = models.CharField(_("service"), max_length=160)
     role_name = models.CharField(_("role"), max_length=120)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    kind = models.CharField(_("priced as"), max_length=10, choices=LineKind.choices, default=LineKind.TIME)
+    billing = models.CharField(_("billing"), max_length=8, choices=Billing.choices, default=Billing.ONE_OFF)
+    months = models.PositiveSmallIntegerField(_("months"), default=1,
+                                              validators=[MinValueValidator(1), MaxValueValidator(60)])
+    # time lines: hours × rate; other kinds keep hours 0 (they are money, not effort)
     hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=1,
-                                validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("5000"))])
+                                validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("5000"))])
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal("1"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    budget = models.DecimalField(_("media budget"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    commission_percent = models.DecimalField(_("commission, %"), max_digits=5, decimal_places=2, default=Decimal("0"))
+    fee = models.DecimalField(_("fixed fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
     rate = models.DecimalField(_("rate"), max_digits=12, decimal_places=2)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     internal_cost_rate = models.DecimalField(_("internal cost per hour"), max_digits=12, decimal_places=2,
@@ -125,8 +139,10 @@ class EstimateLine(AgencyOwned, TimeStamped):
     order = models.PositiveSmallIntegerField(default=0)
     flagged = models.BooleanField(default=False)
     flag_note = models.CharField(max_length=300, blank=True)
-    # A drafter's suggestion nobody asked for: shown to the AM only, outside every total, until included.
-    is_optional = models.BooleanField(_("optional suggestion"), default=False)
+    # An optional item: outside every total. Not `offered`, it is a suggestion the AM alone sees (the drafter's);
+    # `offered`, the client sees it with a switch on the web page and the accepted choice is recorded.
+    is_optional = models.BooleanField(_("optional"), default=False)
+    offered = models.BooleanField(_("offered to the client as an option"), default=False)
     suggestion_reason = models.CharField(_("why it is suggested"), max_length=300, blank=True)
 
     class Meta:
@@ -134,8 +150,14 @@ class EstimateLine(AgencyOwned, TimeStamped):
         indexes = [models.Index(fields=["agency", "proposal", "order"])]
 
     def __str__(self) -> str:
+        if self.kind != LineKind.TIME:
+            return f"{self.name} · {self.get_kind_display()}"
         hours = _("%(h)s h") % {"h": hours_text(self.hours)}  # «18 ч», «18,5 ч»: how the audit log records a line
         return f"{self.name} · {self.role_name} · {hours}"
+
+    @property
+    def term_amount(self) -> Decimal:
+        return self.amount * (self.months if self.billing == Billing.MONTHLY else 1)
 
 
 class ProposalTeamMember(AgencyOwned, TimeStamped):

@@ -86,6 +86,10 @@ class Decision(AgencyOwned, TimeStamped):
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The optional items the client switched on (keys and names from the version's snapshot) and the totals
+    # of that choice: what was accepted, shown to the AM, on the certificate and handed off to delivery.
+    options = models.JSONField(default=list, blank=True)
+    accepted_totals = models.JSONField(default=dict, blank=True)
     # When the accepting client was e-mailed the PDF with the acceptance certificate (sent once).
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -95,6 +99,13 @@ class Decision(AgencyOwned, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.proposal_id}"
+
+    @property
+    def accepted_total(self):
+        from decimal import Decimal
+
+        total = (self.accepted_totals or {}).get("total")
+        return Decimal(total) if total is not None else self.version.total
 
     @property
     def email(self) -> str:

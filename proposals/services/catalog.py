@@ -8,12 +8,13 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency
 from mrm.tenancy.services import apply_changes, audit
 
-from ..models import Case, ProposalSettings, RateRole, Service
+from ..models import Case, LineKind, ProposalSettings, RateRole, Service
 
 ROLE_FIELDS = ("name", "hourly_rate", "cost_rate", "order", "is_active")
-SERVICE_FIELDS = ("discipline", "name", "description", "unit", "hours_min", "hours_max", "order", "is_active")
+SERVICE_FIELDS = ("discipline", "name", "description", "unit", "hours_min", "hours_max", "order", "is_active",
+                  "price_kind", "price", "commission_percent")
 SETTINGS_FIELDS = ("followup_days", "validity_days", "default_terms", "brief_owner", "brief_intro",
-                   "brief_form_enabled")
+                   "brief_form_enabled", "vat_mode")
 CASE_FIELDS = ("title", "kind", "client_name", "description", "result", "discipline")
 
 
@@ -55,9 +56,16 @@ def _check_service(*, agency: Agency, data: dict, roles) -> None:
     low, high = data.get("hours_min"), data.get("hours_max")
     if low is not None and high is not None and Decimal(low) > Decimal(high):
         raise ServiceError(_("“Hours from” must not be more than “hours to”."), field="hours_max")
+    kind = data.get("price_kind") or LineKind.TIME
+    if kind not in LineKind.values:
+        raise ServiceError(_("Choose how the service is priced."), field="price_kind")
+    if kind in (LineKind.FIXED, LineKind.QUANTITY) and not Decimal(data.get("price") or 0) > 0:
+        raise ServiceError(_("A package or a per-piece service needs its price."), field="price")
+    if data.get("commission_percent") is not None and not 0 <= Decimal(data["commission_percent"]) <= 100:
+        raise ServiceError(_("A commission is between 0 and 100 %."), field="commission_percent")
     if roles is not None:
         roles = list(roles)
-        if not roles:
+        if not roles and kind == LineKind.TIME:
             raise ServiceError(_("Choose at least one role that delivers this service."), field="roles")
         if any(r.agency_id != agency.pk for r in roles):
             raise ServiceError(_("Unknown role."), field="roles")
@@ -79,7 +87,9 @@ def service_update(*, agency: Agency, actor, service: Service, data: dict, roles
     service = Service.objects.select_for_update().get(agency=agency, pk=service.pk)
     data = {k: v for k, v in data.items() if k in SERVICE_FIELDS}
     merged = {"hours_min": data.get("hours_min", service.hours_min), "hours_max": data.get("hours_max",
-                                                                                         service.hours_max)}
+                                                                                         service.hours_max),
+              "price_kind": data.get("price_kind", service.price_kind), "price": data.get("price", service.price),
+              "commission_percent": data.get("commission_percent", service.commission_percent)}
     _check_service(agency=agency, data=merged, roles=roles)
     changes = apply_changes(service, data)
     if changes:

@@ -28,7 +28,8 @@ def acceptance_certificate(*, decision: Decision, time_zone: str) -> dict:
         "name": decision.signed_name, "email": decision.email,
         "when": f"{local:%d.%m.%Y %H:%M:%S} {time_zone} (UTC{offset[:3]}:{offset[3:]})",
         "ip": decision.ip_address or "", "version": decision.version.number, "hash": decision.version_hash,
-        "total": decision.version.total,
+        "total": decision.accepted_total, "options": [o["name"] for o in decision.options or []],
+        "totals": decision.accepted_totals or None,
     }
 
 

@@ -18,31 +18,41 @@ from mrm.jobs.models import Job
 from mrm.jobs.services import job_create, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership
 
-from ..models import Case, Proposal, ProposalVersion, Service
-from . import editor
+from ..models import Billing, Case, LineKind, Proposal, ProposalVersion, Service
+from . import editor, pricing
 
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2  # 2: line kinds, billing periods, offered options, one-off / monthly / term totals
+
+
+def _line_doc(line, units: dict, unit_labels: dict) -> dict:
+    return {
+        "key": str(line.pk), "name": line.name, "role": line.role_name, "kind": line.kind, "billing": line.billing,
+        "months": line.months if line.billing == Billing.MONTHLY else 1, "hours": str(line.hours),
+        "rate": str(line.rate), "quantity": str(line.quantity), "unit_price": str(line.unit_price),
+        "budget": str(line.budget), "commission_percent": str(line.commission_percent), "fee": str(line.fee),
+        "commission": str(line.amount - line.budget) if line.kind == LineKind.MEDIA else "0.00",
+        "amount": str(line.amount), "term_amount": str(line.term_amount), "note": line.note,
+        "unit": str(unit_labels.get(units.get(line.service_id), "")) if line.service_id else "",
+    }
 
 
 def proposal_snapshot(*, proposal: Proposal) -> dict:
-    """Everything the client sees, as plain JSON (money as strings with two decimals)."""
+    """Everything the client sees, as plain JSON (money as strings with two decimals). Optional items offered
+    to the client are in `options` (outside `stages` and the totals); `choice_totals` prices a choice of them."""
     from ..selectors import proposal_content
 
     content = proposal_content(proposal=proposal)
     agency = proposal.agency
     totals = editor.totals_for(proposal=proposal, lines=content["lines"])
-    units = dict(Service.objects.filter(agency=agency, pk__in=[ln.service_id for ln in content["lines"]
+    units = dict(Service.objects.filter(agency=agency, pk__in=[ln.service_id for ln in
+                                                                [*content["lines"], *content["options"]]
                                                                 if ln.service_id])
                  .values_list("pk", "unit"))
     unit_labels = dict(Service.Unit.choices)
     stages: dict[str, dict] = {}
     for line in content["lines"]:
         bucket = stages.setdefault(line.stage, {"stage": line.stage, "lines": []})
-        bucket["lines"].append({
-            "name": line.name, "role": line.role_name, "hours": str(line.hours), "rate": str(line.rate),
-            "amount": str(line.amount), "note": line.note,
-            "unit": str(unit_labels.get(units.get(line.service_id), "")) if line.service_id else "",
-        })
+        bucket["lines"].append(_line_doc(line, units, unit_labels))
     by_stage = {s.stage: s for s in totals.stages}
     for name, bucket in stages.items():
         bucket["amount"] = str(by_stage[name].amount)
@@ -62,6 +72,7 @@ def proposal_snapshot(*, proposal: Proposal) -> dict:
                   "position": owner.position} if owner else None,
         "sections": [{"title": s.title, "body": s.body} for s in content["sections"]],
         "stages": list(stages.values()),
+        "options": [{**_line_doc(ln, units, unit_labels), "stage": ln.stage} for ln in content["options"]],
         "totals": totals.as_dict(),
         "discount_reason": proposal.discount_reason,
         "team": [{"name": m.user.full_name, "role": m.role_title or m.user.position, "bio": m.user.bio,
@@ -72,17 +83,76 @@ def proposal_snapshot(*, proposal: Proposal) -> dict:
     }
 
 
+def _price_line(row: dict, stage: str) -> pricing.PriceLine:
+    return pricing.PriceLine(stage=stage, amount=Decimal(row["amount"]), billing=row.get("billing") or "one_off",
+                             months=int(row.get("months") or 1),
+                             hours=Decimal(row.get("hours") or "0") if row.get("kind", "time") == "time"
+                             else Decimal("0"))
+
+
+def option_keys(*, snapshot: dict, chosen) -> list[str]:
+    """The chosen keys that are options of this snapshot, in the snapshot's order (anything else is ignored)."""
+    chosen = {str(k) for k in chosen or ()}
+    return [o["key"] for o in snapshot.get("options") or [] if o.get("key") in chosen]
+
+
+def choice_totals(*, snapshot: dict, chosen=()) -> pricing.Totals:
+    """The totals of a frozen version with the client's choice of its optional items switched on, from the
+    snapshot alone (amounts the app computed when freezing; discount and VAT as frozen). No JS maths."""
+    keys = set(option_keys(snapshot=snapshot, chosen=chosen))
+    frozen = snapshot.get("totals") or {}
+    lines = [_price_line(row, st["stage"]) for st in snapshot.get("stages", []) for row in st.get("lines", [])]
+    lines += [_price_line(o, o.get("stage", "")) for o in snapshot.get("options") or [] if o["key"] in keys]
+    return pricing.compute(lines=lines, discount_percent=Decimal(frozen.get("discount_percent") or "0"),
+                           vat_rate=Decimal(frozen.get("vat_rate") or "0"), vat_mode=frozen.get("vat_mode") or "excl")
+
+
+def choice_context(*, snapshot: dict, chosen=()) -> dict:
+    """Template context of a choice of options: its totals, the keys switched on and their names."""
+    keys = option_keys(snapshot=snapshot, chosen=chosen)
+    names = {o["key"]: o["name"] for o in snapshot.get("options") or []}
+    return {"choice": choice_totals(snapshot=snapshot, chosen=keys), "chosen_keys": keys,
+            "chosen_names": [names[k] for k in keys]}
+
+
+def accepted_snapshot(*, snapshot: dict, chosen=()) -> dict:
+    """The version as accepted: the switched-on options joined to their stages (after the stage's own lines),
+    the rest dropped, and the totals of that choice. What delivery plans from."""
+    keys = set(option_keys(snapshot=snapshot, chosen=chosen))
+    stages = [{**st, "lines": list(st.get("lines", []))} for st in snapshot.get("stages", [])]
+    by_name = {st["stage"]: st for st in stages}
+    for option in snapshot.get("options") or []:
+        if option["key"] not in keys:
+            continue
+        row = {k: v for k, v in option.items() if k != "stage"}
+        stage = by_name.get(option.get("stage", ""))
+        if stage is None:
+            stage = {"stage": option.get("stage", ""), "lines": []}
+            stages.append(stage)
+            by_name[stage["stage"]] = stage
+        stage["lines"].append(row)
+    totals = choice_totals(snapshot=snapshot, chosen=keys)
+    by_stage = {s.stage: s for s in totals.stages}
+    for st in stages:
+        st["amount"], st["hours"] = str(by_stage[st["stage"]].amount), str(by_stage[st["stage"]].hours)
+    return {**snapshot, "stages": stages, "options": [], "totals": totals.as_dict(),
+            "chosen_options": [o["name"] for o in snapshot.get("options") or [] if o["key"] in keys]}
+
+
 def proposal_internal_snapshot(*, proposal: Proposal) -> dict:
     """The staff-only side of a frozen version: each line's internal cost rate and cost, and the margin
     of the net price (after discount, before VAT). Never part of the client's snapshot or its hash."""
-    lines = list(proposal.lines.filter(agency_id=proposal.agency_id).order_by("order", "created_at"))
+    every = list(proposal.lines.filter(agency_id=proposal.agency_id).order_by("order", "created_at"))
+    lines = [line for line in every if not line.is_optional]
     totals = editor.totals_for(proposal=proposal, lines=lines)
-    cost = sum((line.cost_amount for line in lines), Decimal("0.00"))
-    net = totals.subtotal - totals.discount_amount
+    periods = {line.pk: pricing.term_months(billing=line.billing, months=line.months) for line in every}
+    cost = sum((line.cost_amount * periods[line.pk] for line in lines), Decimal("0.00"))
+    net = totals.net - (totals.vat_amount if totals.vat_mode == pricing.VAT_INCL else Decimal("0"))
     return {
         "lines": [{"name": line.name, "role": line.role_name, "stage": line.stage, "hours": str(line.hours),
                    "rate": str(line.rate), "internal_cost_rate": str(line.internal_cost_rate),
-                   "cost_amount": str(line.cost_amount)} for line in lines],
+                   "cost_amount": str(line.cost_amount), "kind": line.kind, "key": str(line.pk),
+                   "optional": line.is_optional} for line in every if not line.is_optional or line.offered],
         "cost_total": str(cost),
         "net_total": str(net),
         "margin": str(net - cost),

@@ -12,7 +12,16 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.services import apply_changes, audit
 
-from ..models import EstimateLine, Proposal, ProposalSection, ProposalTeamMember, RateRole, Service
+from ..models import (
+    Billing,
+    EstimateLine,
+    LineKind,
+    Proposal,
+    ProposalSection,
+    ProposalTeamMember,
+    RateRole,
+    Service,
+)
 from . import pricing
 from .catalog import settings_get
 
@@ -28,35 +37,47 @@ def _lock(*, agency: Agency, proposal: Proposal) -> Proposal:
     return proposal
 
 
+def price_line(line: EstimateLine) -> pricing.PriceLine:
+    return pricing.PriceLine(stage=line.stage, amount=line.amount, billing=line.billing, months=line.months,
+                             hours=line.hours if line.kind == LineKind.TIME else Decimal("0"))
+
+
+def _reprice(line: EstimateLine) -> bool:
+    """Set the line's amount and internal cost from its inputs; True when they changed."""
+    amount = pricing.line_price(kind=line.kind, hours=line.hours, rate=line.rate, quantity=line.quantity,
+                                unit_price=line.unit_price, budget=line.budget,
+                                commission_percent=line.commission_percent, fee=line.fee)
+    cost = pricing.line_cost(kind=line.kind, hours=line.hours, cost_rate=line.internal_cost_rate, budget=line.budget)
+    changed = line.amount != amount or line.cost_amount != cost
+    line.amount, line.cost_amount = amount, cost
+    return changed
+
+
 def recalculate(*, proposal: Proposal) -> pricing.Totals:
-    """Recompute line amounts and the proposal's cached totals from hours × rate (see pricing).
-    Optional suggestions get their amount (the AM sees what including one costs) but stay out of the totals."""
+    """Recompute line amounts and the proposal's cached totals (see pricing). Optional items get their amount
+    (the AM and the client see what switching one on costs) but stay out of the totals."""
     all_lines = list(EstimateLine.objects.filter(agency_id=proposal.agency_id, proposal=proposal))
-    lines = [ln for ln in all_lines if not ln.is_optional]
-    changed = []
-    for line in all_lines:
-        amount = pricing.line_amount(hours=line.hours, rate=line.rate)
-        cost = pricing.line_amount(hours=line.hours, rate=line.internal_cost_rate)
-        if line.amount != amount or line.cost_amount != cost:
-            line.amount, line.cost_amount = amount, cost
-            changed.append(line)
+    changed = [line for line in all_lines if _reprice(line)]
     if changed:
         EstimateLine.objects.bulk_update(changed, ["amount", "cost_amount"])
-    totals = pricing.compute(lines=[(ln.stage, ln.hours, ln.rate) for ln in lines],
-                             discount_percent=proposal.discount_percent, vat_rate=proposal.vat_rate)
+    totals = totals_for(proposal=proposal, lines=[ln for ln in all_lines if not ln.is_optional])
     Proposal.objects.filter(agency_id=proposal.agency_id, pk=proposal.pk).update(
         subtotal=totals.subtotal, discount_amount=totals.discount_amount, vat_amount=totals.vat_amount,
-        total=totals.total, updated_at=timezone.now())
+        total=totals.total, one_off_total=totals.one_off_total, monthly_total=totals.monthly_total,
+        updated_at=timezone.now())
     proposal.subtotal, proposal.discount_amount = totals.subtotal, totals.discount_amount
     proposal.vat_amount, proposal.total = totals.vat_amount, totals.total
+    proposal.one_off_total, proposal.monthly_total = totals.one_off_total, totals.monthly_total
     return totals
 
 
-def totals_for(*, proposal: Proposal, lines=None) -> pricing.Totals:
+def totals_for(*, proposal: Proposal, lines=None, options=()) -> pricing.Totals:
+    """Totals of the included lines (default: the stored non-optional ones) plus the given optional lines."""
     lines = lines if lines is not None else EstimateLine.objects.filter(agency_id=proposal.agency_id,
                                                                         proposal=proposal, is_optional=False)
-    return pricing.compute(lines=[(ln.stage, ln.hours, ln.rate) for ln in lines],
-                           discount_percent=proposal.discount_percent, vat_rate=proposal.vat_rate)
+    return pricing.compute(lines=[price_line(ln) for ln in [*lines, *options]],
+                           discount_percent=proposal.discount_percent, vat_rate=proposal.vat_rate,
+                           vat_mode=proposal.vat_mode)
 
 
 @transaction.atomic
@@ -69,7 +90,7 @@ def proposal_create(*, agency: Agency, actor, client, title: str, brief=None, de
     proposal = Proposal.objects.create(
         agency=agency, client=client, brief=brief, deal=deal or (brief.deal if brief else None), owner=owner,
         title=title[:200], issued_on=today, valid_until=today + timedelta(days=options.validity_days),
-        currency=agency.currency, vat_rate=agency.vat_rate, terms=options.default_terms, drafted_by=drafted_by,
+        currency=agency.currency, vat_rate=agency.vat_rate, vat_mode=options.vat_mode, terms=options.default_terms, drafted_by=drafted_by,
         draft_flags=flags or [],
     )
     if owner is not None and Membership.objects.filter(agency=agency, user=owner, is_active=True).exists():
@@ -207,26 +228,104 @@ def _role_for(*, agency: Agency, service: Service, role: RateRole | None) -> Rat
     return first
 
 
+MONEY_MAX = Decimal("999999999")
+MONTHS_MAX = 60
+
+
+def _clean_money(value, *, field: str, label: str, allow_zero: bool = True) -> Decimal:
+    try:
+        value = Decimal(str(value if value not in (None, "") else "0"))
+    except Exception as exc:  # noqa: BLE001
+        raise ServiceError(_("%(label)s: enter a number.") % {"label": label}, field=field) from exc
+    if not value.is_finite() or value < 0 or value > MONEY_MAX or (not allow_zero and value == 0):
+        raise ServiceError(_("%(label)s must be a positive amount.") % {"label": label}, field=field)
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean_percent(value, *, field: str) -> Decimal:
+    try:
+        value = Decimal(str(value if value not in (None, "") else "0"))
+    except Exception as exc:  # noqa: BLE001
+        raise ServiceError(_("Enter the commission as a number of per cent."), field=field) from exc
+    if not value.is_finite() or value < 0 or value > 100:
+        raise ServiceError(_("A commission is between 0 and 100 %."), field=field)
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean_quantity(value) -> Decimal:
+    try:
+        value = Decimal(str(value if value not in (None, "") else "1"))
+    except Exception as exc:  # noqa: BLE001
+        raise ServiceError(_("Enter the quantity as a number."), field="quantity") from exc
+    if not value.is_finite() or value <= 0 or value > Decimal("100000"):
+        raise ServiceError(_("The quantity must be between 0.01 and 100000."), field="quantity")
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean_billing(billing, months) -> tuple[str, int]:
+    billing = billing or Billing.ONE_OFF
+    if billing not in Billing.values:
+        raise ServiceError(_("Choose one-off or monthly billing."), field="billing")
+    if billing == Billing.ONE_OFF:
+        return billing, 1
+    try:
+        months = int(months if months not in (None, "") else DEFAULT_MONTHS)
+    except (TypeError, ValueError) as exc:
+        raise ServiceError(_("Enter the number of months as a whole number."), field="months") from exc
+    if months < 1 or months > MONTHS_MAX:
+        raise ServiceError(_("A retainer runs from 1 to 60 months."), field="months")
+    return billing, months
+
+
+DEFAULT_MONTHS = 3
+
+
+def _service_role(*, agency: Agency, service: Service, role: RateRole | None) -> RateRole:
+    """A time line's role: one of the roles that deliver the service (the first by default)."""
+    role = _role_for(agency=agency, service=service, role=role)
+    if not service.roles.filter(pk=role.pk).exists():
+        raise ServiceError(_("%(role)s does not deliver “%(service)s”: choose one of the service's roles.")
+                           % {"role": role.name, "service": service.name}, field="role")
+    return role
+
+
 @transaction.atomic
 def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, role: RateRole | None = None,
              hours=None, stage: str = "", note: str = "", flag_note: str = "", recalc: bool = True,
-             is_optional: bool = False, suggestion_reason: str = "") -> EstimateLine:
-    """Add a catalog service; the rate always comes from the rate card, never from the caller.
-    An optional line is a suggestion: outside the totals and the client's document until `line_include`."""
+             is_optional: bool = False, suggestion_reason: str = "", offered: bool = False, quantity=None,
+             budget=None, billing: str | None = None, months=None) -> EstimateLine:
+    """Add a catalog service, priced the way the catalog says (time, package, quantity, media budget); every
+    price comes from the catalog or the rate card, never from the caller. An optional line stays outside the
+    totals; `offered` puts it on the client's page as a switch, otherwise it is the AM's suggestion only."""
     proposal = _lock(agency=agency, proposal=proposal)
     if service.agency_id != agency.pk:
         raise ServiceError(_("Unknown service."), field="service")
-    role = _role_for(agency=agency, service=service, role=role)
-    hours = _clean_hours(hours if hours not in (None, "") else default_hours(service))
-    line = EstimateLine.objects.create(
-        agency=agency, proposal=proposal, service=service, role=role,
-        stage=(stage or service.get_discipline_display())[:120], name=service.name[:160], role_name=role.name[:120],
-        note=note[:300], hours=hours, rate=role.hourly_rate,
-        amount=pricing.line_amount(hours=hours, rate=role.hourly_rate),
-        internal_cost_rate=role.cost_rate, cost_amount=pricing.line_amount(hours=hours, rate=role.cost_rate),
+    kind = service.price_kind
+    if billing is None:
+        billing = Billing.MONTHLY if service.unit == Service.Unit.MONTH else Billing.ONE_OFF
+    billing, months = _clean_billing(billing, months)
+    fields = {"kind": kind, "billing": billing, "months": months, "hours": Decimal("0"), "rate": Decimal("0"),
+              "role_name": "", "internal_cost_rate": Decimal("0")}
+    if kind == LineKind.TIME:
+        role = _service_role(agency=agency, service=service, role=role)
+        fields.update(role=role, role_name=role.name[:120], rate=role.hourly_rate, internal_cost_rate=role.cost_rate,
+                      hours=_clean_hours(hours if hours not in (None, "") else default_hours(service)))
+    elif kind in (LineKind.FIXED, LineKind.QUANTITY):
+        fields.update(unit_price=service.price,
+                      quantity=_clean_quantity(quantity) if kind == LineKind.QUANTITY else Decimal("1"))
+    else:
+        fields.update(budget=_clean_money(budget, field="budget", label=_("Media budget")),
+                      commission_percent=service.commission_percent)
+        if not fields["budget"] and not flag_note:
+            flag_note = _("Set the client's media budget.")
+    line = EstimateLine(
+        agency=agency, proposal=proposal, service=service,
+        stage=(stage or service.get_discipline_display())[:120], name=service.name[:160], note=note[:300],
         order=_next_order(EstimateLine, proposal), flagged=bool(flag_note), flag_note=flag_note[:300],
-        is_optional=is_optional, suggestion_reason=suggestion_reason[:300] if is_optional else "",
-    )
+        is_optional=is_optional, offered=bool(is_optional and offered),
+        suggestion_reason=suggestion_reason[:300] if is_optional else "", **fields)
+    _reprice(line)
+    line.save()
     if recalc:
         recalculate(proposal=proposal)
         audit(agency=agency, actor=actor, action="proposal.line_added", target=proposal,
@@ -235,24 +334,48 @@ def line_add(*, agency: Agency, actor, proposal: Proposal, service: Service, rol
 
 
 @transaction.atomic
-def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine, hours,
-                role: RateRole | None = None, stage: str | None = None, note: str | None = None) -> EstimateLine:
-    """Change hours (and optionally role, stage or note); a new role brings its current rate-card rate."""
+def line_update(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine, hours=None,
+                role: RateRole | None = None, stage: str | None = None, note: str | None = None, quantity=None,
+                budget=None, commission_percent=None, fee=None, billing: str | None = None, months=None,
+                optional: bool | None = None) -> EstimateLine:
+    """Change what the line's kind takes (hours and role of a time line — a role the service delivers, with
+    its current rate-card rate —, a quantity, a media budget with its commission % or fixed fee), its billing
+    period and months, stage, note, and whether it is an optional item offered to the client."""
     proposal = _lock(agency=agency, proposal=proposal)
-    data = {"hours": _clean_hours(hours)}
-    if role is not None and role.pk != line.role_id:
-        if role.agency_id != agency.pk:
-            raise ServiceError(_("Unknown role."), field="role")
-        data.update(role=role, role_name=role.name, rate=role.hourly_rate, internal_cost_rate=role.cost_rate)
+    data: dict = {}
+    if line.kind == LineKind.TIME:
+        if hours is not None:
+            data["hours"] = _clean_hours(hours)
+        if role is not None and role.pk != line.role_id:
+            if role.agency_id != agency.pk:
+                raise ServiceError(_("Unknown role."), field="role")
+            if line.service_id and not line.service.roles.filter(pk=role.pk).exists():
+                raise ServiceError(_("%(role)s does not deliver “%(service)s”: choose one of the service's roles.")
+                                   % {"role": role.name, "service": line.name}, field="role")
+            data.update(role=role, role_name=role.name, rate=role.hourly_rate, internal_cost_rate=role.cost_rate)
+    elif line.kind == LineKind.QUANTITY and quantity is not None:
+        data["quantity"] = _clean_quantity(quantity)
+    elif line.kind == LineKind.MEDIA:
+        if budget is not None:
+            data["budget"] = _clean_money(budget, field="budget", label=_("Media budget"))
+        if commission_percent is not None:
+            data["commission_percent"] = _clean_percent(commission_percent, field="commission_percent")
+        if fee is not None:
+            data["fee"] = _clean_money(fee, field="fee", label=_("Fixed fee"))
+    if billing is not None:
+        data["billing"], data["months"] = _clean_billing(billing, months)
     if stage is not None and stage.strip():
         data["stage"] = stage.strip()[:120]
     if note is not None:
         data["note"] = note.strip()[:300]
+    if optional is not None:
+        data["is_optional"], data["offered"] = bool(optional), bool(optional)
+        if not optional:
+            data["suggestion_reason"] = ""
     changes = apply_changes(line, data)
     if changes:
         line.flagged, line.flag_note = False, ""
-        line.amount = pricing.line_amount(hours=line.hours, rate=line.rate)
-        line.cost_amount = pricing.line_amount(hours=line.hours, rate=line.internal_cost_rate)
+        _reprice(line)
         line.save()
         recalculate(proposal=proposal)
         audit(agency=agency, actor=actor, action="proposal.line_updated", target=proposal,
@@ -268,11 +391,26 @@ def line_include(*, agency: Agency, actor, proposal: Proposal, line: EstimateLin
     line = EstimateLine.objects.select_for_update().get(agency=agency, proposal=proposal, pk=line.pk)
     if not line.is_optional:
         return line
-    line.is_optional, line.suggestion_reason = False, ""
-    line.save(update_fields=["is_optional", "suggestion_reason", "updated_at"])
+    line.is_optional, line.offered, line.suggestion_reason = False, False, ""
+    line.save(update_fields=["is_optional", "offered", "suggestion_reason", "updated_at"])
     recalculate(proposal=proposal)
     audit(agency=agency, actor=actor, action="proposal.line_included", target=proposal,
           changes={"line": (None, str(line))})
+    return line
+
+
+@transaction.atomic
+def line_offer(*, agency: Agency, actor, proposal: Proposal, line: EstimateLine, offered: bool) -> EstimateLine:
+    """The AM decides whether an optional line is offered to the client as a switch (outside the total unless
+    the client switches it on) or stays a suggestion only the agency sees."""
+    proposal = _lock(agency=agency, proposal=proposal)
+    line = EstimateLine.objects.select_for_update().get(agency=agency, proposal=proposal, pk=line.pk)
+    if not line.is_optional or line.offered == offered:
+        return line
+    line.offered = offered
+    line.save(update_fields=["offered", "updated_at"])
+    audit(agency=agency, actor=actor, action="proposal.line_offered" if offered else "proposal.line_withheld",
+          target=proposal, changes={"line": (None, str(line))})
     return line
 
 

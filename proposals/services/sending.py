@@ -119,7 +119,9 @@ def deliver(*, agency_id: int, version_id: str, message: str = "") -> int:
                 template="emails/proposals/proposal_sent",
                 context={"recipient": recipient, "proposal": proposal, "agency": proposal.agency, "owner": owner,
                          "link": link, "pdf_link": link + "pdf/", "message": message,
-                         "total": version.total, "valid_until": version.snapshot.get("valid_until")},
+                         "total": version.total, "totals": version.snapshot.get("totals") or {},
+                         "options": version.snapshot.get("options") or [],
+                         "valid_until": version.snapshot.get("valid_until")},
                 reply_to=[owner.email] if owner and owner.email else None)
         except Exception:
             Recipient.objects.filter(agency_id=agency_id, pk=recipient.pk).update(email_claimed_at=None)

@@ -19,7 +19,7 @@ from mrm.tenancy.services import audit
 
 from .. import crm, handoff, public
 from ..models import Decision, Proposal, ProposalVersion, Recipient, Via, ViewEvent
-from . import followups, renewal
+from . import documents, followups, renewal
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +98,20 @@ def can_decide(*, recipient: Recipient, latest: ProposalVersion | None) -> bool:
 
 
 def proposal_decide(*, agency: Agency, recipient: Recipient, accept: bool, signed_name: str, comment: str,
-                    version_hash: str, ip: str | None, user_agent: str) -> Decision:
+                    version_hash: str, ip: str | None, user_agent: str, options=()) -> Decision:
     """The client's answer from the personal link on the exact version they saw: the hash in the form must be
     the hash of the recipient's version, which must be the latest one sent."""
     return _decide(
         agency=agency, proposal_id=recipient.proposal_id, version_id=recipient.version_id, recipient=recipient,
         contact_id=recipient.contact_id, email=recipient.email, via=Via.LINK, accept=accept,
         signed_name=signed_name, comment=comment, version_hash=version_hash, ip=ip, user_agent=user_agent,
+        options=options,
         stale_message=_("A newer version of this proposal was sent to you; please open the latest e-mail."))
 
 
 def proposal_decide_portal(*, agency: Agency, proposal: Proposal, contact: Contact, accept: bool, signed_name: str,
-                           comment: str, version_hash: str, ip: str | None, user_agent: str) -> Decision:
+                           comment: str, version_hash: str, ip: str | None, user_agent: str,
+                           options=()) -> Decision:
     """The same answer from the client portal, by the logged-in contact of the proposal's company: the version
     is the one whose hash the page showed, and it must still be the latest sent. The contact's own personal
     link to that version (when they were a recipient) is kept on the decision, as if they had used it."""
@@ -126,15 +128,17 @@ def proposal_decide_portal(*, agency: Agency, proposal: Proposal, contact: Conta
         agency=agency, proposal_id=proposal.pk, version_id=version.pk, recipient=recipient, contact_id=contact.pk,
         email=recipient.email if recipient else contact.email, via=Via.PORTAL, accept=accept,
         signed_name=signed_name, comment=comment, version_hash=version_hash, ip=ip, user_agent=user_agent,
+        options=options,
         stale_message=_("A newer version of this proposal was sent to you: reload the page and read it first."))
 
 
 @transaction.atomic
 def _decide(*, agency: Agency, proposal_id, version_id, recipient: Recipient | None, contact_id, email: str,
             via: str, accept: bool, signed_name: str, comment: str, version_hash: str, ip: str | None,
-            user_agent: str, stale_message: str) -> Decision:
-    """The one acceptance record, wherever the client answers: the version and its hash, who (typed name,
-    contact, e-mail), when and from where. Moves the deal, stops the cadence, hands off to delivery."""
+            user_agent: str, stale_message: str, options=()) -> Decision:
+    """The one acceptance record, wherever the client answers: the version and its hash, the optional items
+    switched on and the totals of that choice, who (typed name, contact, e-mail), when and from where. Moves
+    the deal, stops the cadence, hands off to delivery (only the options switched on count)."""
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related("client", "owner", "deal").get(
         agency=agency, pk=proposal_id)
     version = ProposalVersion.objects.get(agency=agency, pk=version_id)
@@ -151,11 +155,18 @@ def _decide(*, agency: Agency, proposal_id, version_id, recipient: Recipient | N
     signed_name = (signed_name or "").strip()
     if len(signed_name) < 2 or (accept and len(signed_name.split()) < 2):
         raise ServiceError(_("Type your full name: first name and surname."), field="signed_name")
+    chosen = documents.option_keys(snapshot=version.snapshot, chosen=options) if accept else []
+    by_key = {o["key"]: o for o in version.snapshot.get("options") or []}
+    totals = documents.choice_totals(snapshot=version.snapshot, chosen=chosen)
     decision = Decision.objects.create(
         agency=agency, proposal=proposal, version=version, version_hash=version.content_hash, recipient=recipient,
         contact_id=contact_id, kind=Decision.Kind.ACCEPTED if accept else Decision.Kind.DECLINED, via=via,
         signed_name=signed_name[:150], comment=(comment or "").strip()[:2000], ip_address=ip,
-        user_agent=user_agent[:300])
+        user_agent=user_agent[:300],
+        options=[{"key": k, "name": by_key[k]["name"], "amount": by_key[k]["amount"],
+                  "billing": by_key[k].get("billing", "one_off"), "months": by_key[k].get("months", 1)}
+                 for k in chosen],
+        accepted_totals=totals.as_dict() if accept else {})
     proposal.status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "decided_at", "updated_at"])
@@ -168,14 +179,17 @@ def _decide(*, agency: Agency, proposal_id, version_id, recipient: Recipient | N
                "by": (None, f"{signed_name} <{email}>"), "ip": (None, ip)}
     if via != Via.LINK:
         changes["via"] = (None, via)
+    if chosen:
+        changes["options"] = (None, ", ".join(by_key[k]["name"] for k in chosen))
+        changes["total"] = (None, str(totals.total))
     audit(agency=agency, actor=None, action="proposal.accepted" if accept else "proposal.declined",
           target=proposal, changes=changes)
     if accept:
         handoff.handoff_record(agency=agency, handoff=handoff.AcceptedProposal(
             agency_id=agency.pk, proposal_id=proposal.pk, version_id=version.pk, version_number=version.number,
             version_hash=version.content_hash, client_id=proposal.client_id, deal_id=proposal.deal_id,
-            owner_id=proposal.owner_id, total=version.total, currency=proposal.currency,
-            snapshot=version.snapshot))
+            owner_id=proposal.owner_id, total=totals.total, currency=proposal.currency,
+            snapshot=documents.accepted_snapshot(snapshot=version.snapshot, chosen=chosen)))
     agency_id, decision_id = agency.pk, decision.pk
     transaction.on_commit(lambda: _after_decision(agency_id=agency_id, decision_id=decision_id))
     return decision
@@ -202,7 +216,7 @@ def _after_decision(*, agency_id: int, decision_id) -> None:
                 with translation.override(language or settings.LANGUAGE_CODE):
                     if decision.kind == Decision.Kind.ACCEPTED:
                         subject = _("%(client)s accepted the proposal: %(total)s") % {
-                            "client": proposal.client.name, "total": money(decision.version.total, proposal.currency)}
+                            "client": proposal.client.name, "total": money(decision.accepted_total, proposal.currency)}
                     else:
                         subject = _("%(client)s declined the proposal") % {"client": proposal.client.name}
                 send_templated(to=[proposal.owner.email], subject=subject, template="emails/proposals/decision",

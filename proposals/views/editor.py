@@ -95,6 +95,11 @@ def _context(request, proposal: Proposal, **extra) -> dict:
         stages.setdefault(line.stage, []).append(line)
     stage_totals = {s.stage: s for s in totals.stages}
     editable = proposal.is_editable and can(request.membership, "proposal.edit")
+    catalog = selectors.catalog_grouped(agency=agency, active_only=True)
+    service_roles = {s.pk: list(s.roles.all()) for _v, _l, services in catalog for s in services}
+    for line in content["lines"]:  # a time line's role is chosen among its service's roles
+        line.role_choices = service_roles.get(line.service_id) or ([line.role] if line.role_id else [])
+        line.role_in_choices = any(r.pk == line.role_id for r in line.role_choices)
     jobs = {j.kind: j for j in Job.objects.filter(agency=agency, kind="proposal.pdf",
                                                   params__proposal_id=str(proposal.pk)).order_by("-created_at")[:1]}
     ctx = {
@@ -107,7 +112,7 @@ def _context(request, proposal: Proposal, **extra) -> dict:
                                                "discount_reason": proposal.discount_reason}, prefix="discount"),
         "section_form": SectionForm(prefix="new-section"),
         "line_form": LineAddForm(agency=agency, prefix="line"),
-        "catalog": selectors.catalog_grouped(agency=agency, active_only=True),
+        "catalog": catalog,
         "roles": selectors.role_list(agency=agency, active_only=True),
         "team_form": TeamAddForm(agency=agency, prefix="team"),
         "cases_form": CasesForm(agency=agency, initial={"cases": content["cases"]}, prefix="cases"),
@@ -273,7 +278,8 @@ def line_add_view(request, proposal_id):
                                                        "and 5000.") + " " + _form_error(form))
     return _apply(request, proposal, "estimate", editor.line_add,
                   service=form.cleaned_data["service"], role=form.cleaned_data.get("role"),
-                  hours=form.cleaned_data.get("hours"), stage=form.cleaned_data.get("stage", ""))
+                  hours=form.cleaned_data.get("hours"), stage=form.cleaned_data.get("stage", ""),
+                  quantity=form.cleaned_data.get("quantity"), budget=form.cleaned_data.get("budget"))
 
 
 @require_POST
@@ -283,11 +289,12 @@ def line_update_view(request, proposal_id, line_id):
     line = selectors.line_get(proposal=proposal, line_id=line_id)
     form = LineUpdateForm(request.POST, agency=request.agency)
     if not form.is_valid():
-        return _error(request, proposal, "estimate", _("“%(line)s”: hours must be a number between 0.5 and 5000.")
-                      % {"line": line.name})
-    return _apply(request, proposal, "estimate", editor.line_update,
-                  line=line, hours=form.cleaned_data["hours"], role=form.cleaned_data.get("role"),
-                  stage=form.cleaned_data.get("stage"))
+        if "hours" in form.errors:
+            return _error(request, proposal, "estimate",
+                          _("“%(line)s”: hours must be a number between 0.5 and 5000.") % {"line": line.name})
+        return _error(request, proposal, "estimate", _("“%(line)s”: %(errors)s")
+                      % {"line": line.name, "errors": _form_error(form)})
+    return _apply(request, proposal, "estimate", editor.line_update, line=line, **form.changes())
 
 
 @require_POST
@@ -305,6 +312,16 @@ def line_include_view(request, proposal_id, line_id):
     proposal = _get(request, proposal_id)
     line = selectors.line_get(proposal=proposal, line_id=line_id)
     return _apply(request, proposal, "estimate", editor.line_include, line=line)
+
+
+@require_POST
+@member_required("proposal.edit")
+def line_offer_view(request, proposal_id, line_id):
+    """Offer an optional line to the client as a switch on their page, or withdraw the offer."""
+    proposal = _get(request, proposal_id)
+    line = selectors.line_get(proposal=proposal, line_id=line_id)
+    return _apply(request, proposal, "estimate", editor.line_offer, line=line,
+                  offered=request.POST.get("offered") == "1")
 
 
 @require_POST

@@ -31,15 +31,19 @@ def _ua(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
-def _page(request, token, agency, recipient, *, form=None, status=200, event=None, renewal_error=""):
+def _page(request, token, agency, recipient, *, form=None, status=200, event=None, renewal_error="", chosen=()):
     latest = tracking.latest_version(recipient=recipient)
     decision = Decision.objects.filter(agency=agency, proposal_id=recipient.proposal_id).first()
-    ctx = documents.document_context(snapshot=recipient.version.snapshot, for_pdf=False,
-                                     version=recipient.version.number)
+    snapshot = recipient.version.snapshot
+    ctx = documents.document_context(snapshot=snapshot, for_pdf=False, version=recipient.version.number)
+    can_decide = tracking.can_decide(recipient=recipient, latest=latest)
+    ctx.update(documents.choice_context(snapshot=snapshot, chosen=chosen))
     ctx.update({
+        "choose_options": can_decide and decision is None,
+        "options_url": reverse("proposals_public:webview_options", args=[token]),
         "token": token, "recipient": recipient, "event": event, "decision": decision,
         "is_latest": latest is not None and latest.pk == recipient.version_id,
-        "can_decide": tracking.can_decide(recipient=recipient, latest=latest),
+        "can_decide": can_decide,
         # Past "valid until" the client cannot accept; the page offers to ask for a new version instead.
         "expired": renewal.version_expired(agency=agency, version=recipient.version),
         "valid_until_date": renewal.version_valid_until(version=recipient.version),
@@ -99,20 +103,36 @@ def webview_beacon_view(request, token):
 
 
 @require_POST
+def webview_options_view(request, token):
+    """The client switches an optional item on or off: the totals of that choice, computed on the server from
+    the frozen version (HTMX partial, also updating the acceptance summary). Nothing is stored until accepting."""
+    agency, recipient = _resolve(token)
+    with scope(agency=agency):
+        snapshot = recipient.version.snapshot
+        ctx = {"doc": snapshot, "oob": True,
+               **documents.choice_context(snapshot=snapshot, chosen=request.POST.getlist("options"))}
+        response = render(request, "proposals/public/_choice_totals.html", ctx)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_POST
 def webview_decide_view(request, token):
     agency, recipient = _resolve(token)
+    chosen = request.POST.getlist("options")
     with scope(agency=agency):
         form = DecisionForm(request.POST)
         if not form.is_valid():
-            return mark_invalid(request, _page(request, token, agency, recipient, form=form))
+            return mark_invalid(request, _page(request, token, agency, recipient, form=form, chosen=chosen))
         try:
             tracking.proposal_decide(
                 agency=agency, recipient=recipient, accept=form.cleaned_data["decision"] == "accept",
                 signed_name=form.cleaned_data["signed_name"], comment=form.cleaned_data["comment"],
-                version_hash=form.cleaned_data["version_hash"], ip=client_ip(request), user_agent=_ua(request))
+                version_hash=form.cleaned_data["version_hash"], ip=client_ip(request), user_agent=_ua(request),
+                options=chosen)
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return mark_invalid(request, _page(request, token, agency, recipient, form=form))
+            return mark_invalid(request, _page(request, token, agency, recipient, form=form, chosen=chosen))
     return redirect(reverse("proposals_public:webview", args=[token]) + "?answered=1")
 
 

@@ -110,4 +110,5 @@ NOT_OBJECT_ROUTES = {
     "proposals_public:webview", "proposals_public:webview_pdf", "proposals_public:webview_beacon",
     "proposals_public:webview_decide",
     "proposals_public:webview_renewal",  # the personal link token; tests/proposals/test_expiry.py
+    "proposals_public:webview_options",  # the personal link token; forged → 404 in tests/proposals/test_estimate_kinds.py
 }

@@ -20,7 +20,7 @@ def _english(settings):
 
 @pytest.fixture
 def catalog(alice_world):
-    """Two roles and three services (SMM, context ads, strategy) in alice's agency."""
+    """Three roles and three services (SMM, context ads, strategy) in alice's agency."""
     agency = alice_world.agency
     smm = f.RateRoleFactory(agency=agency, name="SMM-менеджер", hourly_rate=Decimal("2800.00"),
                             cost_rate=Decimal("1300"))
@@ -29,7 +29,7 @@ def catalog(alice_world):
     strategist = f.RateRoleFactory(agency=agency, name="Стратег", hourly_rate=Decimal("6500"), cost_rate=Decimal("3200"))
     services = {
         "smm": f.ServiceFactory(agency=agency, discipline="smm", name="Ведение сообществ", hours_min=40,
-                                hours_max=70, roles=[smm]),
+                                hours_max=70, roles=[smm, strategist]),
         "context": f.ServiceFactory(agency=agency, discipline="context", name="Настройка Яндекс Директ",
                                     hours_min=16, hours_max=32, roles=[ppc]),
         "strategy": f.ServiceFactory(agency=agency, discipline="strategy", name="Коммуникационная стратегия",

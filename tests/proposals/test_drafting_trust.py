@@ -138,7 +138,7 @@ def test_the_am_includes_a_suggestion_and_the_total_follows(alice_world, bob_wor
     before = proposal.subtotal
     am = login(alice_world.am)
     page = am.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
-    assert "Optional suggestions" in page and reverse("proposals:line_include", args=[proposal.pk, suggestion.pk]) in page
+    assert "Optional items" in page and reverse("proposals:line_include", args=[proposal.pk, suggestion.pk]) in page
     assert login(bob_world.am).post(reverse("proposals:line_include",
                                             args=[proposal.pk, suggestion.pk])).status_code == 404
     response = am.post(reverse("proposals:line_include", args=[proposal.pk, suggestion.pk]), HTTP_HX_REQUEST="true")

@@ -74,6 +74,10 @@ def test_changing_a_role_brings_its_rate_and_a_foreign_role_is_refused(alice_wor
         line = editor.line_add(agency=alice_world.agency, actor=alice_world.am.user, proposal=proposal,
                                service=catalog["services"]["smm"], hours=2)
     http = login(alice_world.am)
+    # A line's role is one of its service's roles: the PPC specialist does not deliver community management.
+    response = http.post(reverse("proposals:line_update", args=[proposal.pk, line.pk]),
+                         {"hours": "2", "role": str(catalog["roles"]["ppc"].pk)}, **HTMX)
+    assert response.status_code == 422 and _lines(proposal)[0].rate == Decimal("2800.00")
     http.post(reverse("proposals:line_update", args=[proposal.pk, line.pk]),
               {"hours": "2", "role": str(catalog["roles"]["strategist"].pk)}, **HTMX)
     assert _lines(proposal)[0].rate == Decimal("6500.00")

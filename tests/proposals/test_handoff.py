@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from mrm.jobs.models import OutboxEvent
 from proposals import handoff
 from proposals.models import Proposal
+from proposals.services import documents
 from proposals.tasks import handoff_deliver_task, handoff_outbox_sweep_task
 from tests.proposals.test_sending import _recipients, _send, _token, ready  # noqa: F401 - fixture
 
@@ -55,7 +56,7 @@ def test_acceptance_writes_one_row_and_each_receiver_gets_it_once(alice_world, r
     assert event.key == f"{ready['proposal'].pk}:{version.content_hash}" and event.processed_at and event.attempts == 1
     (got,) = received
     assert (got.proposal_id, got.version_hash, got.total) == (ready["proposal"].pk, version.content_hash, version.total)
-    assert got.snapshot == version.snapshot
+    assert got.snapshot == documents.accepted_snapshot(snapshot=version.snapshot)  # no options chosen
     agency = alice_world.agency
     with scope(agency=agency), transaction.atomic():  # recorded again (a retried acceptance): still one row
         handoff.handoff_record(agency=agency, handoff=got)

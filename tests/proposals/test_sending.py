@@ -15,7 +15,7 @@ from clients.models import Deal, Task
 from mrm.tenancy.models import AuditLog
 from proposals import handoff, public
 from proposals.models import Decision, Proposal, ProposalVersion, Recipient, ViewEvent
-from proposals.services import editor, sending
+from proposals.services import documents, editor, sending
 from tests import factories as f
 from tests.conftest import login
 
@@ -236,7 +236,7 @@ def test_client_accepts_exact_version_deal_won_cadence_stopped_and_handoff_emitt
     assert decision.signed_name == "Ирина Павлова" and decision.comment == "Стартуем с понедельника"
     assert proposal.status == Proposal.Status.ACCEPTED and deal.stage == Deal.Stage.WON and deal.closed_at
     assert len(received) == 1 and received[0].version_hash == version.content_hash
-    assert received[0].snapshot == version.snapshot and received[0].total == Decimal("39600.00")
+    assert received[0].snapshot == documents.accepted_snapshot(snapshot=version.snapshot) and received[0].total == Decimal("39600.00")
     # The owner hears of it; the client gets the accepted PDF with its certificate (tests/proposals/test_acceptance.py).
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice_world.am.user.email, "irina@romashka.example"])
     after = HttpClient().get(reverse("proposals_public:webview", args=[token]) + "?answered=1").content.decode()
