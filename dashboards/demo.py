@@ -167,7 +167,10 @@ def _requests(*, agency, clients, members, rng, tz, today) -> None:
 
 
 def _upsells(*, agency, clients, rng, tz, today) -> None:
+    from clients.services.pipelines import stage_for_code
+
     live = [c for c in clients if c.status == S.ACTIVE]
+    won = stage_for_code(agency=agency, code=Deal.Stage.WON)
     rows = []
     for client in rng.sample(live, k=min(8, len(live))):
         closed = _noon(today - timedelta(days=rng.randint(100, 360)), tz)
@@ -178,7 +181,7 @@ def _upsells(*, agency, clients, rng, tz, today) -> None:
                                                                          "Аналитика и дашборды"]),
                          kind=rng.choice([Deal.Kind.UPSELL, Deal.Kind.CROSS_SELL]), stage=Deal.Stage.WON,
                          amount=Decimal(rng.randrange(150, 600, 50) * 1000), currency=agency.currency,
-                         owner=client.owner, closed_at=closed))
+                         owner=client.owner, closed_at=closed, pipeline_stage=won))
     Deal.objects.bulk_create(rows)
     for deal in rows:  # the won stage on the day it was won
         deal_history_record_bulk(agency=agency, actor=None, rows=[(deal, None)], at=deal.closed_at)

@@ -1,5 +1,7 @@
 from django.contrib.auth import get_user_model
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 
 from mrm.api_urls import router
@@ -30,6 +32,7 @@ class AgencyStaffField(serializers.SlugRelatedField):
         return get_user_model().objects.filter(pk__in=members.values("user_id"))
 
 
+@extend_schema_field(OpenApiTypes.UUID)
 class AgencyPipelineField(serializers.PrimaryKeyRelatedField):
     """A pipeline or a stage of the caller's agency (another agency's id reads as "does not exist")."""
 

@@ -55,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=dj_timezone.now)
     # Bumped to end every session of this person at once (portal access revoked, contact removed):
     # it is part of the session auth hash that Django checks on every request.
-    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 

@@ -338,6 +338,9 @@ SPECTACULAR_SETTINGS = {
         "MessageChannelEnum": "comms.models.Channel",
         "NpsChannelEnum": "portal.models.nps.NpsResponse.Channel",
         "NotificationChannelEnum": "mrm.notifications.models.Channel",
+        "PriceKindEnum": "proposals.models.catalog.LineKind",
+        "CustomFieldKindEnum": "clients.models.custom.CustomField.Kind",
+        "PipelineKindEnum": "clients.models.pipelines.Pipeline.Kind",
     },
 }
 

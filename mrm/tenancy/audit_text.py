@@ -237,6 +237,23 @@ ACTIONS: dict[str, Action] = {
     "reporting.import_uploaded": A(_l("Metrics file uploaded"), _l("%(actor)s uploaded metrics file “%(target)s”")),
     "reporting.import_started": A(_l("Metrics import started"), _l("%(actor)s started the import of metrics file “%(target)s”")),
     "reporting.import_completed": A(_l("Metrics import completed"), _l("Import of metrics file “%(target)s” by %(actor)s completed")),
+    # Custom fields (h-fields), optional КП items (h-estimates), reports (h-reports)
+    "custom_field.created": A(_l("Custom field added"), _l("%(actor)s added the custom field “%(target)s”")),
+    "custom_field.updated": A(_l("Custom field changed"), _l("%(actor)s changed the custom field “%(target)s”")),
+    "custom_field.deleted": A(_l("Custom field deleted"), _l("%(actor)s deleted the custom field “%(target)s”")),
+    "proposal.line_offered": A(_l("Option offered to the client"),
+                               _l("%(actor)s offered an optional item to the client in “%(target)s”")),
+    "proposal.line_withheld": A(_l("Option withdrawn from the client"),
+                                _l("%(actor)s withdrew an optional item from the client in “%(target)s”")),
+    "report_template.created": A(_l("Report template added"), _l("%(actor)s added the report template “%(target)s”")),
+    "report_template.changed": A(_l("Report template changed"),
+                                 _l("%(actor)s changed the report template “%(target)s”")),
+    "report.created": A(_l("Report created"), _l("%(actor)s created the report “%(target)s”")),
+    "report.changed": A(_l("Report changed"), _l("%(actor)s changed the report “%(target)s”")),
+    "report.build_started": A(_l("Report build started"), _l("%(actor)s started building the report “%(target)s”")),
+    "report.published": A(_l("Report published"), _l("%(actor)s published the report “%(target)s” to the client")),
+    "report_schedule.saved": A(_l("Report schedule saved"),
+                               _l("%(actor)s saved the report schedule of “%(target)s”")),
 }
 del A
 

@@ -282,7 +282,7 @@ def test_deal_list_filters_and_columns(alice_world, django_assert_max_num_querie
     for i in range(6):
         DealFactory(agency=w.agency, client=client, title=f"Сделка {i}", custom={"probability": i * 20})
     http = login(w.director)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = http.get("/clients/deals/list/?cf_probability_min=60&col=probability").content.decode()
     assert "<th>Probability</th>" in page
     assert {f"Сделка {i}" for i in range(6) if f"Сделка {i}<" in page} == {"Сделка 3", "Сделка 4", "Сделка 5"}

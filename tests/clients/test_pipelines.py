@@ -16,6 +16,12 @@ from tests.conftest import login
 from tests.factories import ClientFactory, DealFactory, PipelineFactory, default_stage
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the assertions read the English source strings (the Russian catalogue is compiled)
+
+
+
 def _stages(pipeline):
     with scopes_disabled():
         return {s.code: s for s in PipelineStage.objects.filter(pipeline=pipeline).order_by("-order")}

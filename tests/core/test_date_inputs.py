@@ -59,7 +59,7 @@ def _keyword_arguments(form_class) -> set[str]:
 
 
 def _arguments(world, form_class) -> dict:
-    from clients.models import Client, Contact, CustomField, Deal
+    from clients.models import Client, Contact, CustomField, Deal, Pipeline, PipelineStage
     from proposals.models import BriefTemplate
 
     agency = world.agency
@@ -73,6 +73,9 @@ def _arguments(world, form_class) -> dict:
         "company": client, "contact": Contact.objects.filter(agency=agency).first(), "email": "client@example.com",
         # h-fields: the agency's custom fields (a date one renders ISO like the others)
         "custom_defs": [CustomField(key="renewal", label="Renewal", kind="date")],
+        # h-pipelines: the deal form's pipelines and their stages
+        "pipelines": list(Pipeline.objects.filter(agency=agency)),
+        "stages": PipelineStage.objects.filter(agency=agency).select_related("pipeline"),
     }
     wanted = _keyword_arguments(form_class)
     missing = wanted - set(available)

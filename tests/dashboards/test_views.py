@@ -9,6 +9,12 @@ from tests.conftest import login
 Q1 = {"period": "quarter", "on": "2026-02-15"}
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the assertions read the English source strings (the Russian catalogue is compiled)
+
+
+
 def test_director_sees_the_tiles_with_status_words_and_charts(portfolio):
     response = login(portfolio.world.director).get("/dashboards/", Q1)
     assert response.status_code == 200

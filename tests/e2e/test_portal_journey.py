@@ -1,9 +1,10 @@
 """Journey of the issue «Client portal», in the browser with two contexts (the AM and the client contact): the AM
 invites a contact from the client page; the contact accepts the e-mailed link and is logged in to the portal,
-sees the project's timeline, approves a change request, [rates a report 4 — see the marked place below], opens an
-urgent request; the AM answers it from the client page and the first-reply time appears there; the contact answers
+sees the project's timeline, approves a change request, rates a published report 4 of 5, opens an urgent
+request; the AM answers it from the client page and the first-reply time appears there; the contact answers
 an NPS survey. Every user action goes through the browser; the data the agency prepared beforehand (a project
-with client-visible milestones and tasks, a sent change request, an NPS survey) is built with factories/services."""
+with client-visible milestones and tasks, a sent change request, a published report, an NPS survey) is built
+with factories/services."""
 import re
 from datetime import timedelta
 
@@ -17,7 +18,9 @@ from comms.models import ClientRequest
 from portal.models import NpsResponse
 from projects.models import ChangeRequest, ProjectTask
 from projects.services import changes as change_services
+from reporting.models import ReportRating
 from tests import factories as f
+from tests.reporting.reports_helpers import built_report
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 10000  # ms: a swap or a redirect on a busy 2-core machine
@@ -62,7 +65,8 @@ def _agency_prepares(world, person):
                                  description="Макеты фильтров по цене и бренду", hours=6)
         change_services.change_request_send(agency=agency, actor=am, change_request=change, contacts=[person])
     survey = f.NpsSurveyFactory(agency=agency, contact=person, client=company)
-    return project, change, survey
+    report = built_report(world, client=company, publish=True)  # built in a job, published to the portal
+    return project, change, survey, report
 
 
 def test_client_portal_journey(page: Page, live_server, alice_world, browser):
@@ -71,7 +75,7 @@ def test_client_portal_journey(page: Page, live_server, alice_world, browser):
     company = world.client_contact.contact.client
     person = f.ContactFactory(client=company, agency=world.agency, full_name="Вера Заказчикова",
                               email="vera@portal.example")
-    project, change, survey = _agency_prepares(world, person)
+    project, change, survey, report = _agency_prepares(world, person)
 
     # 1. The AM invites the contact from the client page (the HTMX block swaps to «invited»).
     _login_am(page, base, world.am)
@@ -114,9 +118,19 @@ def test_client_portal_journey(page: Page, live_server, alice_world, browser):
         change.refresh_from_db()
     assert change.status == ChangeRequest.Status.APPROVED and change.decided_at is not None
 
-    # 5. >>> REPORT RATING — NOT YET WRITTEN. The reports pages of the portal are built in parallel by another
-    #    helper. When they land: open the published report from the portal nav, rate it 4 of 5 and assert the
-    #    rating is stored (the report-quality KPI). Keep it at this point of the journey. <<<
+    # 5. The contact reads the published report and rates it 4 of 5 (the report-quality KPI).
+    client.locator("nav.mrm-portal-nav a[href='/portal/reports/']").click()
+    expect(client).to_have_url(f"{base}/portal/reports/", timeout=WAIT)
+    client.locator(f"main a[href='/portal/reports/{report.pk}/']").first.click()
+    expect(client).to_have_url(f"{base}/portal/reports/{report.pk}/", timeout=WAIT)
+    expect(client.locator("#report-document")).to_be_visible()
+    client.locator("#report-rate input[name=score][value='4']").check(force=True)  # a button-styled radio
+    client.locator("#report-rate textarea[name=comment]").fill("Понятно, но хочется больше про конверсии")
+    client.locator("#report-rate button[type=submit]").click()
+    expect(client.locator(".alert-success")).to_be_visible(timeout=WAIT)
+    with scopes_disabled():
+        rating = ReportRating.objects.get(report=report)
+    assert rating.score == 4 and rating.contact == person
 
     # 6. The contact opens an urgent request.
     client.locator("nav.mrm-portal-nav a[href='/portal/requests/']").click()

@@ -200,7 +200,7 @@ def test_the_sql_booking_equals_the_pure_reference_on_random_tasks(alice_world):
         start = today + timedelta(days=rng.randint(-3, 30))
         f.TimeOffFactory(agency=agency, user=person.user, start_date=start, end_date=start + timedelta(
             days=rng.randint(0, 9)))
-    for n in range(120):
+    for _ in range(120):
         person = rng.choice(people)
         start = today + timedelta(days=rng.randint(-20, 70)) if rng.random() < 0.8 else None
         due = (start + timedelta(days=rng.randint(0, 40)) if start else today + timedelta(days=rng.randint(-5, 40))

@@ -10,6 +10,11 @@ from tests.conftest import login
 from .reports_helpers import built_report, company_of, metrics_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"  # the assertions read the English source strings (the Russian catalogue is compiled)
 BASE = "/api/v1/reporting/reports/"
 TEMPLATES = "/api/v1/reporting/report-templates/"
 
