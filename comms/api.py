@@ -21,7 +21,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    author = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)  # none: the client
     attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:

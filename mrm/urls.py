@@ -41,3 +41,5 @@ urlpatterns = [
     # Public files (logos, team photos, case images) at MEDIA_URL, DEBUG or not; private files have no URL.
     path(f"{settings.MEDIA_URL.strip('/')}/<path:name>", public_file_view, name="public_file"),
 ]
+
+handler400 = "mrm.core.views.bad_request_view"

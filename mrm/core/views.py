@@ -58,6 +58,16 @@ def healthz_view(request):
     )
 
 
+def bad_request_view(request, exception=None):
+    """Django's 400 (a request it refuses before any view: too many form fields, a broken multipart body, a
+    disallowed host): JSON under /api/, like every other API error; the standard page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Bad request: the request could not be read."}, status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
 def error_404_view(request, exception=None):
     return render(request, "404.html", status=404)
 

@@ -23,6 +23,7 @@ def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
 @pytest.mark.django_db
 def test_openapi_schema_and_vendored_docs(client, alice):
     from tests.conftest import login
+    from tests.factories import ClientFactory
 
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/clients/" in schema.content
@@ -34,3 +35,21 @@ def test_openapi_schema_and_vendored_docs(client, alice):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_request_django_refuses_answers_json_under_the_api(alice_world, settings):
+    from tests.conftest import login
+    from tests.factories import ClientFactory
+
+    """Too many form fields is refused by Django before any view: the API still answers JSON, pages HTML."""
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    http = login(alice_world.director)
+    body = "&".join(f"f{n}=x" for n in range(10))
+    company = ClientFactory(agency=alice_world.agency)
+    api = http.patch(f"/api/v1/clients/{company.pk}/", body,
+                     content_type="application/x-www-form-urlencoded")
+    assert api.status_code == 400 and api["Content-Type"] == "application/json"
+    page = http.post("/clients/new/", body, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")

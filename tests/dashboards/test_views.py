@@ -9,11 +9,6 @@ from tests.conftest import login
 Q1 = {"period": "quarter", "on": "2026-02-15"}
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"  # the assertions read the English source strings (the Russian catalogue is compiled)
-
-
 
 def test_director_sees_the_tiles_with_status_words_and_charts(portfolio):
     response = login(portfolio.world.director).get("/dashboards/", Q1)
@@ -86,7 +81,7 @@ def test_drill_nps_detractors(portfolio, django_assert_max_num_queries):
 
 @pytest.mark.parametrize("metric,expected", [("retention", "Сократили бюджет"), ("revenue", "A Альфа"),
                                              ("upsell", "A Альфа"), ("response", "E Эпсилон"),
-                                             ("reports", "No report ratings yet")])
+                                             ("reports", "Оценок отчётов пока нет")])
 def test_drill_pages(portfolio, metric, expected, django_assert_max_num_queries):
     http = login(portfolio.world.director)
     with django_assert_max_num_queries(10):

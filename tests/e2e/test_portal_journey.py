@@ -124,7 +124,9 @@ def test_client_portal_journey(page: Page, live_server, alice_world, browser):
     client.locator(f"main a[href='/portal/reports/{report.pk}/']").first.click()
     expect(client).to_have_url(f"{base}/portal/reports/{report.pk}/", timeout=WAIT)
     expect(client.locator("#report-document")).to_be_visible()
-    client.locator("#report-rate input[name=score][value='4']").check(force=True)  # a button-styled radio
+    four = client.locator("#report-rate input[name=score][value='4']")
+    client.locator(f"#report-rate label[for={four.get_attribute('id')}]").click()  # the radio is styled as a button
+    expect(four).to_be_checked()
     client.locator("#report-rate textarea[name=comment]").fill("Понятно, но хочется больше про конверсии")
     client.locator("#report-rate button[type=submit]").click()
     expect(client.locator(".alert-success")).to_be_visible(timeout=WAIT)
