@@ -16,7 +16,6 @@ from tests.conftest import login
 from tests.factories import ClientFactory, DealFactory, PipelineFactory, default_stage
 
 
-
 def _stages(pipeline):
     with scopes_disabled():
         return {s.code: s for s in PipelineStage.objects.filter(pipeline=pipeline).order_by("-order")}

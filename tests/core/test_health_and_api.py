@@ -23,7 +23,6 @@ def test_healthz_answers_503_when_the_broker_is_down(client, monkeypatch):
 @pytest.mark.django_db
 def test_openapi_schema_and_vendored_docs(client, alice):
     from tests.conftest import login
-    from tests.factories import ClientFactory
 
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/clients/" in schema.content
@@ -39,10 +38,9 @@ def test_unknown_page_is_a_friendly_404(client):
 
 @pytest.mark.django_db
 def test_a_request_django_refuses_answers_json_under_the_api(alice_world, settings):
+    """Too many form fields is refused by Django before any view: the API still answers JSON, pages HTML."""
     from tests.conftest import login
     from tests.factories import ClientFactory
-
-    """Too many form fields is refused by Django before any view: the API still answers JSON, pages HTML."""
 
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
     http = login(alice_world.director)
