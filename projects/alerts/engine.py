@@ -59,17 +59,15 @@ def project_facts(*, project: Project, agency: Agency, today: date) -> rules.Pro
     project_url = reverse("projects:detail", args=[project.pk])
     task_url = lambda pk: _url("projects:task_detail", project.pk, pk, fallback=project_url)  # noqa: E731
     milestone_url = _url("projects:timeline", project.pk, fallback=project_url)
-    logged = TimeEntry.objects.filter(agency=agency, task=OuterRef("pk")).order_by().values("task").annotate(
-        total=Sum("hours")).values("total")
     tasks = tuple(
         rules.TaskFacts(
             id=str(row["pk"]), title=row["title"], status=row["status"], estimate_hours=row["estimate_hours"],
-            logged_hours=row["logged"] or ZERO, due_date=row["due_date"],
+            logged_hours=row["logged_hours"], due_date=row["due_date"],
             milestone_id=str(row["milestone_id"]) if row["milestone_id"] else None,
             status_changed_on=_local_date(row["status_changed_at"]), url=task_url(row["pk"]))
-        for row in ProjectTask.objects.filter(agency=agency, project=project)
-        .annotate(logged=Subquery(logged, output_field=DecimalField()))
-        .values("pk", "title", "status", "estimate_hours", "logged", "due_date", "milestone_id", "status_changed_at"))
+        for row in ProjectTask.objects.filter(agency=agency, project=project)  # logged_hours: kept by the time services
+        .values("pk", "title", "status", "estimate_hours", "logged_hours", "due_date", "milestone_id",
+                "status_changed_at"))
     milestones = tuple(
         rules.MilestoneFacts(id=str(m["pk"]), title=m["title"], due_date=m["due_date"],
                              reached=m["reached_at"] is not None, url=milestone_url)

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"  # the assertions read the English source strings (the Russian catalogue is compiled)
+
+
 BASE = "/api/v1/reporting/reports/"
 TEMPLATES = "/api/v1/reporting/report-templates/"
 
