@@ -10,4 +10,15 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from . import sections  # noqa: F401 - the client page's KPI block registers itself
+
+        connection_created.connect(_sqlite_percentile, dispatch_uid="dashboards-sqlite-percentile")
+
+
+def _sqlite_percentile(sender, connection, **kwargs) -> None:
+    if connection.vendor == "sqlite":
+        from .selectors import SqlitePercentile
+
+        connection.connection.create_aggregate("MRM_PERCENTILE", 2, SqlitePercentile)

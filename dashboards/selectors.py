@@ -54,6 +54,35 @@ class Percentile(Aggregate):
             raise ValueError("fraction must be within 0…1")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
+    def as_sqlite(self, compiler, connection, **extra_context):
+        """SQLite (`make run` without a database server) has no ordered-set aggregates: the same interpolation by
+        `SqlitePercentile`, registered on each SQLite connection (dashboards/apps.py)."""
+        clone = self.copy()
+        clone.template = "MRM_PERCENTILE(%(expressions)s, %(fraction)s)"  # kept when a FILTER clause wraps it
+        return clone.as_sql(compiler, connection, **extra_context)
+
+
+class SqlitePercentile:
+    """`percentile_cont` for SQLite: the value at `fraction` of the sorted values, linearly interpolated."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.fraction = 0.5
+
+    def step(self, value, fraction) -> None:
+        if value is not None:
+            self.values.append(float(value))
+            self.fraction = float(fraction)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        values = sorted(self.values)
+        position = (len(values) - 1) * self.fraction
+        low = int(position)
+        high = min(low + 1, len(values) - 1)
+        return values[low] + (values[high] - values[low]) * (position - low)
+
 
 def clients_q(*, membership: Membership, client: Client | None = None, prefix: str = "") -> Q:
     """The clients whose figures `membership` may see (and only `client` when given)."""

@@ -88,3 +88,19 @@ def test_periods_previous_year_ago_and_trend():
     assert custom.days == 10 and custom.previous() == Period("custom", date(2026, 2, 19), date(2026, 3, 1))
     leap = Period.custom(date(2024, 2, 29), date(2024, 3, 1)).year_ago()
     assert leap.start == date(2023, 2, 28)
+
+
+def test_the_sqlite_percentile_interpolates_like_postgresql():
+    """`make run` on SQLite computes the response-time median and 90th percentile with SqlitePercentile."""
+    from dashboards.selectors import SqlitePercentile
+
+    def run(values, fraction):
+        agg = SqlitePercentile()
+        for v in values:
+            agg.step(v, fraction)
+        return agg.finalize()
+
+    assert run([], 0.5) is None and run([None], 0.5) is None
+    assert run([30], 0.9) == 30
+    assert run([10, 40, 20, 30], 0.5) == 25  # percentile_cont(0.5): halfway between 20 and 30
+    assert run([10, 20, 30, 40, 50], 0.9) == 46  # position 3.6: 40 + 0.6 × 10
