@@ -1,4 +1,4 @@
-"""The choices of a bulk action on the client and task lists (which records: the ticked `ids`, read apart)."""
+"""The choices of a bulk action on the client, deal and task lists (which records: the ticked `ids`, read apart)."""
 import uuid
 
 from django import forms
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mrm.core.forms import IsoDateInput, StyledFormMixin
 
-from .models import Client
+from .models import Client, Deal
 from .services.bulk import MAX_BULK_IDS
 
 
@@ -93,4 +93,31 @@ class TaskBulkForm(StyledFormMixin, forms.Form):
             self.add_error("assignee", _("Choose who does the tasks."))
         elif data.get("action") == self.Action.DUE and not data.get("due_date"):
             self.add_error("due_date", _("Choose the due date."))
+        return data
+
+
+class DealBulkForm(StyledFormMixin, forms.Form):
+    class Action:
+        OWNER, STAGE = "owner", "stage"
+
+    action = forms.ChoiceField(label=_("Action"), choices=[
+        (Action.OWNER, _("Assign an owner")), (Action.STAGE, _("Move to a stage"))])
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—")] + list(Deal.Stage.choices), required=False)
+    lost_reason = forms.CharField(label=_("Why lost"), max_length=255, required=False)
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == self.Action.OWNER and not data.get("owner"):
+            self.add_error("owner", _("Choose the owner."))
+        elif action == self.Action.STAGE:
+            if not data.get("stage"):
+                self.add_error("stage", _("Choose the stage."))
+            elif data["stage"] == Deal.Stage.LOST and not (data.get("lost_reason") or "").strip():
+                self.add_error("lost_reason", _("Say why the deals were lost: it feeds the win/loss analysis."))
         return data

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import billing as billing_views
-from .views import bulk, companies, contacts, files, invoices, search, timeline
+from .views import bulk, bulk_deals, companies, contacts, files, invoices, search, timeline
 from .views import calendar as calendar_views
 from .views import custom_fields as custom_field_views
 from .views import deals as deal_views
@@ -60,6 +60,8 @@ urlpatterns = [
     # Pipeline, tasks, onboarding, account plans (KAM), personal calendar feed
     path("deals/", deal_views.deal_board_view, name="deal_board"),
     path("deals/list/", deal_views.deal_list_view, name="deal_list"),
+    path("deals/bulk/", bulk_deals.deal_bulk_view, name="deal_bulk"),
+    path("deals/bulk/export.csv", bulk_deals.deal_bulk_export_view, name="deal_bulk_export"),
     path("deals/new/", deal_views.deal_create_view, name="deal_create"),
     path("deals/<uuid:deal_id>/", deal_views.deal_detail_view, name="deal_detail"),
     path("deals/<uuid:deal_id>/edit/", deal_views.deal_edit_view, name="deal_edit"),

@@ -1,4 +1,4 @@
-"""Bulk actions on many clients or tasks at once (the list pages' checkboxes).
+"""Bulk actions on many clients, deals or tasks at once (the list pages' checkboxes).
 
 Every record goes through the ordinary one-record service (`client_update`, `task_update`, `task_complete`), so
 each one gets its history rows and its audit row exactly as if it had been edited by hand; the whole batch runs
@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from mrm.tenancy.models import Agency
 
-from ..models import Client, Task
+from ..models import Client, Deal, Task
 from .companies import client_update
+from .deals import deal_move, deal_update
 from .tasks import task_complete, task_update
 
 MAX_BULK_IDS = 500
@@ -74,4 +75,28 @@ def task_bulk_complete(*, agency: Agency, actor, tasks: Iterable[Task]) -> int:
         if task.done_at is None:
             task_complete(agency=agency, actor=actor, task=task)
             changed += 1
+    return changed
+
+
+@transaction.atomic
+def deal_bulk_assign(*, agency: Agency, actor, deals: Iterable[Deal], owner) -> int:
+    """Give each deal a new owner (through `deal_update`: its audit row); returns how many changed."""
+    changed = 0
+    for deal in deals:
+        if deal.owner_id != owner.pk:
+            deal_update(agency=agency, actor=actor, deal=deal, data={"owner": owner})
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def deal_bulk_move(*, agency: Agency, actor, deals: Iterable[Deal], stage: str, lost_reason: str = "") -> int:
+    """Move each deal to the step `stage` of its own pipeline (through `deal_move`: the stage history, the audit
+    row, a won deal's lead client to onboarding). A deal whose pipeline has no such step stays where it is.
+    Returns how many moved."""
+    changed = 0
+    for deal in deals:
+        before = deal.stage
+        moved = deal_move(agency=agency, actor=actor, deal=deal, stage=stage, lost_reason=lost_reason)
+        changed += moved.stage != before
     return changed
