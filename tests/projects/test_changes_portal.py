@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
-from mrm.core.templatetags.mrm import money
+from mrm.core.templatetags.mrm import money as _money
 from projects.models import BudgetLine, ChangeRequest
 from tests import factories as f
 from tests.conftest import login
@@ -15,6 +16,12 @@ from tests.conftest import login
 from .changes_helpers import draft_with_lines, project_of, send
 
 pytestmark = pytest.mark.django_db
+
+
+def money(*args):
+    """The pages and mails under test are in Russian, whatever language an earlier test left active."""
+    with translation.override("ru"):
+        return _money(*args)
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import translation
 from django_scopes import scopes_disabled
 
-from mrm.core.templatetags.mrm import money
+from mrm.core.templatetags.mrm import money as _money
 from proposals.models import Decision, Proposal
 from proposals.tasks import decision_confirmation_task
 from tests.proposals.test_sending import _recipients, _send, _token, ready  # noqa: F401 - fixture
@@ -17,6 +18,12 @@ from tests.proposals.test_sending import _recipients, _send, _token, ready  # no
 pytestmark = pytest.mark.django_db
 
 TYPED = "Ирина Сергеевна Павлова"
+
+
+def money(*args):
+    """The pages and mails under test are in Russian, whatever language an earlier test left active."""
+    with translation.override("ru"):
+        return _money(*args)
 
 
 def _decide(token, data, **extra):
@@ -31,7 +38,8 @@ def test_the_form_shows_what_is_accepted_and_does_not_prefill_the_name(alice_wor
     page = response.content.decode()
     assert 'id="accept-summary"' in page and 'name="accept_terms"' in page
     assert f'<code class="text-break" id="accept-hash">{version.content_hash}</code>' in page
-    assert money(version.total, "RUB") in page
+    with translation.override(response.context["LANGUAGE_CODE"]):  # the language the page was rendered in
+        assert _money(version.total, "RUB") in page
     assert response.context["form"]["signed_name"].value() in (None, "")
     assert 'value="Ирина Павлова"' not in page
 

@@ -2,6 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -12,15 +13,17 @@ THIN_NBSP = "\u202f"
 
 @register.filter
 def money(value, currency: str = "RUB") -> str:
-    """1250000 → '1 250 000 ₽' (narrow no-break spaces, kopecks only when present)."""
+    """1250000 → '1 250 000 ₽' in Russian (narrow no-break spaces, a decimal comma), '1,250,000 ₽' in English;
+    kopecks only when present."""
     if value is None or value == "":
         return "—"
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    group, point = (",", ".") if (get_language() or "ru").startswith("en") else (THIN_NBSP, ",")
     whole = int(abs(amount))
-    text = f"{whole:,}".replace(",", THIN_NBSP)
+    text = f"{whole:,}".replace(",", group)
     cents = abs(amount) - whole
     if cents:
-        text += "," + f"{cents:.2f}"[2:]
+        text += point + f"{cents:.2f}"[2:]
     if amount < 0:
         text = "−" + text
     return f"{text}\u00a0{CURRENCY_SIGNS.get(currency or 'RUB', currency)}"
