@@ -12,6 +12,7 @@ from proposals.models import Decision, EstimateLine, Proposal, ProposalSettings,
 from proposals.services import editor
 from tests import factories as f
 from tests.conftest import login
+from tests.money import number_in
 from tests.portal.proposals_helpers import draft, portal_person, send
 from tests.proposals.test_sending import _recipients, _send, _token
 
@@ -141,7 +142,7 @@ def test_the_client_switches_an_option_on_the_link_and_accepts_it(alice_world, r
     options_url = reverse("proposals_public:webview_options", args=[token])
     partial = HttpClient().post(options_url, {"options": [str(ready["banners"].pk), "forged"]}, **HTMX)
     body = partial.content.decode()
-    assert partial.status_code == 200 and "1\u202f341\u202f600" in body and 'hx-swap-oob="true"' in body
+    assert partial.status_code == 200 and number_in(partial, 1341600) in body and 'hx-swap-oob="true"' in body
     assert HttpClient().post(reverse("proposals_public:webview_options", args=["forged-token"]), {}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
         response = HttpClient().post(reverse("proposals_public:webview_decide", args=[token]), {
@@ -153,8 +154,9 @@ def test_the_client_switches_an_option_on_the_link_and_accepts_it(alice_world, r
     assert [o["name"] for o in decision.options] == ["Баннеры"]
     assert decision.accepted_totals["total"] == "1341600.00" and decision.accepted_total == D("1341600.00")
     assert decision.accepted_totals["one_off_total"] == "132000.00"
-    staff = login(alice_world.am).get(reverse("proposals:detail", args=[ready["proposal"].pk])).content.decode()
-    assert 'id="decision-choice"' in staff and "Баннеры" in staff and "1\u202f341\u202f600" in staff
+    staff_page = login(alice_world.am).get(reverse("proposals:detail", args=[ready["proposal"].pk]))
+    staff = staff_page.content.decode()
+    assert 'id="decision-choice"' in staff and "Баннеры" in staff and number_in(staff_page, 1341600) in staff
 
 
 def test_the_hand_off_counts_hours_per_role_money_lines_and_only_the_options_switched_on(
@@ -196,7 +198,7 @@ def test_the_portal_switch_and_acceptance_record_the_option_and_another_company_
     page = http.get(reverse("portal:proposal", args=[proposal.pk])).content.decode()
     assert f'value="{option.pk}"' in page
     partial = http.post(reverse("portal:proposal_options", args=[proposal.pk]), {"options": [str(option.pk)]}, **HTMX)
-    assert partial.status_code == 200 and "141\u202f600" in partial.content.decode()  # (28 000 + 90 000) × 1.2
+    assert partial.status_code == 200 and number_in(partial, 141600) in partial.content.decode()  # (28 000 + 90 000) × 1.2
     other = draft(alice_world, client=f.ClientFactory(agency=alice_world.agency), title="Чужое")
     assert http.post(reverse("portal:proposal_options", args=[other.pk]), {}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):

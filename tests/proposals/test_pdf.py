@@ -20,6 +20,7 @@ from proposals.models import Proposal
 from proposals.services import documents, editor
 from tests import factories as f
 from tests.conftest import login
+from tests.money import number_in
 
 
 def _png() -> bytes:
@@ -87,8 +88,8 @@ def test_pdf_job_renders_a_branded_document_with_the_same_totals(alice_world, de
         assert amount in flat
     api = http.get(reverse("proposal-detail", args=[proposal.pk])).json()
     assert api["totals"]["total"] == "150936.00" == str(proposal.total)
-    editor_page = http.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
-    assert "150\u202f936" in editor_page
+    editor = http.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert number_in(editor, 150936) in editor.content.decode()
     assert re.search(r"2\s*/\s*\d", pages[1]) and "Alice Agency" in pages[1]  # running header and page numbers
     assert images >= 3  # logo, team photo, case image
 
