@@ -1,7 +1,5 @@
 """Invoices and acts as documents: the agency's legal details, numbers per agency, kind and year, the PDF
 (rendered by a job through `mrm.integrations.pdf`), sending it to the client's contacts, the 1C export."""
-import csv
-import io
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
-from mrm.core.exports import safe_cell  # the one formula-escaping helper of every export
+from mrm.core.exports import csv_bytes  # the one formula-safe writer of every export
 from mrm.integrations import pdf
 from mrm.integrations.mail import send_templated
 from mrm.jobs.models import Job
@@ -262,15 +260,11 @@ def invoice_export_1c(*, invoices, date_from: date | None = None, date_to: date 
         invoices = invoices.filter(issued_on__gte=date_from)
     if date_to:
         invoices = invoices.filter(issued_on__lte=date_to)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_1C_HEADER)
-    for inv in invoices.order_by("issued_on", "kind", "number").iterator(chunk_size=1000):
-        rate = f"{rate_text(inv.vat_rate)}%" if inv.vat_rate else "Без НДС"
-        writer.writerow([safe_cell(v) for v in (
-            f"{inv.issued_on:%d.%m.%Y}", inv.number, _KIND_1C.get(inv.kind, inv.kind),
-            inv.client.legal_name or inv.client.name, inv.client.inn, inv.client.kpp, _decimal(inv.amount), rate,
-            _decimal(inv.vat_amount), _decimal(inv.total), inv.currency, _STATUS_1C.get(inv.status, inv.status),
-            f"{inv.paid_on:%d.%m.%Y}" if inv.paid_on else "",
-        )])
-    return out.getvalue().encode("cp1251", errors="replace")
+    rows = (
+        (f"{inv.issued_on:%d.%m.%Y}", inv.number, _KIND_1C.get(inv.kind, inv.kind),
+         inv.client.legal_name or inv.client.name, inv.client.inn, inv.client.kpp, _decimal(inv.amount),
+         f"{rate_text(inv.vat_rate)}%" if inv.vat_rate else "Без НДС", _decimal(inv.vat_amount), _decimal(inv.total),
+         inv.currency, _STATUS_1C.get(inv.status, inv.status), f"{inv.paid_on:%d.%m.%Y}" if inv.paid_on else "")
+        for inv in invoices.order_by("issued_on", "kind", "number").iterator(chunk_size=1000)
+    )
+    return csv_bytes(header=EXPORT_1C_HEADER, rows=rows, delimiter=";", encoding="cp1251")

@@ -1,6 +1,6 @@
 """Invoices and acts as documents: the agency's legal details, the PDF (a job), sending it, the 1C export."""
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mrm.core.errors import ServiceError
+from mrm.core.exports import download_response
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
@@ -94,6 +95,5 @@ def invoice_export_1c_view(request):
     content = billing.invoice_export_1c(
         invoices=invoice_list(agency=request.agency, membership=request.membership),
         date_from=form.cleaned_data.get("date_from"), date_to=form.cleaned_data.get("date_to"))
-    response = HttpResponse(content, content_type="text/csv; charset=windows-1251")
-    response["Content-Disposition"] = f'attachment; filename="invoices-1c-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return download_response(content, filename=f"invoices-1c-{timezone.localdate():%Y-%m-%d}.csv",
+                             content_type="text/csv; charset=windows-1251")

@@ -1,6 +1,8 @@
 import math
 import zoneinfo
+from datetime import timedelta
 
+from axes.helpers import get_cool_off, get_failure_limit
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -47,9 +49,18 @@ class LoginForm(AddressPauseMixin, StyledFormMixin, AuthenticationForm):
     username = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True,
                                                                                  "autocomplete": "email"}))
     error_messages = {
-        "invalid_login": _("Wrong e-mail or password. After 5 failed attempts the account is locked for 30 minutes."),
+        "invalid_login": _("Wrong e-mail or password. After %(limit)s failed attempts the account is locked for "
+                           "%(minutes)s minutes."),
         "inactive": _("This account is disabled."),
     }
+
+    def get_invalid_login_error(self):
+        """The limit and the lock's length as configured (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME), not as typed."""
+        cool_off = get_cool_off(self.request) or timedelta(0)
+        return forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login", params={
+            "limit": get_failure_limit(self.request, None),
+            "minutes": max(1, math.ceil(cool_off.total_seconds() / 60)),
+        })
 
 
 class AdminLoginForm(AddressPauseMixin, AdminAuthenticationForm):

@@ -33,13 +33,16 @@ def safe_cell(value):
     return text
 
 
-def csv_bytes(*, header: Sequence, rows: Iterable[Sequence], delimiter: str = ",") -> bytes:
+def csv_bytes(*, header: Sequence, rows: Iterable[Sequence], delimiter: str = ",", encoding: str = "utf-8-sig",
+              lineterminator: str = "\r\n") -> bytes:
+    """Every cell formula-safe. UTF-8 with a BOM by default; an encoding such as cp1251 (1C's loaders) replaces
+    the characters it lacks."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator)
     writer.writerow([safe_cell(v) for v in header])
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue().encode(encoding, errors="strict" if encoding.startswith("utf") else "replace")
 
 
 def xlsx_bytes(*, header: Sequence, rows: Iterable[Sequence], sheet_title: str) -> bytes:

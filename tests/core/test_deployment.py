@@ -40,3 +40,17 @@ def test_compose_file_is_valid():
     services = subprocess.run(["docker-compose", "-f", "docker-compose.yml", "config", "--services"], cwd=ROOT,
                               env=env, capture_output=True, text=True, timeout=60).stdout.split()
     assert set(services) == {"postgres", "redis", "web", "worker", "worker-ai-pdf", "beat"}  # queues per workload
+
+
+def test_compose_trusts_one_proxy_and_only_a_local_proxy_can_reach_the_app():
+    """Issue 9: docker-compose sets TRUSTED_PROXY_COUNT for its proxy. Trusting a hop is only true if clients
+    cannot reach gunicorn without it: web was published on every interface ("8000:8000"), so a client could talk
+    to it directly and have a forged X-Forwarded-For taken as its address."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    app_env = compose["x-app"]["environment"]
+    assert app_env["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond the host"

@@ -50,3 +50,52 @@ def test_audit_export_escapes_what_users_typed(alice, django_capture_on_commit_c
     row = list(csv.reader(io.StringIO(text)))[1]
     assert row[3] == "'=HYPERLINK(\"http://evil.example\",\"Клиент\")"
     assert row[4].endswith(": old → @SUM(1+1)")  # not leading: harmless as it is
+
+
+APP_PACKAGES = ("clients", "comms", "dashboards", "mrm", "portal", "projects", "proposals", "reporting")
+WRITERS = {("csv", "writer"), ("csv", "DictWriter"), ("openpyxl", "Workbook")}
+
+
+def _writer_calls(path):
+    """Calls of csv.writer / csv.DictWriter / openpyxl's Workbook in one module (whatever the import spelling)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = {}  # local name → (module, attribute)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in {"csv", "openpyxl"}:
+            for alias in node.names:
+                names[alias.asname or alias.name] = (node.module.split(".")[0], alias.name)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            target = (func.value.id, func.attr)
+        elif isinstance(func, ast.Name):
+            target = names.get(func.id)
+        else:
+            continue
+        if target in WRITERS:
+            found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_no_module_writes_csv_or_xlsx_past_the_export_helper():
+    """Issue 9: one export helper for every CSV/XLSX export (the 1C invoice export had its own csv.writer)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    helper = root / "mrm" / "core" / "exports.py"
+    found = []
+    for package in APP_PACKAGES:
+        for path in (root / package).rglob("*.py"):
+            if path != helper and "migrations" not in path.parts:
+                found += _writer_calls(path)
+    assert found == [], f"write CSV/XLSX through mrm.core.exports: {found}"
+
+
+def test_the_1c_export_goes_through_the_helper_in_cp1251():
+    content = csv_bytes(header=["Контрагент"], rows=[["=ООО «Ромашка»"]], delimiter=";", encoding="cp1251")
+    assert content.decode("cp1251") == "Контрагент\r\n'=ООО «Ромашка»\r\n"

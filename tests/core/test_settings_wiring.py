@@ -70,3 +70,41 @@ def test_clearing_the_cache_between_tests_spares_other_workers_and_the_broker():
         assert cache.get("mine") is None and client.get("someone-else:1:counter") == b"1"
     finally:
         client.delete("someone-else:1:counter")
+
+
+# Read by the test settings or the test runner only, not meant for a deployment.
+_TEST_ONLY_VARIABLES = {"MRM_CELERY_WORKER", "MRM_TEST_DB_NAME", "PYTEST_XDIST_WORKER"}
+
+
+def _variables_read_by_settings() -> set[str]:
+    """Every environment variable mrm/settings/*.py reads (env.str("X"), env.int("X"), os.environ.get("X")…)."""
+    import ast
+
+    found = set()
+    for path in (ROOT / "mrm" / "settings").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str) and node.args[0].value.isupper()):
+                continue
+            func = node.func
+            owner = func.value if isinstance(func, ast.Attribute) else None
+            reads_env = (
+                isinstance(owner, ast.Name) and owner.id == "env"  # env.str / env.int / …
+                or isinstance(func, ast.Name) and func.id == "env"
+                or isinstance(owner, ast.Attribute) and owner.attr == "environ" and func.attr == "get"
+                or isinstance(func, ast.Attribute) and func.attr == "getenv"
+            )
+            if reads_env:
+                found.add(node.args[0].value)
+    return found
+
+
+def test_readme_configuration_table_lists_every_variable_the_settings_read():
+    """Issue 9's "done when": the README's configuration table lists the variables (CONN_MAX_AGE, LOG_LEVEL and
+    the production HTTPS switches were read but not listed)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration (environment variables)", 1)[1].split("\n## ", 1)[0]
+    variables = _variables_read_by_settings()
+    assert {"SECRET_KEY", "TRUSTED_PROXY_COUNT", "REDIS_URL", "API_RATE_KEY"} <= variables  # the walk finds them
+    missing = sorted(v for v in variables - _TEST_ONLY_VARIABLES if f"`{v}`" not in section)
+    assert missing == [], f"add these to the README's configuration table: {missing}"
