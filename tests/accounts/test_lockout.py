@@ -146,14 +146,11 @@ def test_admin_login_is_under_the_same_locks(db, settings):
 
 def test_wrong_password_message_states_the_configured_limit_and_lock(alice_world, settings):
     """The form said "5 attempts … 30 minutes" whatever AXES_FAILURE_LIMIT / AXES_COOLOFF_TIME were."""
-    from django.utils import translation
-
     settings.AXES_FAILURE_LIMIT = 8
     settings.AXES_COOLOFF_TIME = 0.25  # hours
-    with translation.override("en"):
-        response = _post_login("pm@alice.test", "wrong-password")
+    response = _post_login("pm@alice.test", "wrong-password")
     text = " ".join(response.context["form"].non_field_errors())
-    assert "After 8 failed attempts" in text and "15 minutes" in text
+    assert " 8 " in text and " 15 " in text and " 5 " not in text and "30" not in text  # in either language
     for _ in range(7):
         _post_login("pm@alice.test", "wrong-password")
     assert _post_login("pm@alice.test", PASSWORD).status_code == 429  # the 8th failure locked it, as told
