@@ -11,4 +11,3 @@ class ReportingConfig(AppConfig):
             sections_reports,  # noqa: F401 - the reports block of the client page (h-reports)
         )
         from .connectors import file  # noqa: F401 - the file source registers as a connector
-        from .connectors import vk_ads, yandex_direct, yandex_metrica  # noqa: F401 - the API connectors (h-connectors)

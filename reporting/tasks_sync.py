@@ -1,7 +1,7 @@
 """Celery tasks of the connector syncs: ids in, the agency scope entered by AgencyTask, claimed once."""
 from mrm.celery import app
-from mrm.jobs.tasks import job_claim_or_defer
 from mrm.jobs.services import job_running
+from mrm.jobs.tasks import job_claim_or_defer
 from mrm.tenancy.tasks import AgencyTask
 
 

@@ -7,7 +7,7 @@ from django.utils import translation
 from reporting.connectors.yandex_direct import FIELDS
 from tests.fakes.scripted_http import figures
 
-from .connectors_helpers import _direct_server, connected, days, facts, fake_direct, reload, run_sync  # noqa: F401
+from .connectors_helpers import connected, days, facts, reload, run_sync
 
 pytestmark = pytest.mark.django_db
 
