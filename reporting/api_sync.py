@@ -46,7 +46,10 @@ class SourceSyncViewSet(AgencyViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         return (SourceSync.objects.filter(agency=self.agency, source__in=visible.values("pk"))
                 .select_related("job").order_by("-created_at"))
 
+    @extend_schema(responses={202: SourceSyncSerializer})
     def create(self, request, *args, **kwargs):
+        """Queue a sync of a connected source (default period: the last days up to today); 400 when the
+        source is not connected, a file source, or already syncing."""
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
