@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from mrm.core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
-RETRY_STATUSES = (429, 500, 502, 503, 504)
+RETRY_STATUSES = (420, 429, 500, 502, 503, 504)  # 420: Metrica's English docs name its quota answer so
 MAX_RETRY_AFTER = 120.0
 _on_wait: contextvars.ContextVar[Callable[[str], None] | None] = contextvars.ContextVar("connector_on_wait",
                                                                                           default=None)
