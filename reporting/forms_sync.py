@@ -48,6 +48,12 @@ class ConnectionForm(StyledFormMixin, forms.Form):
             self.fields["access_token"].help_text = _("Saved (%(hint)s). Leave empty to keep it.") % {
                 "hint": credential.token_hint}
 
+    def clean(self):
+        data = super().clean()
+        if "counters" in self.fields and not (data.get("counters") or "").strip():
+            self.add_error("counters", _("Add at least one counter number."))
+        return data
+
     def credentials(self) -> dict:
         """What to save: secrets only when typed (blank keeps the saved one), the client id as given."""
         data = {k: self.cleaned_data[k] for k in ("access_token", "refresh_token", "client_secret")

@@ -111,3 +111,22 @@ def test_direct_money_without_micros_is_understood_by_the_parser():
             "\n2024-01-01\t1001\tБренд\t10\t2\t25000000\t1\t--\nTotal rows: 1\n")
     (row,) = parse_report(text, currency="RUB")
     assert row["cost"] == Decimal("25.00") and row["conversions"] == Decimal("1.00") and row["revenue"] == 0
+
+
+def test_direct_offline_report_that_takes_too_long_stops_with_a_message(alice_world, fake_direct, settings):
+    settings.CONNECTOR_MAX_WAIT_SECONDS = 1.5
+    source = connected(alice_world, "yandex_direct", token="direct-token")
+    fake_direct.offline(times=5, retry_in=1)
+    first, last = days(1)
+    sync = run_sync(alice_world, source, date_from=first, date_to=last)
+    assert sync.status == "failed" and "kept us waiting" in sync.error and facts(source) == []
+
+
+def test_direct_unreachable_is_a_clear_error(alice_world, settings):
+    settings.YANDEX_DIRECT_API_URL = "http://127.0.0.1:9"  # nothing listens there
+    settings.CONNECTOR_RETRIES = 2
+    source = connected(alice_world, "yandex_direct", token="direct-token")
+    first, last = days(1)
+    sync = run_sync(alice_world, source, date_from=first, date_to=last)
+    assert sync.status == "failed" and "Yandex Direct did not answer" in sync.error
+    assert reload(source).last_error == sync.error

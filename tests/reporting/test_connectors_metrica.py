@@ -73,3 +73,15 @@ def test_metrica_garbage_and_unknown_counter_keep_the_data(alice_world, fake_met
     sync = run_sync(alice_world, source, date_from=first, date_to=last)
     assert sync.status == "failed" and "counter 44147844" in sync.error
     assert len(facts(source)) == before == 6
+
+
+def test_metrica_connection_page_needs_a_counter(alice_world, fake_metrica):
+    from tests.factories import DataSourceFactory
+
+    from .connectors_helpers import http
+
+    source = DataSourceFactory(agency=alice_world.agency, kind="yandex_metrica",
+                               client=connected(alice_world, "vk_ads", token="x").client)
+    refused = http(alice_world.am).post(f"/reporting/sources/{source.pk}/connection/",
+                                        {"action": "save", "access_token": "metrica-token", "counters": ""})
+    assert refused.status_code == 422 and "at least one counter" in refused.content.decode()
