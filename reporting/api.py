@@ -231,3 +231,4 @@ class MetricsAggregateViewSet(AgencyViewSetMixin, viewsets.ViewSet):
 
 router.register("reporting/metrics", MetricsAggregateViewSet, basename="reporting-metrics")
 from . import api_reports  # noqa: E402,F401 - client reports (h-reports)
+from . import api_sync as _api_sync  # noqa: E402,F401 - connectors (h-connectors)

@@ -134,3 +134,4 @@ class MetricImport(AgencyOwned, TimeStamped):
         return self.original_name
 
 from .report_models import Report, ReportRating, ReportSchedule, ReportTemplate  # noqa: E402,F401 - client reports (h-reports)
+from .sync_models import SourceCredential, SourceSync  # noqa: E402,F401 - connectors (h-connectors)

@@ -34,3 +34,4 @@ def metric_import_run_task(self, *, agency_id: int, import_id: str) -> None:
 
             raise too_slow() from None
 from .tasks_reports import report_build_task, report_publish_task, report_schedules_all_task  # noqa: E402,F401 - client reports (h-reports)
+from .tasks_sync import source_sync_task, sources_sync_all_task  # noqa: E402,F401 - connector syncs (h-connectors)

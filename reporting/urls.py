@@ -15,3 +15,10 @@ urlpatterns = [
     path("clients/<uuid:client_id>/metrics/", views.client_metrics_view, name="client_metrics"),
     path("reports/", include("reporting.urls_reports")),  # client reports (h-reports)
 ]
+
+from . import views_sync  # noqa: E402 - connectors (h-connectors)
+
+urlpatterns += [
+    path("sources/<uuid:source_id>/connection/", views_sync.source_connection_view, name="source_connection"),
+    path("sources/<uuid:source_id>/sync/", views_sync.source_sync_view, name="source_sync"),
+]

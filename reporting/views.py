@@ -92,6 +92,7 @@ def source_detail_view(request, source_id):
         "source": source, "imports": imports, "span": selectors.source_metric_span(source=source),
         "campaign_count": selectors.source_campaign_count(source=source), "nav": "reporting",
         "can_manage": can(request.membership, "reporting.manage"),
+        **sync_block_context(request, source),  # connectors: connection, progress, last syncs (h-connectors)
     })
 
 
@@ -241,3 +242,6 @@ def client_metrics_view(request, client_id):
         "sources": sources, "nav": "reporting", "can_manage": can(request.membership, "reporting.manage"),
         "period_invalid": bool(request.GET) and not form.is_valid() and bool(form.errors),
     })
+
+
+from .views_sync import sync_block_context  # noqa: E402 - connectors (h-connectors)

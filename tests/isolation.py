@@ -335,3 +335,21 @@ NOT_OBJECT_ROUTES.add("dashboards:drill")
 # proposal routes; another company's and another agency's proposal answer 404 in tests/proposals/test_estimate_kinds.py.
 # The staff route proposals:line_offer is covered by the proposal_id / line_id builders.
 NOT_OBJECT_ROUTES.update({"portal:proposal_options"})
+
+
+# Connectors (h-connectors): a sync of another agency's source, and the connection of its connector source (the
+# API's routes take `pk`; the HTML routes take `source_id`, built above).
+def _reporting_sync(agency, kw):
+    from datetime import date
+
+    from reporting.models import SourceSync
+
+    source = f.DataSourceFactory(agency=agency, client=_parent_client(agency, kw), kind="yandex_direct")
+    with scopes_disabled():
+        return SourceSync.objects.create(agency=agency, source=source, date_from=date(2026, 1, 1),
+                                         date_to=date(2026, 1, 7)).pk
+
+
+BY_ROUTE["reporting-sync-detail"] = {"pk": _reporting_sync}
+BY_ROUTE["reporting-connection-detail"] = {"pk": lambda agency, kw: f.DataSourceFactory(
+    agency=agency, client=_parent_client(agency, kw), kind="vk_ads").pk}

@@ -391,3 +391,20 @@ CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="
 BRIEF_FORM_LIMIT_PER_IP = env.int("BRIEF_FORM_LIMIT_PER_IP", default=10)
 BRIEF_FORM_LIMIT_PER_AGENCY = env.int("BRIEF_FORM_LIMIT_PER_AGENCY", default=100)
 BRIEF_CONFIRMATION_LIMIT_PER_EMAIL = env.int("BRIEF_CONFIRMATION_LIMIT_PER_EMAIL", default=3)
+
+# --- Ad and analytics connectors (reporting/connectors, h-connectors) ---------------------------------
+# Base URLs are settings so staging and tests point them at a fake. Tokens are encrypted with Fernet under
+# CONNECTOR_TOKEN_KEY (a Fernet key, or any passphrase: it is stretched); empty → derived from SECRET_KEY.
+YANDEX_DIRECT_API_URL = env.str("YANDEX_DIRECT_API_URL", default="https://api.direct.yandex.com").rstrip("/")
+YANDEX_METRICA_API_URL = env.str("YANDEX_METRICA_API_URL", default="https://api-metrika.yandex.net").rstrip("/")
+VK_ADS_API_URL = env.str("VK_ADS_API_URL", default="https://ads.vk.com").rstrip("/")
+CONNECTOR_TOKEN_KEY = env.str("CONNECTOR_TOKEN_KEY", default="")
+CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=60.0)
+CONNECTOR_RETRIES = env.int("CONNECTOR_RETRIES", default=5)  # 429 / 5xx / network: tries before giving up
+CONNECTOR_BACKOFF_SECONDS = env.float("CONNECTOR_BACKOFF_SECONDS", default=2.0)  # × 2ⁿ, capped by Retry-After
+CONNECTOR_MAX_WAIT_SECONDS = env.float("CONNECTOR_MAX_WAIT_SECONDS", default=900.0)  # offline report polling
+CONNECTOR_SYNC_DAYS = env.int("CONNECTOR_SYNC_DAYS", default=7)  # the daily sync re-reads this many days
+CELERY_BEAT_SCHEDULE["reporting-sources-sync"] = {
+    "task": "reporting.tasks_sync.sources_sync_all_task",
+    "schedule": crontab(hour=env.int("CONNECTOR_SYNC_HOUR_UTC", default=3), minute=30)}
+CELERY_TASK_ROUTES["reporting.tasks_sync.source_sync_task"] = {"queue": f"{CELERY_QUEUE_PREFIX}imports"}

@@ -35,3 +35,8 @@ API_KEY_FAILURE_LIMIT = 10_000
 if not (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CACHES["default"]["KEY_PREFIX"] = f"mrm-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+# Connectors (h-connectors): nothing leaves the machine; tests that sync point these at tests/fakes servers.
+YANDEX_DIRECT_API_URL = YANDEX_METRICA_API_URL = VK_ADS_API_URL = "http://127.0.0.1:9"
+CONNECTOR_BACKOFF_SECONDS = 0.01
+CONNECTOR_TIMEOUT_SECONDS = 5.0

@@ -2,9 +2,10 @@
 
 A connector turns a source and a period into clean daily rows — the same dicts the file import and the
 API's bulk upload produce — and knows nothing about the database: `source_sync` writes them with
-`metrics_replace`, so a re-sync of a period replaces its days and never doubles them. The Yandex Direct,
-Metrica and VK Ads connectors (mrm/integrations/connectors) will register here; the file connector already
-does (it re-reads a source's last imported file).
+`metrics_replace`, so a re-sync of a period replaces its days and never doubles them. The file connector
+registers here (it re-reads a source's last imported file), and so do the Yandex Direct, Metrica and VK Ads
+connectors of this package, whose syncs run as jobs through `reporting.services.syncs` (which replaces the
+whole period, so a campaign that stopped showing loses its old rows of those days too).
 """
 from collections.abc import Callable, Iterable
 from datetime import date

@@ -20,3 +20,14 @@ def fake_openai(_reports_openai_server, settings):
     settings.OPENAI_TIMEOUT = 2.0
     yield _reports_openai_server
     _reports_openai_server.reset()
+
+
+# Connectors (h-connectors): the fake Yandex Direct, Metrica and VK Ads servers.
+from .connectors_helpers import (  # noqa: E402,F401
+    _direct_server,
+    _metrica_server,
+    _vk_server,
+    fake_direct,
+    fake_metrica,
+    fake_vk,
+)

@@ -136,6 +136,8 @@ def test_file_connector_syncs_the_last_imported_file(alice_world):
         result = source_sync(agency=alice_world.agency, source=source, date_from=D, date_to=D)
         assert result["rows"] == 1
         direct = DataSourceFactory(client=source.client, kind="yandex_direct")
+        assert connector_for(direct).kind == "yandex_direct"  # the API connectors register too (h-connectors)
+        direct.kind = "google_ads"  # a kind without a connector yet
         with pytest.raises(ServiceError):
             connector_for(direct)
     assert [f.cost for f in _facts(source)] == [Decimal("100.00")]

@@ -43,6 +43,9 @@ class Command(BaseCommand):
                 from reporting.demo import seed_metrics  # reporting: 90 days of metrics of a few clients
 
                 seed_metrics(agency=agency, members=members)
+                from reporting.demo_connectors import seed_connectors  # a Direct source with a recorded sync
+
+                seed_connectors(agency=agency, members=members)
                 from reporting.demo_reports import seed_reports  # reports: a published report (h-reports)
 
                 seed_reports(agency=agency, members=members)
