@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,8 +42,8 @@ def max_bytes() -> int:
 
 def check_size(size: int) -> None:
     if size > max_bytes():
-        raise ServiceError(_("The file is larger than %(n)s MB. Split it by month and upload the parts.")
-                           % {"n": max_bytes() // (1024 * 1024)}, field="file", code="too_big")
+        raise ServiceError(_("The file is larger than %(limit)s. Split it by month and upload the parts.")
+                           % {"limit": filesizeformat(max_bytes())}, field="file", code="too_big")
 
 
 def agency_today(agency: Agency):
