@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAFF_EMAIL = "bench-reports@bench.local"
-CLIENT_EMAIL = "bench-portal@bench.local"
+STAFF_EMAIL = "bench-reports+{slug}@bench.local"  # one login per agency: a login opens its first agency
+CLIENT_EMAIL = "bench-portal+{slug}@bench.local"
 PASSWORD = "bench-pass-2026"  # a throwaway login of a benchmark database
 
 
@@ -58,18 +58,19 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def _people(*, agency, client):
+    staff_email, client_email = STAFF_EMAIL.format(slug=agency.slug), CLIENT_EMAIL.format(slug=agency.slug)
     from django.contrib.auth import get_user_model
 
     from clients.models import Contact
     from mrm.tenancy.models import Membership, Role
 
     users = get_user_model().objects
-    staff = users.filter(email=STAFF_EMAIL).first() or users.create_user(STAFF_EMAIL, PASSWORD,
+    staff = users.filter(email=staff_email).first() or users.create_user(staff_email, PASSWORD,
                                                                           full_name="Bench Director")
     Membership.objects.get_or_create(agency=agency, user=staff, defaults={"role": Role.DIRECTOR})
-    contact = Contact.objects.filter(agency=agency, client=client, email=CLIENT_EMAIL).first() or \
-        Contact.objects.create(agency=agency, client=client, full_name="Bench Contact", email=CLIENT_EMAIL)
-    portal = users.filter(email=CLIENT_EMAIL).first() or users.create_user(CLIENT_EMAIL, PASSWORD,
+    contact = Contact.objects.filter(agency=agency, client=client, email=client_email).first() or \
+        Contact.objects.create(agency=agency, client=client, full_name="Bench Contact", email=client_email)
+    portal = users.filter(email=client_email).first() or users.create_user(client_email, PASSWORD,
                                                                            full_name="Bench Contact")
     Membership.objects.get_or_create(agency=agency, user=portal, defaults={"role": Role.CLIENT, "contact": contact})
     return Membership.objects.get(agency=agency, user=staff), portal
@@ -176,13 +177,13 @@ def serve(*, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer within two minutes")
 
 
-def time_page_http(*, report, port: int, workers: int, requests: int) -> dict:
+def time_page_http(*, report, email: str, port: int, workers: int, requests: int) -> dict:
     from .run import Session
 
     proc = serve(port=port, workers=workers)
     try:
         session = Session(f"http://127.0.0.1:{port}")
-        session.login(STAFF_EMAIL, PASSWORD)
+        session.login(email, PASSWORD)
         path = f"/reporting/reports/{report.pk}/"
         for _ in range(2):
             status, body, _elapsed = session.get(path)
@@ -248,7 +249,7 @@ def main(argv=None) -> None:
         pages = time_pages_in_process(report=report, staff_user=staff.user, portal_user=portal_user,
                                       requests=args.requests)
     if not args.no_http:
-        pages.append(time_page_http(report=report, port=args.port, workers=args.workers, requests=args.requests))
+        pages.append(time_page_http(report=report, email=staff.user.email, port=args.port, workers=args.workers, requests=args.requests))
     load_after = uptime()
     for row in pages:
         print(f"{row['page']} ({row['how']}): p50 {percentile(row['times'], 50) * 1000:.0f} ms, "

@@ -1,9 +1,13 @@
 """Client reports REST API: report templates, reports (create, change the texts, the snapshot), their builds
 (POST starts one, GET shows the latest) and publishing. Another agency's or an unseen client's object: 404;
 a refused change (published, not built, bad period): 400 with the message."""
+import json
+
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from clients.api._fields import VisibleClientField
@@ -109,14 +113,42 @@ class BuildStatusSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
+class BuildSerializerFull(serializers.Serializer):
+    job = serializers.UUIDField(source="pk")
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    message = serializers.CharField()
+    error = serializers.CharField()
+    redraft = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_redraft(self, job) -> bool:
+        return bool(job.params.get("redraft"))
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets a client ask for `Accept: application/pdf`; an error body (a dict) is still sent as JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
+
+
 class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     """Reports of the clients the caller may see. POST `{id}/build/` starts a build (GET: its progress),
-    POST `{id}/publish/` publishes a built report."""
+    GET `{id}/builds/` lists every build, GET `{id}/pdf/` downloads the PDF, POST `{id}/publish/` publishes a
+    built report."""
 
     serializer_class = ReportSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     policy_actions = {"list": "report.view", "retrieve": "report.view", "create": "report.manage",
-                      "partial_update": "report.manage", "build": "report.manage", "publish": "report.publish"}
+                      "partial_update": "report.manage", "build": "report.manage", "publish": "report.publish",
+                      "builds": "report.view", "pdf": "report.view"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Report
     filterset_fields = ["client", "status"]
@@ -164,6 +196,23 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
             status = 202
         return Response({"job": str(job.pk), "status": job.status, "progress": job.progress,
                          "message": job.message, "error": job.error}, status=status)
+
+    @extend_schema(responses={200: BuildSerializerFull(many=True)})
+    @action(detail=True, methods=["get"])
+    def builds(self, request, pk=None):
+        """The report's builds, newest first (paginated)."""
+        report = self.get_object()
+        page = self.paginate_queryset(sel.report_builds(agency=self.agency, report=report))
+        return self.get_paginated_response(BuildSerializerFull(page, many=True).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def pdf(self, request, pk=None):
+        """The built report as the PDF the client gets (400 when it is not built yet)."""
+        from .views_reports import pdf_response
+
+        report = self.get_object()
+        return pdf_response(services.report_pdf(report=report), report)
 
     @extend_schema(request=None, responses={200: ReportSerializer})
     @action(detail=True, methods=["post"])

@@ -335,3 +335,5 @@ NOT_OBJECT_ROUTES.add("dashboards:drill")
 # proposal routes; another company's and another agency's proposal answer 404 in tests/proposals/test_estimate_kinds.py.
 # The staff route proposals:line_offer is covered by the proposal_id / line_id builders.
 NOT_OBJECT_ROUTES.update({"portal:proposal_options"})
+# Report API reads (h-repjourney): a report's builds and its PDF take the report's `pk`.
+BY_ROUTE.update({name: {"pk": _report} for name in ("report-builds", "report-pdf")})

@@ -7,6 +7,7 @@ under the CRM import's memory and time caps. A file with any bad row writes noth
 before stay exactly as they were. A good file replaces, per campaign, the days it covers (services.metrics).
 """
 import logging
+import re
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -52,6 +53,18 @@ def agency_today(agency: Agency):
     return timezone.now().astimezone(ZoneInfo(agency.timezone or "Europe/Moscow")).date()
 
 
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def mixed_encodings(head: bytes) -> bool:
+    """True for text that is not valid UTF-8 yet mostly made of UTF-8 Cyrillic: rows pasted from a UTF-8 file
+    into a Windows-1251 one (or back). Read as Windows-1251 it would import as «РљР°РјРїР°РЅРёСЏ»; in real
+    Windows-1251 text «Р»/«С» before one of 0x80–0xBF (punctuation) is rare."""
+    high = len(_HIGH_BYTE.findall(head))
+    return high > 0 and 2 * len(_UTF8_CYRILLIC.findall(head)) > high // 2
+
+
 @transaction.atomic
 def metric_import_upload(*, agency: Agency, actor, source: DataSource, upload) -> MetricImport:
     """Check and store an upload, read its header and first rows, guess the mapping."""
@@ -59,6 +72,12 @@ def metric_import_upload(*, agency: Agency, actor, source: DataSource, upload) -
     kind = readers.check_upload(upload, name=upload.name, size=upload.size)
     upload.seek(0)
     table = readers.open_table(upload)
+    if table.encoding == "cp1251":
+        upload.seek(0)
+        if mixed_encodings(upload.read(1024 * 1024)):
+            raise ServiceError(_("Part of the file is in UTF-8 and part in Windows-1251 (rows copied from different "
+                                 "files?), so its text would import garbled. Save the whole file again in one "
+                                 "encoding, UTF-8, and upload it."), field="file", code="encoding")
     sample = []
     try:
         for row in table.rows:

@@ -176,7 +176,7 @@ def _post_file(world, source, name: str, content: bytes):
                                {"file": SimpleUploadedFile(name, content, content_type="text/csv")})
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251", "utf-8"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251", "utf-8", "utf-16"])  # utf-16: with a BOM (Excel)
 def test_the_encodings_we_read(alice_world, file_source, encoding):
     text = "Дата;Кампания;Расход\n01.03.2026;Бренд Москва;100\n"
     response = _post_file(alice_world, file_source, "m.csv", text.encode(encoding))
@@ -186,7 +186,7 @@ def test_the_encodings_we_read(alice_world, file_source, encoding):
     assert item.headers == ["Дата", "Кампания", "Расход"] and item.sample[0]["values"][1] == "Бренд Москва"
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+@pytest.mark.parametrize("encoding", ["utf-16-be", "utf-32"])  # no BOM / not an encoding we read
 def test_encodings_we_do_not_read_are_refused_with_a_message(alice_world, file_source, encoding):
     response = _post_file(alice_world, file_source, "m.csv", "Дата;Расход\n01.03.2026;100\n".encode(encoding))
     assert response.status_code == 422
@@ -196,14 +196,23 @@ def test_encodings_we_do_not_read_are_refused_with_a_message(alice_world, file_s
         assert not MetricImport.objects.filter(source=file_source).exists()
 
 
-def test_a_file_with_mixed_encodings_names_the_unreadable_rows(alice_world, file_source):
-    """UTF-8 with one row pasted in from a Windows-1251 file: the row is named at the preview, not imported."""
-    content = "Дата;Кампания;Расход\n01.03.2026;Бренд;100\n".encode() + "02.03.2026;Ретаргетинг;5\n".encode("cp1251")
-    assert _post_file(alice_world, file_source, "m.csv", content).status_code == 302
+def test_a_file_with_mixed_encodings_is_refused_instead_of_imported_garbled(alice_world, file_source):
+    """UTF-8 with a row pasted in from a Windows-1251 file: decoded as Windows-1251 as a whole, every Cyrillic
+    header and name would be mojibake («Р”Р°С‚Р°»); the upload says what happened instead."""
+    content = ("Дата;Кампания;Расход\n01.03.2026;Бренд Москва;100\n".encode()
+               + "02.03.2026;Ретаргетинг;5\n".encode("cp1251"))
+    response = _post_file(alice_world, file_source, "m.csv", content)
+    assert response.status_code == 422 and "Part of the file is in UTF-8" in response.content.decode()
     with scopes_disabled():
-        item = MetricImport.objects.get(source=file_source)
-    page = http(alice_world.am).get(f"/reporting/imports/{item.pk}/").content.decode()
-    assert "could not be read" in page
+        assert not MetricImport.objects.filter(source=file_source).exists()
+
+
+def test_mixed_encodings_check_leaves_real_windows_1251_alone():
+    from reporting.services.importing import mixed_encodings
+
+    text = "Дата;Кампания;Расход, руб.\n01.03.2026;«Бренд» — Москва, №1 ё;100\n" * 50
+    assert not mixed_encodings(text.encode("cp1251"))
+    assert mixed_encodings(text.encode() + "Ретаргетинг".encode("cp1251"))
 
 
 def test_the_size_limit_is_said_in_the_form_and_its_hint(alice_world, file_source, settings):
