@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
 
-from ..importing import MAX_CONVERSIONS, MAX_COUNT
+from ..importing import BY_KEY, MAX_CONVERSIONS, MAX_COUNT
 
 COUNT_FIELDS = ("impressions", "clicks", "sessions")
 MONEY_FIELDS = {"cost": Decimal("99999999999999.99"), "revenue": Decimal("99999999999999.99"),
@@ -22,7 +22,12 @@ TEXT_FIELDS = {"channel": 60, "campaign_id": 200, "campaign": 300}
 NAMED_ERRORS = 5
 
 
+def _label(key: str) -> str:
+    return str(BY_KEY[key].label) if key in BY_KEY else key
+
+
 def _count(value, key: str) -> int:
+    key = _label(key)
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
         raise ValueError(_("%(field)s is not a number") % {"field": key})
     try:
@@ -40,6 +45,7 @@ def _count(value, key: str) -> int:
 
 
 def _money(value, key: str) -> Decimal:
+    limit, key = MONEY_FIELDS[key], _label(key)
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str | float):
         raise ValueError(_("%(field)s is not a number") % {"field": key})
     try:
@@ -52,7 +58,7 @@ def _money(value, key: str) -> Decimal:
     if number < 0:
         raise ValueError(_("%(field)s cannot be negative (%(value)s)") % {"field": key, "value": value})
     number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if number > MONEY_FIELDS[key]:
+    if number > limit:
         raise ValueError(_("%(field)s is too large (%(value)s)") % {"field": key, "value": str(value)[:40]})
     return number
 
@@ -74,7 +80,7 @@ def _row(raw, *, latest: date) -> dict:
         if value is None:
             value = ""
         if not isinstance(value, str | int):
-            raise ValueError(_("%(field)s is not text") % {"field": key})
+            raise ValueError(_("%(field)s is not text") % {"field": _label(key)})
         row[key] = " ".join(str(value).split())[:length]
     for key in COUNT_FIELDS:
         row[key] = _count(raw.get(key) or 0, key)
