@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -107,6 +107,13 @@ class MetricFactSerializer(serializers.ModelSerializer):
                   "revenue", "sessions", "currency", "imported_at"]
 
 
+class MetricFactPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MetricFactSerializer(many=True)
+
+
 class MetricRowsQuerySerializer(serializers.Serializer):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
@@ -166,7 +173,9 @@ class DataSourceViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
         return Response(result, status=status.HTTP_200_OK)
 
 
-    @extend_schema(parameters=[MetricRowsQuerySerializer], responses={200: MetricFactSerializer(many=True)})
+    @extend_schema(parameters=[MetricRowsQuerySerializer,
+                               OpenApiParameter("page", int, description="A page number (50 rows a page).")],
+                   responses={200: MetricFactPageSerializer})
     @metrics.mapping.get
     def metric_rows(self, request, pk=None):
         """The source's daily rows from `date_from` to `date_to` (by day, paginated), as stored."""

@@ -1,13 +1,10 @@
 """Client reports REST API: report templates, reports (create, change the texts, the snapshot), their builds
 (POST starts one, GET shows the latest) and publishing. Another agency's or an unseen client's object: 404;
 a refused change (published, not built, bad period): 400 with the message."""
-import json
-
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from clients.api._fields import VisibleClientField
@@ -128,15 +125,16 @@ class BuildSerializerFull(serializers.Serializer):
         return bool(job.params.get("redraft"))
 
 
-class PDFRenderer(BaseRenderer):
-    """Lets a client ask for `Accept: application/pdf`; an error body (a dict) is still sent as JSON."""
+class BuildPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BuildSerializerFull(many=True)
 
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data if isinstance(data, bytes) else json.dumps(data).encode()
+class ReportPdfErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why there is no PDF (the report is not built yet).")
+    code = serializers.CharField(required=False)
 
 
 class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
@@ -156,6 +154,10 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
 
     def get_agency_queryset(self):
         return sel.report_list(agency=self.agency, membership=self.membership)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF answers any Accept (application/pdf too); its errors are JSON like every other answer.
+        return super().perform_content_negotiation(request, force=force or self.action == "pdf")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -197,7 +199,8 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
         return Response({"job": str(job.pk), "status": job.status, "progress": job.progress,
                          "message": job.message, "error": job.error}, status=status)
 
-    @extend_schema(responses={200: BuildSerializerFull(many=True)})
+    @extend_schema(parameters=[OpenApiParameter("page", int, description="A page number (50 builds a page).")],
+                   responses={200: BuildPageSerializer})
     @action(detail=True, methods=["get"])
     def builds(self, request, pk=None):
         """The report's builds, newest first (paginated)."""
@@ -205,8 +208,8 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(sel.report_builds(agency=self.agency, report=report))
         return self.get_paginated_response(BuildSerializerFull(page, many=True).data)
 
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ReportPdfErrorSerializer})
+    @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         """The built report as the PDF the client gets (400 when it is not built yet)."""
         from .views_reports import pdf_response
