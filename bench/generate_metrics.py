@@ -82,8 +82,10 @@ def generate(*, agency, rows: int, clients: int, days: int, rng: random.Random) 
             campaigns = list(Campaign.objects.filter(agency=agency, source=source).order_by("external_id"))
             DailyMetric.objects.filter(agency=agency, source=source).delete()  # a rerun replaces, like an import
             batch = []
-            for campaign in campaigns[:per_client]:
-                for n in range(days):
+            # Day by day, every campaign of the day together: the order daily syncs and monthly imports write in,
+            # so a period's rows lie together on disk as they would in production.
+            for n in range(days - 1, -1, -1):
+                for campaign in campaigns[:per_client]:
                     if made >= rows:
                         break
                     impressions = rng.randint(100, 20000)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from mrm.core.api import AgencyViewSetMixin, AutoSchema
 from . import channels, selectors
 from .forms import MAX_PERIOD_DAYS
 from .importing import MAX_CONVERSIONS, MAX_COUNT
-from .models import DataSource
+from .models import DailyMetric, DataSource
 from .services import metrics as metric_services
 from .services import sources as services
 
@@ -96,14 +96,44 @@ class MetricUploadResultSerializer(serializers.Serializer):
     date_to = serializers.DateField(allow_null=True)
 
 
+class MetricFactSerializer(serializers.ModelSerializer):
+    campaign_id = serializers.CharField(source="campaign.external_id", default="", read_only=True,
+                                        help_text="The campaign's id in the source (`name:…` for a file's name).")
+    campaign = serializers.CharField(source="campaign.name", default="", read_only=True)
+
+    class Meta:
+        model = DailyMetric
+        fields = ["date", "channel", "campaign_id", "campaign", "impressions", "clicks", "cost", "conversions",
+                  "revenue", "sessions", "currency", "imported_at"]
+
+
+class MetricFactPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = MetricFactSerializer(many=True)
+
+
+class MetricRowsQuerySerializer(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+    def validate(self, attrs):
+        if attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_from": "The start of the period is after its end."})
+        if (attrs["date_to"] - attrs["date_from"]).days >= MAX_PERIOD_DAYS:
+            raise serializers.ValidationError({"date_to": "Choose a period of at most two years."})
+        return attrs
+
+
 class DataSourceViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
-    """Data sources of the clients the caller may see. POST `{id}/metrics/` uploads daily rows."""
+    """Data sources of the clients the caller may see. POST `{id}/metrics/` uploads daily rows, GET reads them."""
 
     serializer_class = DataSourceSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     policy_actions = {"list": "reporting.view", "retrieve": "reporting.view", "create": "reporting.manage",
                       "partial_update": "reporting.manage", "destroy": "reporting.manage",
-                      "metrics": "reporting.manage"}
+                      "metrics": "reporting.manage", "metric_rows": "reporting.view"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = DataSource
     filterset_fields = ["client", "kind", "status"]
@@ -141,6 +171,23 @@ class DataSourceViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
         result = metric_services.metrics_replace(agency=self.agency, source=source,
                                                  rows=upload.validated_data["rows"])
         return Response(result, status=status.HTTP_200_OK)
+
+
+    @extend_schema(parameters=[MetricRowsQuerySerializer,
+                               OpenApiParameter("page", int, description="A page number (50 rows a page).")],
+                   responses={200: MetricFactPageSerializer})
+    @metrics.mapping.get
+    def metric_rows(self, request, pk=None):
+        """The source's daily rows from `date_from` to `date_to` (by day, paginated), as stored."""
+        source = self.get_object()
+        query = MetricRowsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = (DailyMetric.objects.filter(agency=self.agency, source=source,
+                                           date__gte=query.validated_data["date_from"],
+                                           date__lte=query.validated_data["date_to"])
+                .select_related("campaign").order_by("date", "id"))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(MetricFactSerializer(page, many=True).data)
 
 
 router.register("reporting/sources", DataSourceViewSet, basename="reporting-source")

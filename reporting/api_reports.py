@@ -1,7 +1,8 @@
 """Client reports REST API: report templates, reports (create, change the texts, the snapshot), their builds
 (POST starts one, GET shows the latest) and publishing. Another agency's or an unseen client's object: 404;
 a refused change (published, not built, bad period): 400 with the message."""
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -109,14 +110,43 @@ class BuildStatusSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 
+class BuildSerializerFull(serializers.Serializer):
+    job = serializers.UUIDField(source="pk")
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    message = serializers.CharField()
+    error = serializers.CharField()
+    redraft = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_redraft(self, job) -> bool:
+        return bool(job.params.get("redraft"))
+
+
+class BuildPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BuildSerializerFull(many=True)
+
+
+class ReportPdfErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why there is no PDF (the report is not built yet).")
+    code = serializers.CharField(required=False)
+
+
 class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
     """Reports of the clients the caller may see. POST `{id}/build/` starts a build (GET: its progress),
-    POST `{id}/publish/` publishes a built report."""
+    GET `{id}/builds/` lists every build, GET `{id}/pdf/` downloads the PDF, POST `{id}/publish/` publishes a
+    built report."""
 
     serializer_class = ReportSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     policy_actions = {"list": "report.view", "retrieve": "report.view", "create": "report.manage",
-                      "partial_update": "report.manage", "build": "report.manage", "publish": "report.publish"}
+                      "partial_update": "report.manage", "build": "report.manage", "publish": "report.publish",
+                      "builds": "report.view", "pdf": "report.view"}
     lookup_value_regex = "[0-9a-f-]{36}"
     model = Report
     filterset_fields = ["client", "status"]
@@ -124,6 +154,10 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
 
     def get_agency_queryset(self):
         return sel.report_list(agency=self.agency, membership=self.membership)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF answers any Accept (application/pdf too); its errors are JSON like every other answer.
+        return super().perform_content_negotiation(request, force=force or self.action == "pdf")
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -164,6 +198,24 @@ class ReportViewSet(AgencyViewSetMixin, viewsets.ModelViewSet):
             status = 202
         return Response({"job": str(job.pk), "status": job.status, "progress": job.progress,
                          "message": job.message, "error": job.error}, status=status)
+
+    @extend_schema(parameters=[OpenApiParameter("page", int, description="A page number (50 builds a page).")],
+                   responses={200: BuildPageSerializer})
+    @action(detail=True, methods=["get"])
+    def builds(self, request, pk=None):
+        """The report's builds, newest first (paginated)."""
+        report = self.get_object()
+        page = self.paginate_queryset(sel.report_builds(agency=self.agency, report=report))
+        return self.get_paginated_response(BuildSerializerFull(page, many=True).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, 400: ReportPdfErrorSerializer})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The built report as the PDF the client gets (400 when it is not built yet)."""
+        from .views_reports import pdf_response
+
+        report = self.get_object()
+        return pdf_response(services.report_pdf(report=report), report)
 
     @extend_schema(request=None, responses={200: ReportSerializer})
     @action(detail=True, methods=["post"])

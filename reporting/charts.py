@@ -2,6 +2,7 @@
 channel. Every label is escaped here, so the markup may be put into a page or a PDF as it is; the PDF embeds
 it as a `data:` image (the only kind of URL the PDF fetcher serves besides static files)."""
 import base64
+import math
 from decimal import Decimal, InvalidOperation
 
 from django.utils.html import escape
@@ -27,6 +28,18 @@ def _short(value: float) -> str:
     return f"{value:.0f}"
 
 
+def nice_top(value: float) -> float:
+    """The value axis' top: the data's maximum rounded up to a number whose quarters read well (1.6k: 400,
+    800, 1.2k), so the grid labels are round and the highest point is not drawn on the top line's label."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for m in (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10):
+        if m * magnitude >= value * 1.04:
+            return m * magnitude
+    return 12 * magnitude
+
+
 def _svg(body: str, *, title: str, height: int = HEIGHT) -> SafeString:
     return mark_safe(  # noqa: S308 - every text inside `body` was escaped by the builders below
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
@@ -36,7 +49,7 @@ def _svg(body: str, *, title: str, height: int = HEIGHT) -> SafeString:
 def line_chart(points: list[tuple[str, object]], *, title: str, color: str = "#1F6FEB") -> SafeString:
     """`points`: (label, value) per day, in order."""
     values = [_num(v) for _label, v in points]
-    top = max(values, default=0) or 1.0
+    top = nice_top(max(values, default=0))
     inner_w, inner_h = WIDTH - PAD_L - PAD_R, HEIGHT - PAD_T - PAD_B
     parts = []
     for i in range(5):  # grid and the value axis

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,9 +50,15 @@ class SourceForm(StyledFormMixin, forms.Form):
 
 
 class UploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("CSV or Excel .xlsx with one row per day (and campaign), "
-                                                        "up to 20 MB."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}))
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_EXTENSIONS)}))
+
+    def __init__(self, *args, **kwargs):
+        from .services.importing import max_bytes
+
+        super().__init__(*args, **kwargs)
+        # The limit is a setting (MRM_REPORTING_IMPORT_MAX_BYTES): the hint says the one in force.
+        self.fields["file"].help_text = _("CSV or Excel .xlsx with one row per day (and campaign), up to "
+                                          "%(limit)s.") % {"limit": filesizeformat(max_bytes())}
 
     def clean_file(self):
         from mrm.core import uploads

@@ -65,3 +65,11 @@ def schedule_of(*, agency: Agency, client):
     from .report_models import ReportSchedule
 
     return ReportSchedule.objects.filter(agency=agency, client=client).first()
+
+
+def report_builds(*, agency: Agency, report: Report):
+    """The report's builds, newest first: the `report.build` jobs started for it (the report keeps the latest)."""
+    from mrm.jobs.models import Job
+
+    return Job.objects.filter(agency=agency, kind="report.build", params__report_id=str(report.pk)).order_by(
+        "-created_at")

@@ -353,3 +353,5 @@ def _reporting_sync(agency, kw):
 BY_ROUTE["reporting-sync-detail"] = {"pk": _reporting_sync}
 BY_ROUTE["reporting-connection-detail"] = {"pk": lambda agency, kw: f.DataSourceFactory(
     agency=agency, client=_parent_client(agency, kw), kind="vk_ads").pk}
+# Report API reads (h-repjourney): a report's builds and its PDF take the report's `pk`.
+BY_ROUTE.update({name: {"pk": _report} for name in ("report-builds", "report-pdf")})

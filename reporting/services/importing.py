@@ -7,11 +7,13 @@ under the CRM import's memory and time caps. A file with any bad row writes noth
 before stay exactly as they were. A good file replaces, per campaign, the days it covers (services.metrics).
 """
 import logging
+import re
 from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,14 +43,26 @@ def max_bytes() -> int:
 
 def check_size(size: int) -> None:
     if size > max_bytes():
-        raise ServiceError(_("The file is larger than %(n)s MB. Split it by month and upload the parts.")
-                           % {"n": max_bytes() // (1024 * 1024)}, field="file", code="too_big")
+        raise ServiceError(_("The file is larger than %(limit)s. Split it by month and upload the parts.")
+                           % {"limit": filesizeformat(max_bytes())}, field="file", code="too_big")
 
 
 def agency_today(agency: Agency):
     from zoneinfo import ZoneInfo
 
     return timezone.now().astimezone(ZoneInfo(agency.timezone or "Europe/Moscow")).date()
+
+
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def mixed_encodings(head: bytes) -> bool:
+    """True for text that is not valid UTF-8 yet mostly made of UTF-8 Cyrillic: rows pasted from a UTF-8 file
+    into a Windows-1251 one (or back). Read as Windows-1251 it would import as «РљР°РјРїР°РЅРёСЏ»; in real
+    Windows-1251 text «Р»/«С» before one of 0x80–0xBF (punctuation) is rare."""
+    high = len(_HIGH_BYTE.findall(head))
+    return high > 0 and 2 * len(_UTF8_CYRILLIC.findall(head)) > high // 2
 
 
 @transaction.atomic
@@ -58,6 +72,12 @@ def metric_import_upload(*, agency: Agency, actor, source: DataSource, upload) -
     kind = readers.check_upload(upload, name=upload.name, size=upload.size)
     upload.seek(0)
     table = readers.open_table(upload)
+    if table.encoding == "cp1251":
+        upload.seek(0)
+        if mixed_encodings(upload.read(1024 * 1024)):
+            raise ServiceError(_("Part of the file is in UTF-8 and part in Windows-1251 (rows copied from different "
+                                 "files?), so its text would import garbled. Save the whole file again in one "
+                                 "encoding, UTF-8, and upload it."), field="file", code="encoding")
     sample = []
     try:
         for row in table.rows:

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency
 
 from ..models import Campaign, DailyMetric, DataSource
+from .metric_rows import metric_rows_check
 
 BATCH = 2000
 DELETE_BATCH = 200
@@ -57,11 +59,23 @@ def _campaigns(*, agency: Agency, source: DataSource, rows: list[dict]) -> dict[
     return found
 
 
-@transaction.atomic
 def metrics_replace(*, agency: Agency, source: DataSource, rows: Iterable[dict]) -> dict:
-    """Write clean rows (date, channel, campaign / campaign_id, the figures, currency) for a source; see the
-    module docstring for the replace rule. Returns {"rows", "replaced", "campaigns", "date_from", "date_to"}."""
-    rows = list(rows)
+    """Write rows (date, channel, campaign / campaign_id, the figures, currency) for a source; see the module
+    docstring for the replace rule. Returns {"rows", "replaced", "campaigns", "date_from", "date_to"}.
+    Rows that break the rules (`metric_rows_check`: garbage from a connector) write nothing: ServiceError, and
+    the source shows why."""
+    from .importing import agency_today
+
+    try:
+        rows = metric_rows_check(rows=rows, today=agency_today(agency))
+    except ServiceError as exc:
+        source_record_error(agency=agency, source=source, error=exc.message)
+        raise
+    return _replace(agency=agency, source=source, rows=rows)
+
+
+@transaction.atomic
+def _replace(*, agency: Agency, source: DataSource, rows: list[dict]) -> dict:
     # One writer per source at a time: two imports of overlapping days would each delete, then both insert.
     source = DataSource.objects.select_for_update().get(agency=agency, pk=source.pk)
     campaigns = _campaigns(agency=agency, source=source, rows=rows)

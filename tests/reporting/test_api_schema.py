@@ -33,6 +33,7 @@ def test_reporting_api_conforms_to_its_schema(live_server, client, tmp_path, ali
         capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-30000:] + result.stderr[-5000:]
     tested = re.search(r"Tested: (\d+)", result.stdout)
-    # 7 data operations (sources, metrics) + 11 of the reports (templates, reports, build, publish)
-    # + 6 of the connectors (syncs: list, retrieve, create; connections: retrieve, put, patch)
-    assert tested and int(tested.group(1)) == 24, result.stdout[-3000:]
+    # 8 data operations (sources, metric rows in and out, aggregates) + 13 of the reports (templates, reports,
+    # build, builds, PDF, publish) + 6 of the connectors (syncs: list, retrieve, create; connections: retrieve,
+    # put, patch)
+    assert tested and int(tested.group(1)) == 27, result.stdout[-3000:]
