@@ -13,7 +13,8 @@ What it writes for the agency's bench clients (`external_id` "bench-…"):
 - `--nps` NPS surveys with answers over the last two years (about half promoters, a fifth detractors);
 - `--requests` client requests over the last two years, 95 % with a first reply and its business minutes,
   80 % with an agreed time of 4 business hours;
-- monthly published reports for the last 12 months of a `--report-clients` share of the clients, half rated 1–5.
+- monthly published reports for the last 12 months of a `--report-clients` share of the clients, half rated 1–5;
+then it rebuilds the agency's daily KPI rollup (dashboards.rollups), as the nightly task would.
 A rerun replaces what an earlier run wrote (its rows are marked: deals "bench-upsell", survey nonces "bench-…",
 request subjects and report titles ending in "(bench)") and rewrites the bench clients' status and owner history.
 PostgreSQL only (gen_random_uuid, generate_series).
@@ -247,6 +248,11 @@ def generate(*, agency, nps: int, requests: int, upsells: int, report_share: flo
               AND random() < 0.5""", p, counts)
     with connection.cursor() as c:
         c.execute("ANALYZE")
+    from dashboards.rollups import kpi_rollup_rebuild
+
+    started = time.monotonic()
+    counts["KPI rollup rows"] = kpi_rollup_rebuild(agency=agency)  # what the nightly task would have built
+    print(f"  KPI rollup: {counts['KPI rollup rows']} rows in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return counts
 
 

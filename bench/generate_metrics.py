@@ -127,7 +127,6 @@ def _median_ms(fn, runs: int) -> float:
 def time_aggregates(*, agency, runs: int, existing: bool = False) -> None:
     from django.utils import timezone
 
-    from clients.models import Client
     from mrm.tenancy.models import Membership, Role
     from reporting import selectors
     from reporting.models import DailyMetric

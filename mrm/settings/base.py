@@ -391,3 +391,7 @@ CACHES["default"].setdefault("KEY_PREFIX", env.str("CACHE_KEY_PREFIX", default="
 BRIEF_FORM_LIMIT_PER_IP = env.int("BRIEF_FORM_LIMIT_PER_IP", default=10)
 BRIEF_FORM_LIMIT_PER_AGENCY = env.int("BRIEF_FORM_LIMIT_PER_AGENCY", default=100)
 BRIEF_CONFIRMATION_LIMIT_PER_EMAIL = env.int("BRIEF_CONFIRMATION_LIMIT_PER_EMAIL", default=3)
+# Dashboards (dashboards/tasks.py): the nightly rebuild of every agency's daily KPI rollup (also rebuilt after changes).
+CELERY_BEAT_SCHEDULE["dashboards-kpi-rollup"] = {
+    "task": "dashboards.tasks.kpi_rollup_nightly_task",
+    "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=30)}
