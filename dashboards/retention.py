@@ -29,6 +29,7 @@ def _table(model) -> str:
 def retention_counts_sql(*, agency, q: Q, windows: Sequence[Period], by_am_on: date | None = None) -> list[dict]:
     """The rows of `selectors.retention_counts` (same keys; with `by_am_on`, one per "am" and "am_name")."""
     tz = agency.timezone
+    everyone = not q  # a director: every history row of the agency is one of its clients', no semi-join needed
     clients_sql, clients_params = (Client.objects.filter(agency=agency).filter(q).order_by()
                                    .values("id", "owner_id").query.sql_with_params())
     bounds: dict[date, int] = {}
@@ -73,7 +74,7 @@ def retention_counts_sql(*, agency, q: Q, windows: Sequence[Period], by_am_on: d
         f"WITH c AS ({clients_sql}), "
         f"spans AS (SELECT s.client_id, s.to_status, s.changed_at AS since, LEAD(s.changed_at) OVER ("
         f"PARTITION BY s.client_id ORDER BY s.changed_at, s.created_at) AS until FROM {_table(ClientStatusChange)} s "
-        f"WHERE s.agency_id = %s AND s.client_id IN (SELECT c.id FROM c)), "
+        f"WHERE s.agency_id = %s{'' if everyone else ' AND s.client_id IN (SELECT c.id FROM c)'}), "
         f"p AS (SELECT client_id, {', '.join(fold)} FROM spans GROUP BY client_id) "
         f"SELECT {select_am}{', '.join(counts)} FROM c LEFT JOIN p ON p.client_id = c.id {am_join}{group}")
     all_params = [*clients_params, agency.pk, *params, *count_params, *am_params]

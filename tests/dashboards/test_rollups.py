@@ -228,3 +228,27 @@ def test_retention_sql_midnight_and_no_history(edgy):
     # churned at 00:00 on 1 January); E is paused, which still counts as a client
     assert (row["start_0"], row["kept_0"], row["active_0"], row["churned_0"]) == (4, 2, 5, 3)
     assert (before["start_0"], before["kept_0"], before["active_0"], before["churned_0"]) == (4, 4, 4, 0)
+
+
+@pytest.mark.parametrize("extra_clients", [0, 15])
+def test_dashboard_from_rollup_query_budget(edgy, extra_clients, django_assert_max_num_queries,
+                                            django_capture_on_commit_callbacks):
+    """The director's page reads the rollup in one query; the count does not grow with the data."""
+    from .test_views import Q1 as Q1_QUERY
+    from .test_views import login
+
+    world = edgy.world
+    with scopes_disabled():
+        for n in range(extra_clients):
+            client = f.ClientFactory(agency=world.agency, name=f"Extra {n}", owner=world.am.user)
+            ClientStatusChange.objects.create(agency=world.agency, client=client, from_status="", to_status="active",
+                                              changed_at=datetime.combine(date(2025, 5, 1), time(12), tzinfo=MSK))
+            _answer(client, n % 11, date(2026, 2, 1 + n))
+            _paid(client, 1000 + n, date(2026, 3, 1 + n))
+    with scope(agency=world.agency), django_capture_on_commit_callbacks(execute=True):
+        rollups.kpi_rollup_rebuild(agency=world.agency)
+    http = login(world.director)
+    http.get("/dashboards/", Q1_QUERY)
+    with django_assert_max_num_queries(10):
+        response = http.get("/dashboards/", Q1_QUERY)
+    assert response.status_code == 200
