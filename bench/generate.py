@@ -33,6 +33,9 @@ def main(argv=None) -> None:
     parser.add_argument("--clients", type=int, default=10000)
     parser.add_argument("--agency-slug", default="sever-digital")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--contacts", type=int, default=0, help="total contacts (default: 2 per client)")
+    parser.add_argument("--interactions", type=int, default=0, help="total interactions (default: 6 per client)")
+    parser.add_argument("--invoices", type=int, default=0, help="total invoices (default: 4 per client)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.getcwd())
@@ -49,13 +52,22 @@ def main(argv=None) -> None:
         parser.exit(2, f"No agency with slug {args.agency_slug!r}: run `manage.py seed_demo` or pass --agency-slug.\n")
     started = time.monotonic()
     with scope(agency=agency):
-        counts = generate(agency=agency, clients=args.clients, rng=random.Random(args.seed))
+        per_client = {key: getattr(args, key) / args.clients for key in ("contacts", "interactions", "invoices")
+                      if getattr(args, key) and args.clients}
+        counts = generate(agency=agency, clients=args.clients, rng=random.Random(args.seed), per_client=per_client)
     analyze()
     took = time.monotonic() - started
     print(f"{agency.name}: " + ", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {took:.1f} s")
 
 
-def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
+def _spread(rng: random.Random, mean: float) -> int:
+    """A count around `mean` (uniform on 0…2·mean, at least 1), so totals land near clients × mean."""
+    return max(1, round(rng.uniform(0, 2 * mean)))
+
+
+def generate(*, agency, clients: int, rng: random.Random, per_client: dict | None = None) -> dict[str, int]:
+    """`per_client` overrides the average number of contacts / interactions / invoices per client; invoices then
+    spread over the last two years (monthly), so revenue has a year-over-year comparison."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -79,6 +91,7 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
     now = timezone.now()
     today = timezone.localdate()
     statuses = ["active"] * 11 + ["lead"] * 3 + ["onboarding", "paused", "paused", "churned", "churned", "churned"]
+    per_client = per_client or {}
     counts = dict.fromkeys(("clients", "contacts", "interactions", "deals", "tasks", "invoices"), 0)
     for start in range(0, clients, BATCH):
         with transaction.atomic():
@@ -101,11 +114,14 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
                 for c in batch if rng.random() < .2])
             contacts, interactions, deals, tasks, invoices, plans = [], [], [], [], [], []
             for c in batch:
-                for n in range(rng.choice([1, 2, 2, 3])):
+                n_contacts = _spread(rng, per_client["contacts"]) if "contacts" in per_client else rng.choice([1, 2, 2, 3])
+                for n in range(n_contacts):
                     contacts.append(Contact(agency=agency, client=c, is_primary=n == 0,
                                             full_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
                                             email=f"c{n}.{c.external_id}@bench.example", phone="+7 900 000-00-00"))
-                for _ in range(rng.randint(2, 10)):
+                n_interactions = (_spread(rng, per_client["interactions"]) if "interactions" in per_client
+                                  else rng.randint(2, 10))
+                for _ in range(n_interactions):
                     inbound = rng.random() < .4
                     when = now - timedelta(days=rng.randint(0, 365), hours=rng.randint(0, 12))
                     interactions.append(Interaction(
@@ -126,8 +142,11 @@ def generate(*, agency, clients: int, rng: random.Random) -> dict[str, int]:
                     tasks.append(Task(agency=agency, client=c, assignee=c.owner, title="Перезвонить клиенту",
                                       due_at=now + timedelta(hours=rng.randint(-240, 240)),
                                       kind=rng.choice(["task", "follow_up", "call"])))
-                for m in range(rng.randint(0, 8)):
-                    issued = today - timedelta(days=30 * m + rng.randint(0, 5))
+                n_invoices = (_spread(rng, per_client["invoices"]) if "invoices" in per_client
+                              else rng.randint(0, 8))
+                step = max(1, 24 // max(n_invoices, 1)) if "invoices" in per_client else 1
+                for m in range(n_invoices):
+                    issued = today - timedelta(days=30 * m * step + rng.randint(0, 5))
                     amount = Decimal(rng.randrange(50, 800) * 1000)
                     invoices.append(Invoice(
                         agency=agency, client=c, number=f"B{run}-{c.external_id.rsplit('-', 1)[-1]}-{m}",

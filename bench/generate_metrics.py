@@ -30,6 +30,9 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-only", action="store_true")
+    parser.add_argument("--existing-clients", action="store_true",
+                        help="spread the facts over the agency's first --clients clients instead of adding "
+                             "'Бенч' clients (bench.scale: one agency at the issue's scale)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.getcwd())
@@ -46,26 +49,35 @@ def main(argv=None) -> None:
         if not args.time_only:
             started = time.monotonic()
             made = generate(agency=agency, rows=args.rows, clients=args.clients, days=args.days,
-                            rng=random.Random(args.seed))
+                            rng=random.Random(args.seed), existing=args.existing_clients)
             print(f"{agency.name}: {made} facts in {time.monotonic() - started:.1f} s")
         from django.db import connection
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE reporting_dailymetric")
-        time_aggregates(agency=agency, runs=args.runs)
+        time_aggregates(agency=agency, runs=args.runs, existing=args.existing_clients)
 
 
-def generate(*, agency, rows: int, clients: int, days: int, rng: random.Random) -> int:
+def _targets(*, agency, clients: int, existing: bool) -> list:
+    from clients.models import Client
+
+    if existing:
+        return list(Client.objects.filter(agency=agency).exclude(status=Client.Status.LEAD).order_by("pk")[:clients])
+    return list(Client.objects.filter(agency=agency, name__startswith="Бенч ").order_by("name")[:clients])
+
+
+def generate(*, agency, rows: int, clients: int, days: int, rng: random.Random, existing: bool = False) -> int:
     from django.db import transaction
     from django.utils import timezone
 
     from clients.models import Client
     from reporting.models import Campaign, DailyMetric, DataSource
 
-    existing = list(Client.objects.filter(agency=agency, name__startswith="Бенч ").order_by("name"))
-    Client.objects.bulk_create([Client(agency=agency, name=f"Бенч {n:05d}", status=Client.Status.ACTIVE)
-                                for n in range(len(existing), clients)])
-    targets = list(Client.objects.filter(agency=agency, name__startswith="Бенч ").order_by("name")[:clients])
+    if not existing:
+        have = Client.objects.filter(agency=agency, name__startswith="Бенч ").count()
+        Client.objects.bulk_create([Client(agency=agency, name=f"Бенч {n:05d}", status=Client.Status.ACTIVE)
+                                    for n in range(have, clients)])
+    targets = _targets(agency=agency, clients=clients, existing=existing)
     per_client = max(1, -(-rows // (len(targets) * days)))
     today = timezone.localdate()
     channels = ("yandex_direct", "vk_ads", "google_ads", "telegram_ads")
@@ -114,16 +126,15 @@ def _median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def time_aggregates(*, agency, runs: int) -> None:
+def time_aggregates(*, agency, runs: int, existing: bool = False) -> None:
     from django.utils import timezone
 
-    from clients.models import Client
     from mrm.tenancy.models import Membership, Role
     from reporting import selectors
     from reporting.models import DailyMetric
 
     total = DailyMetric.objects.filter(agency=agency).count()
-    client = Client.objects.filter(agency=agency, name__startswith="Бенч ").order_by("name").first()
+    client = next(iter(_targets(agency=agency, clients=1, existing=existing)), None)
     if client is None or not total:
         print("No facts to time: run without --time-only first.")
         return

@@ -27,7 +27,9 @@ def page_paths(http) -> list[tuple[str, str]]:
         found.append(("client page", client.group(1)))
     found += [("kanban", "/clients/deals/"), ("today", "/today/"), ("portfolio", "/clients/portfolio/"),
               ("search", f"/clients/search/?q={word}")]
-    return found
+    from bench.run import DASHBOARD_PAGES
+
+    return found + list(DASHBOARD_PAGES)
 
 
 def main(argv=None) -> None:
@@ -36,6 +38,8 @@ def main(argv=None) -> None:
     parser.add_argument("--page", default="", help="only pages whose name contains this")
     parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE the N slowest queries per page")
     parser.add_argument("--repeat", type=int, default=3, help="render each page N times, report the fastest")
+    parser.add_argument("--pyinstrument", action="store_true",
+                        help="print a pyinstrument call tree of one more render of each page (pip install pyinstrument)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.getcwd())
@@ -54,7 +58,7 @@ def main(argv=None) -> None:
     print("| page | HTTP | KB | queries | SQL ms | total ms |\n|---|---|---|---|---|---|")
     plans = []
     for name, path in page_paths(http):
-        if args.page and args.page not in name:
+        if args.page and args.page.lower() not in name.lower():
             continue
         best = None
         for _ in range(max(args.repeat, 1)):
@@ -68,6 +72,13 @@ def main(argv=None) -> None:
         took, sql, queries, response = best
         print(f"| {name} | {response.status_code} | {len(response.content) / 1024:.0f} | {len(queries)} | "
               f"{sql * 1000:.0f} | {took * 1000:.0f} |")
+        if args.pyinstrument:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.001)
+            with profiler:
+                http.get(path)
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
         if args.explain and connection.vendor == "postgresql":
             slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:args.explain]
             plans += [(name, q) for q in slowest if q["sql"].lstrip().upper().startswith("SELECT")]

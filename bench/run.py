@@ -60,6 +60,29 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
+# Fixed pages, timed when they answer 200 to the logged-in user: (name, path). One line adds a page to the bench
+# (bench.suite and the query counts pick it up too); `--only kpi` times only the pages whose name has "kpi".
+DASHBOARD_PAGES = [
+    ("KPI dashboard (quarter)", "/dashboards/"),
+    ("KPI dashboard (month, 12-month trend)", "/dashboards/?period=month"),
+    ("KPI dashboard (year)", "/dashboards/?period=year"),
+    ("KPI drill: retention", "/dashboards/retention/"),
+    ("KPI drill: NPS detractors", "/dashboards/nps/?segment=detractors"),
+    ("KPI drill: revenue", "/dashboards/revenue/"),
+    ("KPI drill: upsell", "/dashboards/upsell/"),
+    ("KPI drill: response time", "/dashboards/response/"),
+    ("KPI per AM (team)", "/dashboards/team/"),
+    ("KPI API", "/api/v1/kpis/"),
+    ("KPI API (year)", "/api/v1/kpis/?period=year"),
+    ("KPI API per AM", "/api/v1/kpis/team/"),
+]
+
+
+def fixed_pages(session: Session, table=None) -> list[tuple[str, str]]:
+    return [(name, path) for name, path in (DASHBOARD_PAGES if table is None else table)
+            if session.get(path)[0] == 200]
+
+
 def pages(session: Session) -> list[tuple[str, str]]:
     status, body, _ = session.get("/clients/")
     if status != 200:
@@ -81,6 +104,7 @@ def pages(session: Session) -> list[tuple[str, str]]:
         if session.get(path)[0] == 200:
             found.append((name, path))
     found.extend(project_pages(session))
+    found.extend(fixed_pages(session))
     return found
 
 
@@ -99,6 +123,17 @@ def project_pages(session: Session) -> list[tuple[str, str]]:
                   ("Project timeline (300 tasks)", first.group(1) + "timeline/")]
     found.append(("Capacity (8 weeks)", "/projects/capacity/"))
     return found
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip().lower() for w in text.split(",") if w.strip()]
+
+
+def select(found: list[tuple[str, str]], *, only: str = "", skip: str = "") -> list[tuple[str, str]]:
+    """The pages whose name contains a word of `only` (all when empty) and none of `skip`."""
+    wanted, unwanted = _words(only), _words(skip)
+    return [(name, path) for name, path in found
+            if (not wanted or any(w in name.lower() for w in wanted)) and not any(w in name.lower() for w in unwanted)]
 
 
 def measure(session: Session, path: str, runs: int, concurrency: int) -> dict:
@@ -130,6 +165,7 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=20, help="sequential requests per page (default 20)")
     parser.add_argument("--concurrency", type=int, default=10, help="parallel clients (default 10)")
     parser.add_argument("--skip", default="", help="comma-separated words: skip pages whose name contains one")
+    parser.add_argument("--only", default="", help="comma-separated words: only pages whose name contains one")
     args = parser.parse_args(argv)
 
     session = Session(args.url)
@@ -141,10 +177,7 @@ def main(argv=None) -> None:
     print(header)
     print("-" * len(header))
     failed = False
-    skip = [w.strip().lower() for w in args.skip.split(",") if w.strip()]
-    for name, path in pages(session):
-        if any(w in name.lower() for w in skip):
-            continue
+    for name, path in select(pages(session), only=args.only, skip=args.skip):
         r = measure(session, path, args.runs, args.concurrency)
         failed |= r["status"] != "200"
         print(f"{name:<30} {r['status']:>5} {r['kb']:>6.0f} | {r['p50'] * 1000:>10.0f} {r['p95'] * 1000:>7.0f} | "

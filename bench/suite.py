@@ -72,7 +72,7 @@ def rss_mb(master_pid: int) -> list[float]:
     return sizes
 
 
-def query_counts(email: str) -> dict[str, int]:
+def query_counts(email: str, *, only: str = "", skip: str = "") -> dict[str, int]:
     """Queries per page path, rendered in a child process with Django's test client (same pages as bench.run)."""
     code = (
         "import json, sys; sys.path.insert(0, '.');\n"
@@ -81,7 +81,7 @@ def query_counts(email: str) -> dict[str, int]:
         "from django.db import connection\n"
         "from django.test import Client\n"
         "from django.test.utils import CaptureQueriesContext\n"
-        "from bench.run import pages\n"
+        "from bench.run import pages, select\n"
         "class S:\n"
         "    def __init__(self, http): self.http = http\n"
         "    def get(self, path):\n"
@@ -89,7 +89,7 @@ def query_counts(email: str) -> dict[str, int]:
         f"u = get_user_model().objects.get(email={email!r})\n"
         "http = Client(HTTP_HOST='127.0.0.1'); http.force_login(u, backend='mrm.accounts.backends.EmailBackend')\n"
         "out = {}\n"
-        "for name, path in pages(S(http)):\n"
+        f"for name, path in select(pages(S(http)), only={only!r}, skip={skip!r}):\n"
         "    http.get(path)\n"
         "    with CaptureQueriesContext(connection) as ctx: http.get(path)\n"
         "    out[name] = len(ctx.captured_queries)\n"
@@ -121,6 +121,9 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--port", type=int, default=8799)
+    parser.add_argument("--only", default="", help="comma-separated words: only pages whose name contains one")
+    parser.add_argument("--skip", default="", help="comma-separated words: skip pages whose name contains one")
+    parser.add_argument("--title", default="", help="the heading of the results section (default: N clients)")
     parser.add_argument("--note", default="", help="a line under the table (e.g. what else ran on the machine)")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args(argv)
@@ -133,10 +136,10 @@ def main(argv=None) -> None:
     rows = []
     try:
         for role, email in USERS:
-            counts = query_counts(email)
+            counts = query_counts(email, only=args.only, skip=args.skip)
             session = bench_run.Session(f"http://127.0.0.1:{args.port}")
             session.login(email, PASSWORD)
-            for name, path in bench_run.pages(session):
+            for name, path in bench_run.select(bench_run.pages(session), only=args.only, skip=args.skip):
                 r = bench_run.measure(session, path, args.runs, args.concurrency)
                 rows.append((role, name, r, counts.get(name, "?")))
                 print(f"{role:<9} {name:<30} {r['status']:>4} {r['kb']:>5.0f} KB  p50 {r['p50'] * 1000:5.0f}  "
@@ -147,7 +150,8 @@ def main(argv=None) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"\n## {stamp}: {args.clients:,} clients (PostgreSQL, gunicorn -w 4)\n",
+    title = args.title or f"{args.clients:,} clients"
+    lines = [f"\n## {stamp}: {title} (PostgreSQL, gunicorn -w 4)\n",
              f"Machine: {machine()}. Load average (1/5/15 min) before: {load_before}, after: {load_average()}. "
              f"{args.runs} sequential requests per page, then {args.concurrency} threads × {args.runs}.\n",
              f"| user | page | HTTP | KB | queries | p50 ms | p95 ms | ×{args.concurrency} p95 ms | req/s |",

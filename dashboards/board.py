@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client
 from mrm.tenancy.models import Agency, KpiMetric, Membership
 
-from . import kpis, selectors
+from . import kpis, rollups, selectors
 from .periods import Period, shift_year
 
 RETENTION, NPS, REVENUE, UPSELL, RESPONSE, REPORTS = "retention", "nps", "revenue", "upsell", "response", "reports"
@@ -140,8 +140,11 @@ def _figures(*, agency: Agency, membership: Membership, windows: list[Period], c
     plain = selectors.clients_q(membership=membership, client=client)
     nested = selectors.clients_q(membership=membership, client=client, prefix="client__")
     args = {"agency": agency, "windows": windows, "by_am_on": by_am_on}
-    return (selectors.retention_counts(q=plain, **args), selectors.nps_counts(q=nested, **args),
-            selectors.revenue_sums(q=nested, **args), selectors.upsell_counts(q=nested, **args),
+    if membership.is_director and client is None and by_am_on is None and rollups.rollup_ready(agency=agency):
+        nps, revenue = rollups.rollup_counts(agency=agency, windows=windows)  # the daily rollup (dashboards.rollups)
+    else:
+        nps, revenue = selectors.nps_counts(q=nested, **args), selectors.revenue_sums(q=nested, **args)
+    return (selectors.retention_counts(q=plain, **args), nps, revenue, selectors.upsell_counts(q=nested, **args),
             selectors.response_stats(q=nested, **args), selectors.report_rating_sums(q=nested, **args))
 
 

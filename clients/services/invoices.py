@@ -48,6 +48,13 @@ def _duplicate(invoice: Invoice) -> ServiceError:
                         code="duplicate")
 
 
+def _rollup_schedule(*, agency: Agency) -> None:
+    """The director's revenue tile reads the daily KPI rollup: rebuild it soon (debounced; h-dashbench)."""
+    from dashboards.rollups import kpi_rollup_schedule
+
+    kpi_rollup_schedule(agency=agency)
+
+
 def _save(invoice: Invoice) -> None:
     try:
         with transaction.atomic():
@@ -69,6 +76,7 @@ def invoice_create(*, agency: Agency, actor, client: Client, data: dict) -> Invo
                                              year=(invoice.issued_on or timezone.localdate()).year)
     _prepare(agency=agency, client=client, invoice=invoice, today=timezone.localdate())
     _save(invoice)
+    _rollup_schedule(agency=agency)
     audit(agency=agency, actor=actor, action="invoice.created", target=invoice,
           changes={"total": (None, str(invoice.total)), "status": (None, invoice.status)})
     return invoice
@@ -93,6 +101,7 @@ def invoice_update(*, agency: Agency, actor, invoice: Invoice, data: dict) -> In
             changes.pop(field)
     if changes:
         _save(invoice)
+        _rollup_schedule(agency=agency)
         audit(agency=agency, actor=actor, action="invoice.updated", target=invoice, changes=changes)
     return invoice
 

@@ -408,3 +408,7 @@ CELERY_BEAT_SCHEDULE["reporting-sources-sync"] = {
     "task": "reporting.tasks_sync.sources_sync_all_task",
     "schedule": crontab(hour=env.int("CONNECTOR_SYNC_HOUR_UTC", default=3), minute=30)}
 CELERY_TASK_ROUTES["reporting.tasks_sync.source_sync_task"] = {"queue": f"{CELERY_QUEUE_PREFIX}imports"}
+# Dashboards (dashboards/tasks.py): the nightly rebuild of every agency's daily KPI rollup (also rebuilt after changes).
+CELERY_BEAT_SCHEDULE["dashboards-kpi-rollup"] = {
+    "task": "dashboards.tasks.kpi_rollup_nightly_task",
+    "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=30)}
