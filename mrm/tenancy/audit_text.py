@@ -234,6 +234,8 @@ ACTIONS: dict[str, Action] = {
     "reporting.source_updated": A(_l("Data source changed"), _l("%(actor)s changed data source “%(target)s”"),
                                   _l("%(actor)s moved data source “%(target)s” from “%(old)s” to “%(new)s”")),
     "reporting.source_deleted": A(_l("Data source deleted"), _l("%(actor)s deleted data source “%(target)s” with its data")),
+    "reporting.source_connected": A(_l("Data source connected"), _l("%(actor)s changed the connection of data source “%(target)s”")),
+    "reporting.sync_started": A(_l("Data source sync started"), _l("%(actor)s started a sync of data source “%(target)s”")),
     "reporting.import_uploaded": A(_l("Metrics file uploaded"), _l("%(actor)s uploaded metrics file “%(target)s”")),
     "reporting.import_started": A(_l("Metrics import started"), _l("%(actor)s started the import of metrics file “%(target)s”")),
     "reporting.import_completed": A(_l("Metrics import completed"), _l("Import of metrics file “%(target)s” by %(actor)s completed")),
