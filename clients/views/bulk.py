@@ -1,9 +1,13 @@
-"""Bulk actions from the client and task lists: tick rows, choose an action, confirm, done.
+"""Bulk actions from the client, task and deal lists: tick rows, choose an action, confirm, done.
 
 Only records the member sees are touched: the ticked ids go through the same visibility selectors as the
 lists, and ids of another agency or of clients one does not see are counted as skipped, never acted on.
 """
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
+from django.forms import Form
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -67,41 +71,71 @@ def _visible_clients(request):
         .prefetch_related("tags")
 
 
-@require_POST
-@member_required("client.edit")
-def client_bulk_view(request):
-    """First POST: the confirmation page ("N clients will be reassigned to X"); with `confirm`: the change."""
-    back = _next_url(request, reverse("clients:list"))
-    selection = _selection(request, _visible_clients(request))
+@dataclass(frozen=True)
+class BulkAction:
+    """What one list's bulk action does; `bulk_flow` runs the steps every list shares."""
+
+    kind: str  # how the confirmation page names the records: "clients", "tasks", "deals"
+    action_url: str
+    empty_message: str
+    form: Form  # bound to the POST
+    summary: Callable[[Form, int], str]  # "N clients will be reassigned to X"
+    apply: Callable[[Form, list], int]  # the change for all records or none (ServiceError); how many changed
+    done_message: Callable[[int], str]
+    on_error: Callable[[ServiceError], ServiceError] = lambda exc: exc
+    partial_message: str = ""  # said when fewer records changed than were chosen
+
+
+def bulk_flow(request, *, records_qs, back: str, action: BulkAction):
+    """First POST: the confirmation page; with `confirm`: the change, then back to the list. Only the records
+    of `records_qs` (the member's list) among the ticked ids are touched; the others are counted as skipped."""
+    selection = _selection(request, records_qs)
     if selection is None:
         return redirect(back)
-    clients, skipped = selection
-    if not clients:
-        messages.warning(request, _("Select at least one client of your list."))
+    records, skipped = selection
+    if not records:
+        messages.warning(request, action.empty_message)
         _skipped_message(request, skipped)
         return redirect(back)
-    form = ClientBulkForm(request.POST, owners=_owner_choices(request.agency))
+    form = action.form
     valid = form.is_valid()
     if valid and request.POST.get("confirm"):
         try:
-            if form.cleaned_data["action"] == ClientBulkForm.Action.TAG:
-                changed = services.client_bulk_add_tag(agency=request.agency, actor=request.user, clients=clients,
-                                                       tag_name=form.cleaned_data["tag"])
-            else:
-                changed = services.client_bulk_update(agency=request.agency, actor=request.user, clients=clients,
-                                                      data=form.changes())
+            changed = action.apply(form, records)
         except ServiceError as exc:  # the whole batch is rolled back; say why next to the choice
-            add_service_error(form, exc)
+            add_service_error(form, action.on_error(exc))
             valid = False
-    if valid and request.POST.get("confirm"):
-        messages.success(request, ngettext("%(count)d client updated.", "%(count)d clients updated.", changed)
-                         % {"count": changed})
-        _skipped_message(request, skipped)
-        return redirect(back)
+        else:
+            messages.success(request, action.done_message(changed))
+            if action.partial_message and changed < len(records):
+                messages.info(request, action.partial_message)
+            _skipped_message(request, skipped)
+            return redirect(back)
     return render_form(request, "clients/bulk_confirm.html", {
-        "form": form, "records": clients, "skipped": skipped, "back": back, "kind": "clients",
-        "action_url": reverse("clients:bulk"), "summary": _client_summary(form, len(clients)) if valid else "",
+        "form": form, "records": records, "skipped": skipped, "back": back, "kind": action.kind,
+        "action_url": action.action_url, "summary": action.summary(form, len(records)) if valid else "",
     }, invalid=not valid)
+
+
+def _client_apply(request):
+    def apply(form: ClientBulkForm, clients: list) -> int:
+        args = {"agency": request.agency, "actor": request.user, "clients": clients}
+        if form.cleaned_data["action"] == ClientBulkForm.Action.TAG:
+            return services.client_bulk_add_tag(**args, tag_name=form.cleaned_data["tag"])
+        return services.client_bulk_update(**args, data=form.changes())
+    return apply
+
+
+@require_POST
+@member_required("client.edit")
+def client_bulk_view(request):
+    return bulk_flow(request, records_qs=_visible_clients(request), back=_next_url(request, reverse("clients:list")),
+                     action=BulkAction(
+        kind="clients", action_url=reverse("clients:bulk"),
+        empty_message=_("Select at least one client of your list."),
+        form=ClientBulkForm(request.POST, owners=_owner_choices(request.agency)), summary=_client_summary,
+        apply=_client_apply(request),
+        done_message=lambda n: ngettext("%(count)d client updated.", "%(count)d clients updated.", n) % {"count": n}))
 
 
 @require_POST
@@ -130,39 +164,26 @@ def _task_summary(form: TaskBulkForm, count: int) -> str:
         "count": count}
 
 
+def _task_apply(request):
+    def apply(form: TaskBulkForm, tasks: list) -> int:
+        data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "tasks": tasks}
+        if data["action"] == TaskBulkForm.Action.ASSIGN:
+            return services.task_bulk_assign(**args, assignee=data["assignee"])
+        if data["action"] == TaskBulkForm.Action.DUE:
+            return services.task_bulk_set_due(**args, due_date=data["due_date"])  # a past date: nothing is kept
+        return services.task_bulk_complete(**args)
+    return apply
+
+
 @require_POST
 @member_required("task.edit")
 def task_bulk_view(request):
-    back = _next_url(request, reverse("clients:task_list"))
-    selection = _selection(request, task_list(agency=request.agency, membership=request.membership)
-                           .select_related("client").order_by("due_at", "pk"))
-    if selection is None:
-        return redirect(back)
-    tasks, skipped = selection
-    if not tasks:
-        messages.warning(request, _("Select at least one task of your list."))
-        _skipped_message(request, skipped)
-        return redirect(back)
-    form = TaskBulkForm(request.POST, assignees=_assignees(request.agency))
-    valid = form.is_valid()
-    if valid and request.POST.get("confirm"):
-        data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "tasks": tasks}
-        try:
-            if data["action"] == TaskBulkForm.Action.ASSIGN:
-                changed = services.task_bulk_assign(**args, assignee=data["assignee"])
-            elif data["action"] == TaskBulkForm.Action.DUE:
-                changed = services.task_bulk_set_due(**args, due_date=data["due_date"])
-            else:
-                changed = services.task_bulk_complete(**args)
-        except ServiceError as exc:  # e.g. a due date in the past; nothing of the batch is kept
-            add_service_error(form, _on_due_date(exc))
-            valid = False
-    if valid and request.POST.get("confirm"):
-        messages.success(request, ngettext("%(count)d task updated.", "%(count)d tasks updated.", changed)
-                         % {"count": changed})
-        _skipped_message(request, skipped)
-        return redirect(back)
-    return render_form(request, "clients/bulk_confirm.html", {
-        "form": form, "records": tasks, "skipped": skipped, "back": back, "kind": "tasks",
-        "action_url": reverse("clients:task_bulk"), "summary": _task_summary(form, len(tasks)) if valid else "",
-    }, invalid=not valid)
+    tasks = task_list(agency=request.agency, membership=request.membership).select_related("client") \
+        .order_by("due_at", "pk")
+    return bulk_flow(request, records_qs=tasks, back=_next_url(request, reverse("clients:task_list")),
+                     action=BulkAction(
+        kind="tasks", action_url=reverse("clients:task_bulk"),
+        empty_message=_("Select at least one task of your list."),
+        form=TaskBulkForm(request.POST, assignees=_assignees(request.agency)), summary=_task_summary,
+        apply=_task_apply(request), on_error=_on_due_date,
+        done_message=lambda n: ngettext("%(count)d task updated.", "%(count)d tasks updated.", n) % {"count": n}))

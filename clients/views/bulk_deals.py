@@ -1,15 +1,11 @@
 """Bulk actions from the deal list: tick deals, assign an owner or move them to a stage, confirm; or export the
 ticked deals. Only deals of the member's list are touched (see `views.bulk`)."""
-from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from mrm.core.errors import ServiceError
-from mrm.core.forms import add_service_error
-from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 
 from ..exports_deals import deal_export_csv
@@ -18,7 +14,7 @@ from ..models import Deal
 from ..selectors.custom_fields import custom_field_defs
 from ..selectors.deals import deal_list
 from ..services import bulk as services
-from .bulk import _selection, _skipped_message
+from .bulk import BulkAction, _selection, bulk_flow
 from .deals import _next_url, _owner_users
 
 
@@ -37,42 +33,26 @@ def _summary(form: DealBulkForm, count: int) -> str:
         "count": count, "stage": Deal.Stage(data["stage"]).label}
 
 
+def _apply(request):
+    def apply(form: DealBulkForm, deals: list) -> int:
+        data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "deals": deals}
+        if data["action"] == DealBulkForm.Action.OWNER:
+            return services.deal_bulk_assign(**args, owner=data["owner"])
+        return services.deal_bulk_move(**args, stage=data["stage"], lost_reason=data["lost_reason"])
+    return apply
+
+
 @require_POST
 @member_required("deal.edit")
 def deal_bulk_view(request):
-    """First POST: the confirmation page; with `confirm`: the change, all deals or none."""
-    back = _next_url(request, reverse("clients:deal_list"))
-    selection = _selection(request, _visible_deals(request))
-    if selection is None:
-        return redirect(back)
-    deals, skipped = selection
-    if not deals:
-        messages.warning(request, _("Select at least one deal of your list."))
-        _skipped_message(request, skipped)
-        return redirect(back)
-    form = DealBulkForm(request.POST, owners=_owner_users(request.agency))
-    valid = form.is_valid()
-    if valid and request.POST.get("confirm"):
-        data, args = form.cleaned_data, {"agency": request.agency, "actor": request.user, "deals": deals}
-        try:
-            if data["action"] == DealBulkForm.Action.OWNER:
-                changed = services.deal_bulk_assign(**args, owner=data["owner"])
-            else:
-                changed = services.deal_bulk_move(**args, stage=data["stage"], lost_reason=data["lost_reason"])
-        except ServiceError as exc:  # e.g. an archived stage; nothing of the batch is kept
-            add_service_error(form, exc)
-            valid = False
-    if valid and request.POST.get("confirm"):
-        messages.success(request, ngettext("%(count)d deal updated.", "%(count)d deals updated.", changed)
-                         % {"count": changed})
-        if changed < len(deals):
-            messages.info(request, _("The others were already there, or their pipeline has no such stage."))
-        _skipped_message(request, skipped)
-        return redirect(back)
-    return render_form(request, "clients/bulk_confirm.html", {
-        "form": form, "records": deals, "skipped": skipped, "back": back, "kind": "deals",
-        "action_url": reverse("clients:deal_bulk"), "summary": _summary(form, len(deals)) if valid else "",
-    }, invalid=not valid)
+    return bulk_flow(request, records_qs=_visible_deals(request), back=_next_url(request, reverse("clients:deal_list")),
+                     action=BulkAction(
+        kind="deals", action_url=reverse("clients:deal_bulk"),
+        empty_message=_("Select at least one deal of your list."),
+        form=DealBulkForm(request.POST, owners=_owner_users(request.agency)), summary=_summary,
+        apply=_apply(request),
+        done_message=lambda n: ngettext("%(count)d deal updated.", "%(count)d deals updated.", n) % {"count": n},
+        partial_message=_("The others were already there, or their pipeline has no such stage.")))
 
 
 @require_POST
