@@ -163,7 +163,9 @@ def test_parse_hours_accepts_commas_and_minutes():
 
 def test_timer_start_stop_logs_the_elapsed_time(setup):
     world, project, task, _, _ = setup
-    now = timezone.now()
+    # Yesterday's noon UTC: 90 minutes that never cross the agency's midnight (a timer over midnight is split
+    # per day, so a wall-clock `now` made this test fail in the first hour and a half of each day).
+    now = (timezone.now() - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
     with scope(agency=world.agency):
         running = svc.timer_start(agency=world.agency, membership=world.specialist, project=project, task=task)
         TimeEntry.objects.filter(pk=running.pk).update(started_at=now - timedelta(minutes=90))
