@@ -122,6 +122,9 @@ class MetricImport(AgencyOwned, TimeStamped):
     sample = models.JSONField(default=list, blank=True)  # the first rows: [{"line": n, "values": [...]}]
     currency = models.CharField(_("currency"), max_length=3, default="RUB")
     channel = models.CharField(_("channel of rows without one"), max_length=60, blank=True)
+    # The job that reads the stored file (headers, first rows) under the import caps; None for imports read
+    # in the request before it existed.
+    inspection = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     report = models.JSONField(default=dict, blank=True)  # outcome, counts, per-row errors
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -51,14 +51,14 @@ def source_metric_span(*, source: DataSource) -> dict:
 
 # --- imports ---------------------------------------------------------------------------------------
 def metric_import_list(*, agency: Agency, source: DataSource) -> QuerySet[MetricImport]:
-    return MetricImport.objects.filter(agency=agency, source=source).select_related("job", "uploaded_by")
+    return MetricImport.objects.filter(agency=agency, source=source).select_related("job", "inspection", "uploaded_by")
 
 
 def metric_import_get(*, agency: Agency, membership: Membership, import_id) -> MetricImport:
     """An import of a source the member may see; else 404."""
     item = (MetricImport.objects.filter(agency=agency, pk=import_id)
             .filter(client_visibility_q(membership=membership, prefix="source__client__"))
-            .select_related("source", "source__client", "job").first())
+            .select_related("source", "source__client", "job", "inspection").first())
     if item is None:
         raise Http404
     return item

@@ -10,6 +10,25 @@ from mrm.tenancy.tasks import AgencyTask
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True, **IMPORT_TIME_LIMITS)
+def metric_import_inspect_task(self, *, agency_id: int, import_id: str) -> None:
+    """Read an uploaded metrics file (format, headers, first rows) for the mapping page; safe to repeat."""
+    from .models import MetricImport
+    from .services.importing import metric_import_inspect
+
+    item = MetricImport.objects.filter(agency_id=agency_id, pk=import_id).select_related(
+        "inspection", "agency").first()
+    if item is None or item.inspection is None or not job_claim_or_defer(self, job=item.inspection):
+        return
+    with job_running(job=item.inspection) as job:
+        try:
+            metric_import_inspect(agency=item.agency, item=item, job=job)
+        except SoftTimeLimitExceeded:
+            from clients.importing.limits import too_slow
+
+            raise too_slow() from None
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True, **IMPORT_TIME_LIMITS)
 def metric_import_run_task(self, *, agency_id: int, import_id: str) -> None:
     """Run a metrics import once: a redelivered message of a run whose facts were committed (`report.outcome
     == "done"`, written in the transaction of the facts) only finishes its job."""

@@ -1,5 +1,6 @@
 """Staff pages of reporting: the data sources (the area page and a client's), the import wizard
-(upload → mapping and preview → the job → the report) and a client's metrics for a period."""
+(upload → a job reads the file → mapping and preview → the job → the report; no view parses the file) and a
+client's metrics for a period."""
 from django.contrib import messages
 from django.db.models import F, Q
 from django.http import HttpResponse
@@ -7,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from clients.selectors import client_get, client_list
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.core.pagination import CappedPaginator
+from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
@@ -145,6 +148,9 @@ def import_upload_view(request, source_id):
 def import_detail_view(request, metric_import_id):
     item = selectors.metric_import_get(agency=request.agency, membership=request.membership,
                                        import_id=metric_import_id)
+    inspection = item.inspection
+    if inspection is not None and (inspection.status != Job.Status.SUCCEEDED or _polled(request, "import-read")):
+        return _reading_page(request, item, inspection)
     job = item.job
     running = job is not None and not job.is_finished
     mapping_step = request.GET.get("step") == "map" or request.method == "POST" or job is None
@@ -170,6 +176,22 @@ def import_detail_view(request, metric_import_id):
         else:
             invalid = True
     return _mapping_page(request, item, form, invalid)
+
+
+def _polled(request, target: str) -> bool:
+    return bool(request.htmx) and request.htmx.target == target
+
+
+def _reading_page(request, item, inspection) -> HttpResponse:
+    """While the job reads the file: its progress, polled; when it has failed: why, and the way back."""
+    polled = _polled(request, "import-read")
+    if polled and inspection.is_finished:
+        return HttpResponseClientRefresh()  # the whole page changes: the mapping form or the error
+    context = {"item": item, "source": item.source, "inspection": inspection, "reading": True, "step": 2,
+               "nav": "reporting"}
+    if polled:
+        return render(request, "reporting/import_detail.html#read", context)
+    return render(request, "reporting/import_detail.html", context)
 
 
 def _mapping_page(request, item, form, invalid: bool) -> HttpResponse:

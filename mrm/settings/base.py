@@ -259,6 +259,9 @@ CELERY_TASK_ROUTES = {
         "mrm.accounts.tasks.magic_link_send_task": "mail",  # access: portal log-in links
     }.items()
 }
+# Reporting's file import (reporting/tasks.py): reading the file and the import run share the imports queue.
+CELERY_TASK_ROUTES.update({task: {"queue": f"{CELERY_QUEUE_PREFIX}imports"} for task in (
+    "reporting.tasks.metric_import_inspect_task", "reporting.tasks.metric_import_run_task")})
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60

@@ -1,11 +1,13 @@
-"""File import of daily metrics: upload → mapping and preview → a Celery job that checks every row and
-replaces the source's facts → the report with the errors per row.
+"""File import of daily metrics: upload → a job reads the file → mapping and preview → a Celery job that
+checks every row and replaces the source's facts → the report with the errors per row.
 
-The web request runs the CRM import's cheap checks (size, format by content, the zip directory of an
-.xlsx) and reads only the header and the first rows for the mapping page; the job reads the whole file
-under the CRM import's memory and time caps. A file with any bad row writes nothing: the facts imported
+The web request only runs the CRM import's cheap checks (size, format by content, the zip directory of an
+.xlsx) and stores the file; a reading job (`metric_import_inspect`) reads the header and the first rows for
+the mapping page, and the import job the whole file, both with the CRM import's reader under its memory and
+time caps (`clients.importing.readers`, `.limits`), so a crafted workbook never runs inside a web worker. A file with any bad row writes nothing: the facts imported
 before stay exactly as they were. A good file replaces, per campaign, the days it covers (services.metrics).
 """
+import codecs
 import logging
 import re
 from contextlib import contextmanager
@@ -65,41 +67,68 @@ def mixed_encodings(head: bytes) -> bool:
     return high > 0 and 2 * len(_UTF8_CYRILLIC.findall(head)) > high // 2
 
 
-@transaction.atomic
-def metric_import_upload(*, agency: Agency, actor, source: DataSource, upload) -> MetricImport:
-    """Check and store an upload, read its header and first rows, guess the mapping."""
-    check_size(upload.size)
-    kind = readers.check_upload(upload, name=upload.name, size=upload.size)
-    upload.seek(0)
-    table = readers.open_table(upload)
-    if table.encoding == "cp1251":
-        upload.seek(0)
-        if mixed_encodings(upload.read(1024 * 1024)):
+def _refuse_mixed_encodings(head: bytes) -> None:
+    """The one check of a CSV's text the request makes (on its first megabyte, no parsing): UTF-8 rows pasted
+    into a Windows-1251 file would import garbled."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        if mixed_encodings(head):
             raise ServiceError(_("Part of the file is in UTF-8 and part in Windows-1251 (rows copied from different "
                                  "files?), so its text would import garbled. Save the whole file again in one "
-                                 "encoding, UTF-8, and upload it."), field="file", code="encoding")
-    sample = []
-    try:
-        for row in table.rows:
-            sample.append({"line": row.line, "values": [v[:SAMPLE_CELL_CHARS] for v in row.values]})
-            if len(sample) >= PREVIEW_ROWS:
-                break
-    finally:
-        close = getattr(table.rows, "close", None)
-        if close:
-            close()
-    if not sample:
-        raise ServiceError(_("The file has a header row but no data under it."), field="file", code="no_rows")
+                                 "encoding, UTF-8, and upload it."), field="file", code="encoding") from None
+
+
+@transaction.atomic
+def metric_import_upload(*, agency: Agency, actor, source: DataSource, upload) -> MetricImport:
+    """Store an upload that passes the cheap checks and queue the job that reads it (after commit): no
+    workbook is opened and no CSV parsed in the request."""
+    check_size(upload.size)
+    kind = readers.check_upload(upload, name=upload.name, size=upload.size)
+    if kind == "csv":
+        upload.seek(0)
+        _refuse_mixed_encodings(upload.read(1024 * 1024))
     item = MetricImport(agency=agency, source=source, uploaded_by=actor, original_name=upload.name[:200], kind=kind,
-                        encoding=table.encoding, delimiter=table.delimiter, headers=table.headers,
-                        mapping=guess_mapping(table.headers), sample=sample, currency=source.currency,
-                        channel=channels.FOR_SOURCE_KIND.get(source.kind, ""))
+                        currency=source.currency, channel=channels.FOR_SOURCE_KIND.get(source.kind, ""))
     upload.seek(0)
     item.file.save("upload.xlsx" if kind == "xlsx" else "upload.csv", upload, save=False)
+    item.inspection = job_create(agency=agency, actor=actor, kind="reporting.import_inspect",
+                                 title=_("Reading %(name)s") % {"name": item.original_name[:150]},
+                                 params={"import_id": str(item.pk)})
     item.save()
     audit(agency=agency, actor=actor, action="reporting.import_uploaded", target=item,
           changes={"source": (None, source.name), "size": (None, upload.size)})
+    from ..tasks import metric_import_inspect_task
+
+    metric_import_inspect_task.delay_on_commit(agency_id=agency.pk, import_id=str(item.pk))
     return item
+
+
+def metric_import_inspect(*, agency: Agency, item: MetricImport, job: Job) -> MetricImport:
+    """The reading job: format, encoding, delimiter, headers, the row count and the first rows, read by the CRM
+    import's reader under its memory and time caps; guesses the mapping. Repeating it gives the same result."""
+    job_progress(job=job, progress=10, message=_("Reading the file…"))
+    with job_limits(), _stored_file(item) as fh:
+        info = readers.inspect_file(fh, size=item.file.size)
+    item.encoding, item.delimiter, item.headers = info.encoding, info.delimiter, info.headers
+    item.mapping = guess_mapping(info.headers)
+    item.sample = [{"line": r.line, "values": [v[:SAMPLE_CELL_CHARS] for v in r.values]}
+                   for r in info.sample[:PREVIEW_ROWS]]
+    item.report = {"rows": info.row_count}
+    item.save(update_fields=["encoding", "delimiter", "headers", "mapping", "sample", "report", "updated_at"])
+    job_succeed(job=job, message=_("%(n)s rows read") % {"n": info.row_count})
+    return item
+
+
+def _reading_problem(item: MetricImport) -> str:
+    """Why the import cannot start yet because of its reading job ("" when the file has been read)."""
+    if item.inspection_id is None:
+        return ""
+    inspection = Job.objects.get(agency_id=item.agency_id, pk=item.inspection_id)
+    if inspection.status == Job.Status.SUCCEEDED:
+        return ""
+    return (_("The file is still being read; wait a moment.") if not inspection.is_finished else
+            _("This file could not be read. Upload a fixed file."))
 
 
 def _is_running(item: MetricImport) -> bool:
@@ -112,6 +141,8 @@ def metric_import_configure(*, agency: Agency, item: MetricImport, mapping: dict
     item = MetricImport.objects.select_for_update().get(agency=agency, pk=item.pk)
     if _is_running(item):
         raise ServiceError(_("The import is running; wait until it finishes."))
+    if problem := _reading_problem(item):
+        raise ServiceError(problem)
     columns = len(item.headers)
     item.mapping = {str(i): k for i, k in mapping.items() if k and 0 <= int(i) < columns}
     item.currency = currency.strip().upper()[:3] or item.source.currency
@@ -139,6 +170,8 @@ def metric_import_start(*, agency: Agency, actor, item: MetricImport) -> Job:
     item = MetricImport.objects.select_for_update().get(agency=agency, pk=item.pk)
     if _is_running(item):
         raise ServiceError(_("The import is already running."))
+    if problem := _reading_problem(item):
+        raise ServiceError(problem)
     problems = mapping_problems(item.mapping)
     if problems:
         raise ServiceError(problems[0])
@@ -146,7 +179,7 @@ def metric_import_start(*, agency: Agency, actor, item: MetricImport) -> Job:
                      title=_("Import of %(name)s") % {"name": item.original_name[:150]},
                      params={"import_id": str(item.pk)})
     item.job = job
-    item.report = {}
+    item.report = {"rows": item.report["rows"]} if "rows" in item.report else {}
     item.save(update_fields=["job", "report", "updated_at"])
     audit(agency=agency, actor=actor, action="reporting.import_started", target=item,
           changes={"mapping": (None, ", ".join(f"{item.headers[int(i)]} → {k}" for i, k in item.mapping.items()))})
@@ -157,12 +190,19 @@ def metric_import_start(*, agency: Agency, actor, item: MetricImport) -> Job:
 
 
 @contextmanager
-def open_import_table(item: MetricImport):
+def _stored_file(item: MetricImport):
+    """The stored upload; a file gone from storage is a clear error, not a crash."""
     try:
         fh = item.file.open("rb")
     except (ValueError, OSError):
         raise ServiceError(_("The uploaded file is no longer available. Upload it again.")) from None
     with fh:
+        yield fh
+
+
+@contextmanager
+def open_import_table(item: MetricImport):
+    with _stored_file(item) as fh:
         yield readers.open_table(fh, encoding=item.encoding, delimiter=item.delimiter)
 
 

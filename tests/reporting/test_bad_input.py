@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.test.client import ClientHandler
 from django.utils import timezone, translation
 from django_scopes import scope, scopes_disabled
@@ -172,8 +173,10 @@ def file_source(alice_world):
 
 
 def _post_file(world, source, name: str, content: bytes):
-    return http(world.am).post(f"/reporting/sources/{source.pk}/import/",
-                               {"file": SimpleUploadedFile(name, content, content_type="text/csv")})
+    """Upload through the view; the reading job runs after commit (eager), as a worker would."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return http(world.am).post(f"/reporting/sources/{source.pk}/import/",
+                                   {"file": SimpleUploadedFile(name, content, content_type="text/csv")})
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1251", "utf-8", "utf-16"])  # utf-16: with a BOM (Excel)
@@ -188,6 +191,7 @@ def test_the_encodings_we_read(alice_world, file_source, encoding):
 
 @pytest.mark.parametrize("encoding", ["utf-16-be", "utf-32"])  # no BOM / not an encoding we read
 def test_encodings_we_do_not_read_are_refused_with_a_message(alice_world, file_source, encoding):
+    """Refused by the request's cheap check, before anything is stored."""
     response = _post_file(alice_world, file_source, "m.csv", "Дата;Расход\n01.03.2026;100\n".encode(encoding))
     assert response.status_code == 422
     body = response.content.decode()
