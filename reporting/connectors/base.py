@@ -57,12 +57,17 @@ def connector_for(source) -> Connector:
 
 def source_sync(*, agency, source, date_from: date, date_to: date) -> dict:
     """Fetch a period from the source's connector and replace those days; a failure is kept on the source."""
+    from ..services.importing import agency_today
+    from ..services.metric_rows import metric_rows_check
     from ..services.metrics import metrics_replace, source_record_error
 
     try:
-        rows = [r for r in connector_for(source).fetch(source, date_from, date_to)
-                if date_from <= r["date"] <= date_to]
+        # Checked before the period filter: a row without a date, or not a row at all, is the connector's
+        # garbage to report, not a KeyError / TypeError in the worker.
+        rows = metric_rows_check(rows=connector_for(source).fetch(source, date_from, date_to),
+                                 today=agency_today(agency))
     except ServiceError as exc:
         source_record_error(agency=agency, source=source, error=exc.message)
         raise
-    return metrics_replace(agency=agency, source=source, rows=rows)
+    return metrics_replace(agency=agency, source=source,
+                           rows=[r for r in rows if date_from <= r["date"] <= date_to])

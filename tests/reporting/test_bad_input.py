@@ -126,6 +126,27 @@ def test_a_connector_answering_garbage_changes_nothing(alice_world, vk_source, c
     assert _facts(vk_source)[0] == (D, Decimal("7.00")) and len(_facts(vk_source)) == 3
 
 
+CONNECTOR_GARBAGE = [g for g in GARBAGE if g[0] in ("no date", "a list instead of a row", "a date as text")]
+
+
+@pytest.mark.parametrize(("case", "rows", "message"), CONNECTOR_GARBAGE, ids=[g[0] for g in CONNECTOR_GARBAGE])
+def test_a_connector_row_without_a_date_or_not_a_row_is_reported_not_crashed(alice_world, vk_source, connector,
+                                                                              case, rows, message):
+    """The sync filters the answer to its period by date: garbage is checked first, so a row without a usable
+    date is a clear error on the source, not a KeyError / TypeError in the worker."""
+    connector.rows = [_row(D)]
+    _sync(alice_world, vk_source)
+    good = _facts(vk_source)
+    connector.rows = [_row(D), *rows]
+    with pytest.raises(ServiceError) as caught:
+        _sync(alice_world, vk_source)
+    assert message in caught.value.message.lower() and "row 2" in caught.value.message
+    assert _facts(vk_source) == good
+    with scopes_disabled():
+        vk_source.refresh_from_db()
+    assert vk_source.status == DataSource.Status.ERROR and message in vk_source.last_error.lower()
+
+
 def test_connector_rows_in_loose_types_are_cleaned(alice_world, vk_source, connector):
     """Numbers as strings or floats (JSON) are accepted and stored exactly."""
     connector.rows = [_row(cost="12.30", clicks="7", impressions=100.0, revenue=10.005, campaign_id=12345)]
