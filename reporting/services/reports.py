@@ -348,6 +348,17 @@ def _projects_part(*, agency: Agency, report: Report) -> dict:
                                 "date": timezone.localdate(t["completed_at"]).isoformat()} for t in shown]}}
 
 
+def _partial_from(*, agency: Agency, report: Report) -> str:
+    """The first day of the period whose figures were still incomplete when last read (a connector synced it
+    before the day was over): the latest finished sync of each of the client's sources says; "" if none."""
+    from ..sync_models import SourceSync
+
+    latest = (SourceSync.objects.filter(agency=agency, source__client=report.client, status=SourceSync.Status.DONE)
+              .order_by("source_id", "-created_at").distinct("source_id").values_list("partial_from", flat=True))
+    days = [d for d in latest if d is not None and report.date_from <= d <= report.date_to]
+    return min(days).isoformat() if days else ""
+
+
 def report_snapshot(*, agency: Agency, membership: Membership, report: Report) -> dict:
     template = report.template or template_for_client(agency=agency, client=report.client)
     sections = [s for s in (template.sections or DEFAULT_SECTIONS) if s in DEFAULT_SECTIONS]
@@ -358,6 +369,7 @@ def report_snapshot(*, agency: Agency, membership: Membership, report: Report) -
         "period": {"date_from": report.date_from.isoformat(), "date_to": report.date_to.isoformat()},
         **_metrics_part(agency=agency, membership=membership, report=report),
         **_projects_part(agency=agency, report=report),
+        "partial_from": _partial_from(agency=agency, report=report),
     }
 
 
@@ -393,6 +405,7 @@ def document_context(*, report: Report, snapshot: dict | None = None, commentary
     return {
         "snap": snap, "report": report, "kpis": kpis, "currency": snap["currency"],
         "date_from": _d(snap["period"]["date_from"]), "date_to": _d(snap["period"]["date_to"]),
+        "partial_from": _d(snap.get("partial_from", "")),
         "prev_from": _d(snap["previous_period"]["date_from"]), "prev_to": _d(snap["previous_period"]["date_to"]),
         "projects": [{**p, "due": _d(p["next_milestone_due"])} for p in snap["projects"]],
         "work": {**snap["work"], "tasks": [{**t, "day": _d(t["date"])} for t in snap["work"]["tasks"]]},

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
 from django.utils import translation
 from django_scopes import scope
 
@@ -213,3 +214,32 @@ def test_template_model_constraints(alice_world):
     with scope(agency=alice_world.agency):
         services.template_default(agency=alice_world.agency)
         assert ReportTemplate.objects.filter(agency=alice_world.agency, is_default=True).count() == 1
+
+
+def test_a_day_read_before_it_was_over_is_marked_partial_in_the_report(alice_world):
+    """The latest finished sync of a source read 20 Oct before it was over: the report of October says its
+    figures from that day on are partial, in the web view and in the PDF; a source whose latest sync is
+    complete (an older partial read superseded) marks nothing."""
+    from pypdf import PdfReader
+
+    from reporting.sync_models import SourceSync
+
+    source = metrics_for(company_of(alice_world))
+    other = f.DataSourceFactory(client=company_of(alice_world), agency=alice_world.agency)
+    with scope(agency=alice_world.agency):
+        SourceSync.objects.create(agency=alice_world.agency, source=other, status="done", date_from=date(2026, 10, 1),
+                                  date_to=date(2026, 10, 5), partial_from=date(2026, 10, 5))
+        SourceSync.objects.create(agency=alice_world.agency, source=other, status="done", date_from=date(2026, 10, 1),
+                                  date_to=date(2026, 10, 31))
+        assert built_report(alice_world).snapshot["partial_from"] == ""
+        SourceSync.objects.create(agency=alice_world.agency, source=source, status="done",
+                                  date_from=date(2026, 10, 14), date_to=date(2026, 10, 20),
+                                  partial_from=date(2026, 10, 20))
+    report = built_report(alice_world)
+    assert report.snapshot["partial_from"] == "2026-10-20"
+    with translation.override("en"), scope(agency=alice_world.agency):
+        html = render_to_string("reporting/reports/_document.html", services.document_context(report=report))
+        content = services.render_report_pdf(agency=alice_world.agency, report=report, language="en")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "20.10.2026 on are partial" in " ".join(text.split())
+    assert 'id="report-partial"' in html and "Figures from 20.10.2026 on are partial" in html
