@@ -117,7 +117,7 @@ def _timed_upload(http, source, name: str, content: bytes) -> MetricImport:
 def _assert_failed_on_page(http, item: MetricImport, message: str) -> None:
     assert item.inspection.status == Job.Status.FAILED and message in item.inspection.error, item.inspection.error
     page = http.get(f"/reporting/imports/{item.pk}/").content.decode()
-    assert "We could not read this file." in page and message in page
+    assert "We could not read this file." in page and message in page and "imported before is unchanged" in page
     assert f'href="/reporting/sources/{item.source_id}/import/"' in page  # the way back
     assert 'hx-trigger="every 2s"' not in page  # a finished job is not polled
     assert item.file and item.file.storage.exists(item.file.name)  # the upload is kept
