@@ -75,16 +75,14 @@ class Figures:
     revenue: list[dict]
     upsell: dict
     response: dict
-    reports: dict | None
+    reports: dict
 
 
 def _values(f: Figures, i: int, *, currency: str) -> dict:
     r, n, u, s = f.retention, f.nps, f.upsell, f.response
     active = r.get(f"active_{i}") or 0
     revenue = kpis.revenue_per_client(totals=_currency_totals(f.revenue, i), active_clients=active, currency=currency)
-    rating = None
-    if f.reports is not None:
-        rating = kpis.report_rating(total=f.reports.get(f"rating_sum_{i}"), count=f.reports.get(f"rating_count_{i}") or 0)
+    rating = kpis.report_rating(total=f.reports.get(f"rating_sum_{i}"), count=f.reports.get(f"rating_count_{i}") or 0)
     return {
         RETENTION: kpis.retention_rate(active_at_start=r.get(f"start_{i}") or 0, retained=r.get(f"kept_{i}") or 0),
         NPS: kpis.nps_score(promoters=n.get(f"promoters_{i}") or 0, passives=n.get(f"passives_{i}") or 0,
@@ -125,8 +123,7 @@ def _tiles(f: Figures, windows: list[Period], *, ago: int, currency: str, target
                     "within": kpis.share_within(within=s.get(f"within_{cur}") or 0,
                                                 measured=s.get(f"measured_{cur}") or 0)}),
         Tile(REPORTS, TITLES[REPORTS], "1–5", now[REPORTS], before.get(REPORTS), target(REPORTS), "",
-             facts={"source": f.reports is not None,
-                    "count": (f.reports or {}).get(f"rating_count_{cur}") or 0}),
+             facts={"count": f.reports.get(f"rating_count_{cur}") or 0}),
     ]
     for tile in tiles:
         tile.trend = trend[tile.metric]
@@ -145,7 +142,9 @@ def _figures(*, agency: Agency, membership: Membership, windows: list[Period], c
     else:
         nps, revenue = selectors.nps_counts(q=nested, **args), selectors.revenue_sums(q=nested, **args)
     return (selectors.retention_counts(q=plain, **args), nps, revenue, selectors.upsell_counts(q=nested, **args),
-            selectors.response_stats(q=nested, **args), selectors.report_rating_sums(q=nested, **args))
+            selectors.response_stats(q=nested, **args),
+            selectors.report_rating_sums(q=selectors.clients_q(membership=membership, client=client,
+                                                               prefix=selectors.RATED_CLIENT), **args))
 
 
 def _windows(period: Period, *, trend: bool) -> tuple[list[Period], int]:
@@ -181,7 +180,7 @@ def kpi_board(*, agency: Agency, membership: Membership, period: Period, client:
 def _pick(rows: tuple[list, ...], am) -> Figures:
     """One AM's (or, with am=None ungrouped, everyone's) rows of the six selectors."""
     return Figures(_row(rows[0], am), _row(rows[1], am), _revenue_rows(rows[2], am), _row(rows[3], am),
-                   _row(rows[4], am), _row(rows[5], am) if rows[5] is not None else None)
+                   _row(rows[4], am), _row(rows[5], am))
 
 
 @dataclass

@@ -3,7 +3,8 @@
 The CRM demo creates its clients "now"; here their status and owner history moves back to their start dates (a
 churned client was active first and churned on the day its renewal was lost, a paused one paused 1–3 months ago),
 and a year of NPS answers, the paid invoices of the year before (for the revenue growth), answered client requests
-and won upsells are added. Report ratings come with the reporting app (the tile says "no data" until then).
+and won upsells are added, and a year of monthly reports (built from the seeded data like a real build, published)
+rated by the clients' contacts, for the report-quality tile.
 Safe to run again: a marker survey (`trigger_ref` "kpi-demo-…") means it ran."""
 import random
 from datetime import datetime, time, timedelta
@@ -51,6 +52,7 @@ def seed_dashboards(*, agency, members: dict[str, Membership]) -> None:
     _invoices_year_before(agency=agency, clients=clients, rng=rng, today=today)
     _requests(agency=agency, clients=clients, members=members, rng=rng, tz=tz, today=today)
     _upsells(agency=agency, clients=clients, rng=rng, tz=tz, today=today)
+    _report_ratings(agency=agency, clients=clients, members=members, rng=rng, tz=tz, today=today)
 
 
 def _history(*, agency, clients, rng, tz, today) -> None:
@@ -185,3 +187,54 @@ def _upsells(*, agency, clients, rng, tz, today) -> None:
     Deal.objects.bulk_create(rows)
     for deal in rows:  # the won stage on the day it was won
         deal_history_record_bulk(agency=agency, actor=None, rows=[(deal, None)], at=deal.closed_at)
+
+
+RATINGS = [5, 5, 5, 4, 4, 4, 4, 3, 3, 2]
+RATING_COMMENTS = {5: "Всё понятно, спасибо за выводы.", 4: "Хорошо, но хотелось бы больше про конверсии.",
+                   3: "Много цифр, мало объяснений.", 2: "Отчёт пришёл поздно и без рекомендаций."}
+RATED_CLIENTS = 8
+
+
+def _report_ratings(*, agency, clients, members, rng, tz, today) -> None:
+    """Monthly reports of the last twelve months for a few clients, each rated by the client's first contact a few
+    days after the month. The demo client login's company keeps its own report (reporting.demo_reports)."""
+    from reporting.report_models import Report, ReportRating
+    from reporting.services import reports as services
+
+    people = {}
+    for person in Contact.objects.filter(agency=agency, client__in=clients).order_by("-is_primary", "full_name"):
+        people.setdefault(person.client_id, person)
+    reported = set(Report.objects.filter(agency=agency).values_list("client_id", flat=True))
+    am = members["am"]
+    chosen = [c for c in clients if c.pk in people and c.pk not in reported][:RATED_CLIENTS]
+    month_start, now = today.replace(day=1), timezone.now()
+    ratings, moments = [], []
+    for client in chosen:
+        for months_ago in range(12, 0, -1):
+            first = _months_back(month_start, months_ago)
+            last = _months_back(month_start, months_ago - 1) - timedelta(days=1)
+            if first < client.start_date:
+                continue
+            report = services.report_create(agency=agency, actor=am.user, client=client, date_from=first,
+                                            date_to=last)
+            snapshot = services.report_snapshot(agency=agency, membership=am, report=report)
+            commentary, next_steps = services.commentary_rules(snapshot=snapshot)
+            published = min(_noon(last + timedelta(days=3), tz), now - timedelta(hours=2))
+            Report.objects.filter(agency=agency, pk=report.pk).update(
+                snapshot=snapshot, built_at=published, status=Report.Status.PUBLISHED, published_at=published,
+                published_by=am.user, notified_at=published, commentary=commentary, next_steps=next_steps,
+                commentary_drafter=Report.Drafter.RULES)
+            score = rng.choice(RATINGS)
+            rated = min(published + timedelta(days=rng.randint(1, 6)), now - timedelta(hours=1))
+            ratings.append(ReportRating(agency=agency, report=report, contact=people[client.pk], score=score,
+                                        comment=RATING_COMMENTS.get(score, "") if rng.random() < .6 else ""))
+            moments.append(rated)
+    ReportRating.objects.bulk_create(ratings)
+    # The times are auto_now(_add): saving sets them to now, so the moment of each rating is a second write.
+    for rating, rated in zip(ratings, moments, strict=True):
+        ReportRating.objects.filter(pk=rating.pk).update(created_at=rated, updated_at=rated)
+
+
+def _months_back(month_start, months: int):
+    year, month = divmod(month_start.year * 12 + month_start.month - 1 - months, 12)
+    return month_start.replace(year=year, month=month + 1, day=1)

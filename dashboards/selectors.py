@@ -7,7 +7,7 @@ figures group by the client's owner at the end of the period, from the owner his
 client handed over mid-year counts for the AM who had it then. A client's status on a day is the last
 `ClientStatusChange` before that day's midnight (agency time zone); a client without history counts as not yet a
 client, never as active."""
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 from django.db import connection
@@ -33,6 +33,7 @@ from clients.selectors.companies import client_visibility_q
 from comms.models import ClientRequest
 from mrm.tenancy.models import Agency, KpiTarget, Membership
 from portal.models import NpsResponse
+from reporting.report_models import ReportRating
 
 from .periods import Period, moment
 
@@ -159,9 +160,9 @@ def retention_counts(*, agency: Agency, q: Q, windows: Sequence[Period], by_am_o
     return _grouped(qs, aggregates, by=by)
 
 
-def _by_am(by_am_on: date | None, tz: str) -> dict:
-    return {} if by_am_on is None else {"am": owner_at(moment(by_am_on, tz), ref="client_id",
-                                                       current="client__owner_id")}
+def _by_am(by_am_on: date | None, tz: str, *, client: str = "client") -> dict:
+    return {} if by_am_on is None else {"am": owner_at(moment(by_am_on, tz), ref=f"{client}_id",
+                                                       current=f"{client}__owner_id")}
 
 
 def nps_counts(*, agency: Agency, q: Q, windows: Sequence[Period], by_am_on: date | None = None) -> list[dict]:
@@ -219,29 +220,30 @@ def response_stats(*, agency: Agency, q: Q, windows: Sequence[Period], by_am_on:
 
 
 # --- report quality ---------------------------------------------------------------------------------------------
-# There is no report-rating model yet (the reporting app is being built). The app that stores ratings registers one
-# function here: `register_report_rating_source(fn)`, where
-#     fn(*, agency, q, windows, by_am_on) -> list[dict]
-# answers rows like the other selectors: per window i `rating_sum_i` (sum of the 1–5 ratings) and `rating_count_i`,
-# with an "am" key when `by_am_on` is given; `q` filters on the rated report's client with the "client__" prefix.
-# Until a source is registered the tile says "no data yet" — no number is invented.
-_REPORT_RATING_SOURCE: list[Callable] = []
-
-
-def register_report_rating_source(source: Callable) -> None:
-    _REPORT_RATING_SOURCE[:] = [source]
-
-
-def report_rating_available() -> bool:
-    return bool(_REPORT_RATING_SOURCE)
+# A rating is counted in the window it was last given or changed in (`updated_at`): one per contact and report.
+RATED_CLIENT = "report__client__"
 
 
 def report_rating_sums(*, agency: Agency, q: Q, windows: Sequence[Period], by_am_on: date | None = None
-                       ) -> list[dict] | None:
-    """Per window i: `rating_sum_i` and `rating_count_i` of report ratings; None while no rating source exists."""
-    if not _REPORT_RATING_SOURCE:
-        return None
-    return _REPORT_RATING_SOURCE[0](agency=agency, q=q, windows=windows, by_am_on=by_am_on)
+                       ) -> list[dict]:
+    """Per window i: `rating_sum_i` and `rating_count_i` of the clients' 1–5 ratings of reports; `q` filters on the
+    rated report's client with the `report__client__` prefix (`RATED_CLIENT`)."""
+    tz = agency.timezone
+    aggregates = {}
+    for i, w in enumerate(windows):
+        win = _in("updated_at", w, tz)
+        aggregates[f"rating_sum_{i}"] = Sum("score", filter=win)
+        aggregates[f"rating_count_{i}"] = Count("pk", filter=win)
+    extra = _by_am(by_am_on, tz, client="report__client")
+    qs = (ReportRating.objects.filter(agency=agency).filter(q).filter(_span("updated_at", windows, tz))
+          .annotate(**extra))
+    return _grouped(qs, aggregates, by=tuple(extra))
+
+
+def report_ratings(*, agency: Agency, q: Q, period: Period) -> QuerySet[ReportRating]:
+    """The ratings behind the tile (lowest first, so the unhappy clients lead), with report, client and contact."""
+    return (ReportRating.objects.filter(agency=agency).filter(q).filter(_in("updated_at", period, agency.timezone))
+            .select_related("report__client", "contact").order_by("score", "-updated_at"))
 
 
 # --- targets ----------------------------------------------------------------------------------------------------

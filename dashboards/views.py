@@ -104,6 +104,12 @@ def _drill_rows(request, metric: str, period: Period, segment: str):
                 lambda r: [r["client__name"], r["answered"], _plain(board.kpis.minutes_to_hours(r["median"])),
                            _plain(board.kpis.minutes_to_hours(r["p90"])),
                            _plain(board.kpis.share_within(within=r["within"], measured=r["measured"]))])
+    if metric == board.REPORTS:
+        rated = selectors.clients_q(membership=membership, prefix=selectors.RATED_CLIENT)
+        qs = selectors.report_ratings(agency=agency, q=rated, period=period)
+        return ([_("Client"), _("Report"), _("Contact"), _("Rating, 1–5"), _("Comment"), _("Rated")], qs,
+                lambda r: [r.report.client.name, r.report.title, r.contact.full_name, r.score, r.comment,
+                           timezone.localtime(r.updated_at).date()])
     return [], None, None
 
 
@@ -126,8 +132,7 @@ def kpi_drill_view(request, metric: str):
                "segment": segment, "header": header, "page": page,
                "rows": [(_client_id(item), row(item)) for item in page.object_list] if page is not None else [],
                "nps_segments": [("", _("All answers")), ("detractors", _("Detractors (0–6)")),
-                                ("passives", _("Passives (7–8)")), ("promoters", _("Promoters (9–10)"))],
-               "rating_source": selectors.report_rating_available()}
+                                ("passives", _("Passives (7–8)")), ("promoters", _("Promoters (9–10)"))]}
     return render(request, "dashboards/kpi_drill.html", context, status=400 if form.errors else 200)
 
 
@@ -135,6 +140,8 @@ def _client_id(item):
     """The client of a drill-down row (a model row or a values() dict), for the link to its page."""
     if isinstance(item, dict):
         return item.get("client_id")
+    if isinstance(item, selectors.ReportRating):
+        return item.report.client_id
     return item.pk if isinstance(item, selectors.Client) else getattr(item, "client_id", None)
 
 

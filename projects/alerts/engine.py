@@ -30,6 +30,7 @@ from .. import events
 from ..calendar import WorkCalendar, work_calendar
 from ..models import Alert, Milestone, Project, ProjectTask, TaskDependency, TimeEntry
 from . import rules
+from .selectors import alert_badge_changed
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0")
@@ -169,6 +170,8 @@ def evaluate_project(*, project: Project, today: date | None = None, calendar: W
     gone = [a.pk for key, a in open_alerts.items() if key not in findings]
     if gone:
         Alert.objects.filter(agency=agency, pk__in=gone).update(resolved_at=now)
+    if created or changed or gone:
+        alert_badge_changed(agency_id=agency.pk)
     for alert in [*created, *raised_again]:
         _emit_raised(alert, project)
     return EvaluationResult(raised=len(created) + len(raised_again), updated=len(changed) - len(raised_again),

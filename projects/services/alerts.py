@@ -7,6 +7,7 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency
 from mrm.tenancy.services import audit
 
+from ..alerts.selectors import alert_badge_changed
 from ..models import Alert
 
 
@@ -25,4 +26,5 @@ def alert_acknowledge(*, agency: Agency, actor, alert: Alert) -> Alert:
     alert.acknowledged_severity = alert.severity
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledged_value", "acknowledged_severity"])
     audit(agency=agency, actor=actor, action="alert.acknowledged", target=alert)
+    alert_badge_changed(agency_id=agency.pk)
     return alert

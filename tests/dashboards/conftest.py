@@ -6,6 +6,7 @@ Clients of alice's agency (statuses from the history rows, Europe/Moscow noon):
   C  active 2026-01-15, churned 2026-03-01: joined and left inside the quarter (am2)
   D  a lead, never a client (am)
   E  active since 2024-01-01, paused 2025-12-01 (am2 now, am's until 2026-05-01)
+Report ratings: Q1 5, 4 (A) and 2 (B); December 2025 3 (E).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -16,6 +17,7 @@ import pytest
 from django_scopes import scopes_disabled
 
 from clients.models import Client, ClientOwnerChange, ClientStatusChange, Deal, Invoice
+from reporting.report_models import ReportRating
 from tests import factories as f
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -53,6 +55,13 @@ def _answer(client, score, day, comment=""):
 def _paid(client, amount, day, currency="RUB", kind=Invoice.Kind.INVOICE, status=Invoice.Status.PAID):
     return f.InvoiceFactory(client=client, amount=Decimal(amount), issued_on=day, paid_on=day, currency=currency,
                             kind=kind, status=status)
+
+
+def _rated(client, score, day, comment=""):
+    """A report rating given on `day` (counted by when it was last given: `updated_at`)."""
+    rating = f.ReportRatingFactory(report=f.ReportFactory(client=client), score=score, comment=comment)
+    ReportRating.objects.filter(pk=rating.pk).update(updated_at=at(day))
+    return rating
 
 
 def _replied(client, minutes, day, target=240):
@@ -106,9 +115,15 @@ def portfolio(alice_world, bob_world) -> Portfolio:
         _replied(b, 90, date(2026, 1, 22))
         _replied(e, 300, date(2026, 3, 12))
         _replied(e, 5, date(2026, 4, 2))
+        # Report ratings in Q1: 5 and 4 (A), 2 (B) → 3.67; 3 (E) in December is the previous quarter's.
+        _rated(a, 5, date(2026, 1, 25))
+        _rated(a, 4, date(2026, 3, 25))
+        _rated(b, 2, date(2026, 2, 5), "Отчёт непонятный")
+        _rated(e, 3, date(2025, 12, 20))
         # Bob's agency has its own figures that alice must never see.
         bob_client = f.ClientFactory(agency=bob_world.agency, name="Bob's client", owner=bob_world.am.user)
         _history(bob_client, (date(2025, 1, 1), S.ACTIVE), (date(2026, 2, 1), S.CHURNED))
         _answer(bob_client, 0, date(2026, 2, 2), "Bob's detractor")
         _paid(bob_client, 999999, date(2026, 2, 2))
+        _rated(bob_client, 1, date(2026, 2, 3), "Bob's rating")
     return Portfolio(alice_world, a, b, c, d, e)

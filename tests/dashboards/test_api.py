@@ -13,7 +13,7 @@ def test_kpis_list(portfolio):
     assert tiles["retention"]["value"] == "66.70"
     assert tiles["nps"]["value"] == "25.00" and tiles["nps"]["facts"]["detractors"] == 1
     assert tiles["revenue"]["judged"] == "11.10"
-    assert tiles["reports"]["value"] is None and tiles["reports"]["status"] == "none"
+    assert tiles["reports"]["value"] == "3.67" and tiles["reports"]["status"] == "red"
     assert len(tiles["nps"]["trend"]) == 6
 
 

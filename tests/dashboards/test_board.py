@@ -42,9 +42,10 @@ def test_director_tiles_have_the_hand_counted_values(portfolio):
     assert response.facts["within"] == Decimal("75.0")
     assert response.facts["answered"] == 4
     assert response.status == "green"  # target < 2 h
-    # Report quality: no rating model yet → honest "no data".
-    assert tiles["reports"].value is None and tiles["reports"].status == "none"
-    assert tiles["reports"].facts["source"] is False
+    # Report quality: (5 + 4 + 2) / 3 = 3.67 against 4.5 (more than 10 % short: red); December's 3 is Q4's.
+    reports = tiles["reports"]
+    assert reports.value == Decimal("3.67") and reports.facts["count"] == 3
+    assert reports.previous == Decimal("3.00") and reports.status == "red"
 
 
 def test_previous_period_and_trend(portfolio):
@@ -133,17 +134,16 @@ def test_drill_downs(portfolio):
         assert response["A Альфа"]["median"] == 45.0 and response["E Эпсилон"]["within"] == 0
 
 
-def test_report_rating_source_hook(portfolio):
-    def source(*, agency, q, windows, by_am_on):
-        return [{**{f"rating_sum_{i}": Decimal("9") for i in range(len(windows))},
-                 **{f"rating_count_{i}": 2 for i in range(len(windows))}}]
-
-    selectors.register_report_rating_source(source)
-    try:
-        tile = _tiles(portfolio.world.director)["reports"]
-        assert tile.value == Decimal("4.50") and tile.status == "green"
-    finally:
-        selectors._REPORT_RATING_SOURCE.clear()
+def test_report_quality_per_am_and_per_client(portfolio):
+    """A and B are am's at the quarter's end (A handed over 15 Feb): both ratings count for am; am2 had none."""
+    with scope(agency=portfolio.world.agency):
+        team = {row.name: row for row in board.kpi_team(agency=portfolio.world.agency,
+                                                        membership=portfolio.world.director, period=Q1)}
+    am = portfolio.world.am.user
+    assert team[am.full_name or am.email].tiles["reports"].value == Decimal("3.67")
+    am2 = portfolio.world.am2.user
+    assert team[am2.full_name or am2.email].tiles["reports"].value is None
+    assert _tiles(portfolio.world.director, client=portfolio.b)["reports"].value == Decimal("2.00")
 
 
 def test_year_ago_window_of_a_running_period_stops_at_the_same_date():

@@ -225,10 +225,10 @@ def test_large_shared_strings_are_read_in_the_job_under_the_memory_cap(source, h
     # A zip with a workbook's names whose parts are not a workbook: only opening it tells.
     ("fake.xlsx", None, "not a spreadsheet we can read"),
     # The first 64 KB look like text (the request's look), binary data follows: the job's full decode refuses it.
-    ("mixed.csv", "Дата;Расход\n".encode() + "01.05.2026;1\n".encode() * 6000 + b"\x00\x01\x02" * 100,
+    ("mixed.csv", "Дата;Расход\n".encode() + b"01.05.2026;1\n" * 6000 + b"\x00\x01\x02" * 100,
      "could not read the text"),
     ("header.csv", "Дата;Расход\n".encode(), "no data under it"),
-    ("long.csv", "Дата;Расход\n".encode() + "01.05.2026;1\n".encode() * 5, "more than 3 rows"),
+    ("long.csv", "Дата;Расход\n".encode() + b"01.05.2026;1\n" * 5, "more than 3 rows"),
 ])
 def test_files_the_job_cannot_read_fail_with_a_clear_message(alice_world, source, http, settings, name, content,
                                                              message):
