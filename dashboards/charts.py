@@ -11,6 +11,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 320, 150
+# The look of static/css/dashboards.css as presentation attributes too: WeasyPrint (the dashboard PDF) draws inline
+# SVG without the page's stylesheet; in the browser the stylesheet wins over these.
+PAINT = {
+    'class="mrm-chart-tick"': 'font-size="9" fill="#495057" font-family="Inter, DejaVu Sans, sans-serif"',
+    'class="mrm-chart-axis"': 'stroke="#9aa0ac" stroke-width="1"',
+    'class="mrm-chart-target"': 'stroke="#b02a2a" stroke-width="1.5" stroke-dasharray="5 3"',
+    'class="mrm-chart-bar"': 'fill="#9fb8d9"',
+    'class="mrm-chart-bar mrm-chart-current"': 'fill="#1f5fa8"',
+}
 LEFT, RIGHT, TOP, BOTTOM = 52, 8, 18, 30
 
 
@@ -84,4 +93,6 @@ def trend_svg(*, points: Sequence[tuple[str, Decimal | None]], target: Decimal |
            f'aria-labelledby="{escape(chart_id)}-t {escape(chart_id)}-d">'
            f'<title id="{escape(chart_id)}-t">{escape(_("Trend"))}: {escape(title)}, {escape(unit)}</title>'
            f'<desc id="{escape(chart_id)}-d">{escape(described)}</desc>{"".join(parts)}</svg>')
+    for css_class, attributes in PAINT.items():
+        svg = svg.replace(css_class, f"{css_class} {attributes}")
     return mark_safe(svg)  # every interpolated text above is escaped

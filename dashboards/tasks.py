@@ -22,3 +22,19 @@ def kpi_rollup_nightly_task() -> int:
     for agency_id in ids:
         kpi_rollup_rebuild_task.delay(agency_id=agency_id)
     return len(ids)
+
+
+@app.task(base=AgencyTask, bind=True, acks_late=True)
+def dashboard_pdf_task(self, *, agency_id: int, job_id: str) -> None:
+    """Render the KPI dashboard PDF into the job's file; idempotent: a finished job is left alone."""
+    from mrm.jobs.models import Job
+    from mrm.jobs.services import job_running
+    from mrm.jobs.tasks import job_claim_or_defer
+
+    from .pdf import dashboard_pdf_run
+
+    job = Job.objects.filter(agency_id=agency_id, pk=job_id).select_related("agency", "created_by").first()
+    if job is None or not job_claim_or_defer(self, job=job):
+        return
+    with job_running(job=job):
+        dashboard_pdf_run(agency=job.agency, job=job)

@@ -7,6 +7,7 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.kpi_dashboard_view, name="kpis"),
     path("team/", views.kpi_team_view, name="team"),
+    path("pdf/", views.kpi_pdf_view, name="pdf"),
     path("client/<uuid:client_id>/", views.kpi_client_view, name="client"),
     path("<slug:metric>/", views.kpi_drill_view, name="drill"),
 ]

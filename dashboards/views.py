@@ -2,24 +2,29 @@
 per-AM table (`/dashboards/team/`) and a client's figures (`/dashboards/client/<id>/`, loaded into the client page).
 Every table downloads as CSV or XLSX with `?export=csv|xlsx`, built by the same selectors as the page (so an export
 never shows a figure the page would not)."""
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from clients.selectors.companies import client_get
 from mrm.core.exports import csv_response, xlsx_response
 from mrm.core.pagination import CappedPaginator
+from mrm.jobs.selectors import job_get
 from mrm.tenancy.permissions import member_required
 from portal.models import NpsResponse
 
 from . import board, selectors
 from .forms import PeriodForm, default_custom
+from .pdf import dashboard_pdf_start
 from .periods import Period
 from .templatetags.dashboards import kpi_value, status_text
 
@@ -48,7 +53,7 @@ def _base_context(request, form: PeriodForm, period: Period) -> dict:
     today = timezone.localdate()
     start, end = default_custom(today)
     return {"today": today, "in_progress": period.in_progress(today), "form": form, "period": period, "previous": period.previous(), "query": urlencode(period.query()),
-            "kinds": form.fields["period"].choices, "custom_start": start, "custom_end": end, "nav": "dashboard"}
+            "period_params": period.query(), "kinds": form.fields["period"].choices, "custom_start": start, "custom_end": end, "nav": "dashboard"}
 
 
 def _plain(value):
@@ -65,8 +70,20 @@ def kpi_dashboard_view(request):
          status_text(t.status)] for t in tiles])
     if exported:
         return exported
-    context = {**_base_context(request, form, period), "tiles": tiles}
+    context = {**_base_context(request, form, period), "tiles": tiles, "pdf_job": _pdf_job(request)}
     return render(request, "dashboards/kpi_dashboard.html", context, status=400 if form.errors else 200)
+
+
+def _pdf_job(request):
+    """The PDF job named by `?pdf_job=` (the page after a PDF was asked for without htmx): the member's own."""
+    job_id = request.GET.get("pdf_job")
+    if not job_id:
+        return None
+    try:
+        return job_get(agency=request.agency, job_id=uuid.UUID(job_id), user=request.user,
+                       role=request.membership.role)
+    except (ValueError, Http404):
+        return None
 
 
 def _drill_rows(request, metric: str, period: Period, segment: str):
@@ -183,6 +200,28 @@ def kpi_client_view(request, client_id):
                "values": {t.metric: kpi_value(t.value, t.unit) for t in tiles}}
     template = "dashboards/client_block.html" if request.htmx else "dashboards/client_page.html"
     return render(request, template, context)
+
+
+@require_POST
+@member_required("dashboard.view")
+def kpi_pdf_view(request):
+    """Queue the dashboard's PDF for the chosen period; the progress (and then the download) replaces the button."""
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        if request.htmx:
+            return render(request, "dashboards/_pdf_error.html", {"error": errors}, status=400)
+        messages.error(request, errors)
+        return redirect("dashboards:kpis")
+    job = dashboard_pdf_start(agency=request.agency, membership=request.membership,
+                              period=form.period_for(timezone.localdate()))
+    if request.htmx:
+        return render(request, "jobs/job_progress.html", {"job": job})
+    return redirect(reverse("dashboards:kpis") + "?" + urlencode({**job_period(job), "pdf_job": job.pk}))
+
+
+def job_period(job) -> dict:
+    return dict(job.params.get("period") or {})
 
 
 def drill_url(metric: str, period: Period, **extra) -> str:

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import number_format
@@ -17,7 +17,8 @@ STATUS_TEXT = {"green": (gettext_noop("On target"), "ti-circle-check"),
 
 
 def _number(value: Decimal) -> str:
-    value = Decimal(value)
+    """One decimal at most, rounded half up (`number_format` alone would cut 3.67 to 3,6)."""
+    value = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return number_format(value, decimal_pos=0 if value == value.to_integral_value() else 1, use_l10n=True)
 
 
