@@ -32,6 +32,7 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
         fields = [
             "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
             "business_hours_end", "work_days", "require_2fa", "no_contact_days", "portal_client_invites",
+            "concentration_warning_share", "concentration_warning_hhi", "internal_hourly_cost",
         ]
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
