@@ -2,7 +2,6 @@
 with `ordering`, `search` and `loss_only`) and `/api/v1/portfolio/workload/` (per AM). The period takes the KPI
 API's parameters; money is in the agency's currency (`currency`), other currencies apart. Directors get the
 agency's clients, AMs theirs; bad parameters answer 400 with the message."""
-from django.core.paginator import EmptyPage, Paginator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -13,10 +12,9 @@ from rest_framework.response import Response
 from mrm.api_urls import router
 from mrm.core.api import AgencyViewSetMixin
 
-from . import portfolio as pf
 from . import portfolio_board as board
 from .api import PERIOD_PARAMS, KpiViewSet, ObjectAnswerSchema
-from .portfolio_sql import portfolio_data
+from .portfolio_read import portfolio_page
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
@@ -150,25 +148,18 @@ class PortfolioViewSet(AgencyViewSetMixin, viewsets.ViewSet):
             raise ValidationError({"loss_only": ["true or false."]})
         page_number = _positive(request, "page", 1)
         size = _positive(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
-        data = portfolio_data(agency=self.agency, membership=self.membership, period=period)
-        rows = board.client_table(data.rows, search=request.query_params.get("search", "")[:100],
-                                  loss_only=loss in ("true", "1"), sort=sort, descending=descending)
-        paginator = Paginator(rows, size)
-        try:
-            page = paginator.page(page_number)
-        except EmptyPage:
-            raise NotFound("No such page.") from None
-        concentration = pf.concentration(revenues=[r.period.revenue for r in data.rows],
-                                         warn_share=self.agency.concentration_warning_share,
-                                         warn_hhi=self.agency.concentration_warning_hhi)
+        data = portfolio_page(agency=self.agency, membership=self.membership, period=period,
+                              search=request.query_params.get("search", "")[:100], loss_only=loss in ("true", "1"),
+                              sort=sort, descending=descending, page=page_number, per_page=size)
+        if data.page != page_number:
+            raise NotFound("No such page.")
         return Response({
             **self._meta(period), "hourly_cost": str(data.hourly_cost),
             "retention_12m": None if data.retention is None else str(round(data.retention, 4)),
             "expected_lifetime_months": None if data.lifetime_months is None else str(data.lifetime_months),
-            "totals": TotalsSerializer(pf.totals(data.rows)).data,
-            "concentration": ConcentrationSerializer(concentration).data,
-            "count": paginator.count, "page": page.number, "pages": paginator.num_pages,
-            "results": ClientRowSerializer(page.object_list, many=True).data})
+            "totals": TotalsSerializer(data.totals).data, "concentration": ConcentrationSerializer(data.concentration).data,
+            "count": data.count, "page": data.page, "pages": data.pages,
+            "results": ClientRowSerializer(data.rows, many=True).data})
 
     @extend_schema(parameters=[*PERIOD_PARAMS, OpenApiParameter("ordering", OpenApiTypes.STR, enum=WORKLOAD_ORDERING,
                                                                 description="Default: name.")],
@@ -177,8 +168,8 @@ class PortfolioViewSet(AgencyViewSetMixin, viewsets.ViewSet):
     def workload(self, request):
         period = self._period(request)
         sort, descending = _ordering(request.query_params.get("ordering", ""), WORKLOAD_ORDERING, "name")
-        data = portfolio_data(agency=self.agency, membership=self.membership, period=period)
-        loads = board.workload_table(data.rows, sort=sort, descending=descending)
+        data = portfolio_page(agency=self.agency, membership=self.membership, period=period, per_page=1)
+        loads = board.workload_table(data.workload, sort=sort, descending=descending)
         return Response({**self._meta(period), "results": WorkloadRowSerializer(loads, many=True).data})
 
 

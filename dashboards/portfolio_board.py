@@ -47,9 +47,8 @@ def client_table(rows: Sequence[pf.ClientEconomics], *, search: str = "", loss_o
     return _sorted(shown, CLIENT_SORTS.get(sort, CLIENT_SORTS["revenue"]), descending=descending)
 
 
-def workload_table(rows: Sequence[pf.ClientEconomics], *, sort: str = "name", descending: bool = False
-                   ) -> list[pf.AmLoad]:
-    return _sorted(pf.workload(rows), WORKLOAD_SORTS.get(sort, WORKLOAD_SORTS["name"]), descending=descending)
+def workload_table(loads: Sequence[pf.AmLoad], *, sort: str = "name", descending: bool = False) -> list[pf.AmLoad]:
+    return _sorted(loads, WORKLOAD_SORTS.get(sort, WORKLOAD_SORTS["name"]), descending=descending)
 
 
 def _plain(value):

@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import CharField, DecimalField, ExpressionWrapper, F, IntegerField, Max, Min, Q, Sum, Value
+from django.db.models import (
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 

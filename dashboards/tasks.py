@@ -22,3 +22,24 @@ def kpi_rollup_nightly_task() -> int:
     for agency_id in ids:
         kpi_rollup_rebuild_task.delay(agency_id=agency_id)
     return len(ids)
+
+
+@app.task(base=AgencyTask, acks_late=True)
+def client_economics_rebuild_task(*, agency_id: int) -> int:
+    """Rebuild one agency's portfolio rollup (idempotent: a full rebuild)."""
+    from mrm.tenancy.models import Agency
+
+    from .portfolio_rollup import client_economics_run
+
+    return client_economics_run(agency=Agency.objects.get(pk=agency_id))
+
+
+@app.task
+def client_economics_nightly_task() -> int:
+    """Beat (nightly): one portfolio rollup rebuild per agency."""
+    from mrm.tenancy.models import Agency
+
+    ids = list(Agency.objects.values_list("pk", flat=True))
+    for agency_id in ids:
+        client_economics_rebuild_task.delay(agency_id=agency_id)
+    return len(ids)

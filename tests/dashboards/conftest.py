@@ -112,3 +112,5 @@ def portfolio(alice_world, bob_world) -> Portfolio:
         _answer(bob_client, 0, date(2026, 2, 2), "Bob's detractor")
         _paid(bob_client, 999999, date(2026, 2, 2))
     return Portfolio(alice_world, a, b, c, d, e)
+
+from .portfolio_world import economy  # noqa: E402,F401 - the portfolio page's hand-counted fixture

@@ -1,7 +1,7 @@
 """The portfolio API: totals, concentration, paginated rows with ordering, workload, 400s, isolation."""
 from tests.conftest import login
 
-from .portfolio_world import Q1, economy  # noqa: F401
+from .portfolio_world import Q1
 
 URL = "/api/v1/portfolio/"
 

@@ -8,7 +8,7 @@ from dashboards import portfolio as pf
 from dashboards.periods import Period
 from dashboards.portfolio_sql import agency_retention, hourly_cost, portfolio_data
 
-from .portfolio_world import TODAY, economy  # noqa: F401
+from .portfolio_world import TODAY
 
 QUARTER = Period.containing("quarter", date(2026, 2, 15))
 

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import login
 
-from .portfolio_world import Q1, economy  # noqa: F401
+from .portfolio_world import Q1
 
 URL = "/dashboards/portfolio/"
 
