@@ -4,10 +4,12 @@ by AM, the quadrant's largest bubbles — four queries over ~40,000 narrow rows 
 and the period is whole months, else live (`portfolio_sql`, merged in Python). Both paths answer the same objects
 with the same figures (tests/dashboards/test_portfolio_rollup.py); the SQL below repeats the formulas of
 `dashboards.portfolio` and that test holds them equal."""
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from math import ceil
+from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -20,7 +22,7 @@ from . import portfolio as pf
 from . import portfolio_board as board
 from .models import ClientEconomics
 from .periods import Period
-from .portfolio_chart import Bubble
+from .portfolio_chart import MAX_BUBBLES, Bubble
 from .portfolio_rollup import built_at
 from .portfolio_sql import agency_retention, hourly_cost, portfolio_data
 from .retention import _table
@@ -135,11 +137,27 @@ class _Rollup:
                           f"(SELECT id FROM vis) GROUP BY 1, 2 ORDER BY 2")
         self.other_params = [*vis_params, agency.pk, period.start, period.end, agency.currency]
 
-    def _fetch(self, sql: str, params: list) -> list[dict]:
+    def _parts(self, *, match: str, params: list, order: str, size: int, offset: int) -> tuple[list, list, list]:
+        """(per-AM groups, the page's rows, the quadrant's bubbles) in one statement, so PostgreSQL computes `y`
+        once (a CTE referenced three times is materialised once). Numbers travel as JSON text parsed to Decimal."""
+        groups = ("SELECT owner_id, MAX(owner_name) AS owner_name, COUNT(*) AS clients, "
+                  + ", ".join(f"SUM({c}) AS {c}" for c in (
+                      "rev_p", "team_p", "unpl_p", "revi_p", "urge_p", "extra_p", "hrs_p", "rev_a", "team_a",
+                      "unpl_a", "revi_a", "urge_a", "extra_a", "hrs_a", "profit_p"))
+                  + ", COALESCE(SUM(ltv), 0) AS ltv, COUNT(*) FILTER (WHERE profit_p < 0) AS losses, "
+                  f"COUNT(*) FILTER (WHERE {match}) AS matched, COUNT(*) FILTER (WHERE status <> 'churned') AS live, "
+                  "COUNT(*) FILTER (WHERE status <> 'churned' AND quadrant <> '') AS scored, "
+                  "array_agg(rev_p) FILTER (WHERE rev_p > 0) AS revenues FROM y GROUP BY owner_id")
+        rows = f"SELECT * FROM y WHERE {match} ORDER BY {order}, lower(name), id LIMIT %s OFFSET %s"
+        quadrant = ("SELECT name, attractiveness, relationship_strength, quadrant, rev_p, profit_p < 0 AS loss FROM y "
+                    "WHERE status <> 'churned' AND quadrant <> '' ORDER BY rev_p DESC, name LIMIT %s")
+        sql = (f"SELECT (SELECT json_agg(g)::text FROM ({groups}) g), "
+               f"(SELECT json_agg(r ORDER BY {order}, lower(name), id)::text FROM ({rows}) r), "
+               f"(SELECT json_agg(q ORDER BY rev_p DESC, name)::text FROM ({quadrant}) q)")
         with connection.cursor() as cursor:
-            cursor.execute(self.cte + sql, [*self.params, *params])
-            names = [c[0] for c in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            cursor.execute(self.cte + sql, [*self.params, *params, *params, size, offset, MAX_BUBBLES])
+            texts = cursor.fetchone()
+        return tuple(json.loads(text, parse_float=Decimal) if text else [] for text in texts)
 
     def page(self, *, search, loss_only, sort, descending, page, per_page, everything, common, built):
         where, params = ["TRUE"], []
@@ -149,28 +167,24 @@ class _Rollup:
         if loss_only:
             where.append("profit_p < 0")
         match = " AND ".join(where)
-        groups = self._fetch(
-            "SELECT owner_id, MAX(owner_name) AS owner_name, COUNT(*) AS clients, "
-            + ", ".join(f"SUM({c}) AS {c}" for c in ("rev_p", "team_p", "unpl_p", "revi_p", "urge_p", "extra_p",
-                                                      "hrs_p", "rev_a", "team_a", "unpl_a", "revi_a", "urge_a",
-                                                      "extra_a", "hrs_a", "profit_p"))
-            + ", COALESCE(SUM(ltv), 0) AS ltv, COUNT(*) FILTER (WHERE profit_p < 0) AS losses, "
-            f"COUNT(*) FILTER (WHERE {match}) AS matched, COUNT(*) FILTER (WHERE status <> 'churned') AS live, "
-            "COUNT(*) FILTER (WHERE status <> 'churned' AND quadrant <> '') AS scored, "
-            "array_agg(rev_p) FILTER (WHERE rev_p > 0) AS revenues FROM y GROUP BY owner_id", params)
-        other = self._other()
+        order = f"{ORDER_SQL.get(sort, 'rev_p')} {'DESC' if descending else 'ASC'} NULLS LAST"
+        size = 1_000_000 if everything else per_page
+        page = max(page, 1)
+        groups, rows, bubbles = self._parts(match=match, params=params, order=order, size=size,
+                                            offset=(page - 1) * size)
         count = sum(g["matched"] for g in groups)
         size = max(count, 1) if everything else per_page
         pages = max(ceil(count / size), 1)
-        page = min(max(page, 1), pages)
-        order = ORDER_SQL.get(sort, "rev_p")
-        rows = self._fetch(f"SELECT * FROM y WHERE {match} ORDER BY {order} {'DESC' if descending else 'ASC'} "
-                           "NULLS LAST, lower(name), id LIMIT %s OFFSET %s", [*params, size, (page - 1) * size])
+        if page > pages:  # past the end: the last page, as Paginator.get_page answers
+            page = pages
+            groups, rows, bubbles = self._parts(match=match, params=params, order=order, size=size,
+                                                offset=(page - 1) * size)
+        other = self._other()
         return PortfolioPage(
-            rows=[self._row(r, other.get(r["id"])) for r in rows], count=count, page=page, pages=pages,
+            rows=[self._row(r, other.get(UUID(r["id"]))) for r in rows], count=count, page=page, pages=pages,
             totals=self._totals(groups, other), workload=[self._load(g) for g in groups],
             concentration=_concentration(self.agency, [v for g in groups for v in (g["revenues"] or [])]),
-            quadrant=self._quadrant(groups), built_at=built, **common)
+            quadrant=self._quadrant(groups, bubbles), built_at=built, **common)
 
     def _other(self) -> dict:
         result: dict = {}
@@ -187,7 +201,7 @@ class _Rollup:
                             hours=r[f"hrs_{s}"])
 
     def _row(self, r: dict, other: dict | None) -> pf.ClientEconomics:
-        return pf.ClientEconomics(client_id=r["id"], name=r["name"], status=r["status"], owner_id=r["owner_id"],
+        return pf.ClientEconomics(client_id=UUID(r["id"]), name=r["name"], status=r["status"], owner_id=r["owner_id"],
                                   owner_name=r["owner_name"], period=self._economics(r, "p"),
                                   lifetime=self._economics(r, "a"), tenure=r["tenure"], margin=r["margin"],
                                   ltv=r["ltv"], other_currencies=other or {})
@@ -206,13 +220,8 @@ class _Rollup:
                          ltv=sum((g["ltv"] for g in groups), Decimal(0)), loss_making=sum(g["losses"] for g in groups),
                          other_currencies=dict(sorted(currencies.items())))
 
-    def _quadrant(self, groups: list[dict]) -> board.Quadrant:
-        from .portfolio_chart import MAX_BUBBLES
-
+    def _quadrant(self, groups: list[dict], rows: list[dict]) -> board.Quadrant:
         labels = dict(AccountPlan.Quadrant.choices)
-        rows = self._fetch("SELECT name, attractiveness, relationship_strength, quadrant, rev_p, profit_p < 0 AS loss "
-                           "FROM y WHERE status <> 'churned' AND quadrant <> '' ORDER BY rev_p DESC, name LIMIT %s",
-                           [MAX_BUBBLES])
         scored = sum(g["scored"] for g in groups)
         return board.Quadrant(
             bubbles=[Bubble(r["name"], r["attractiveness"], r["relationship_strength"], r["quadrant"],
