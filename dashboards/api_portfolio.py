@@ -76,6 +76,8 @@ class PortfolioSerializer(serializers.Serializer):
     hourly_cost = serializers.DecimalField(**MONEY)
     retention_12m = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
     expected_lifetime_months = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    figures_as_of = serializers.DateTimeField(allow_null=True, help_text="When the per-client rollup the figures come "
+                                              "from was built; null: computed live for this request.")
     totals = TotalsSerializer()
     concentration = ConcentrationSerializer()
     count = serializers.IntegerField()
@@ -157,6 +159,7 @@ class PortfolioViewSet(AgencyViewSetMixin, viewsets.ViewSet):
             **self._meta(period), "hourly_cost": str(data.hourly_cost),
             "retention_12m": None if data.retention is None else str(round(data.retention, 4)),
             "expected_lifetime_months": None if data.lifetime_months is None else str(data.lifetime_months),
+            "figures_as_of": serializers.DateTimeField().to_representation(data.built_at) if data.built_at else None,
             "totals": TotalsSerializer(data.totals).data, "concentration": ConcentrationSerializer(data.concentration).data,
             "count": data.count, "page": data.page, "pages": data.pages,
             "results": ClientRowSerializer(data.rows, many=True).data})

@@ -41,7 +41,7 @@ def seed_portfolio(*, agency, members) -> None:
     for index, client in enumerate(clients):
         began = max(client.start_date, today - timedelta(days=360))
         project = Project.objects.create(agency=agency, client=client, name=f"{MARK}: {client.name}",
-                                         kind=Project.Kind.RETAINER, status=Project.Status.ACTIVE, start_date=began,
+                                         kind=Project.Kind.ONE_OFF, status=Project.Status.ACTIVE, start_date=began,
                                          account_manager=client.owner, currency=agency.currency)
         extra = None
         if index in (1, 2):

@@ -63,6 +63,8 @@ def quadrant_svg(*, points: Sequence[Bubble], currency: str, chart_id: str = "qu
             return R_MIN
         return R_MIN + (R_MAX - R_MIN) * math.sqrt(float(revenue) / top)
 
+    x_label, y_label = _("Attractiveness, score 1–5"), _("Relationship strength, score 1–5")
+    size_label, loss_label = _("Bubble area: revenue of the period"), _("Dashed outline: costs more than it pays")
     sx, sy = _x(Decimal(SPLIT)), _y(Decimal(SPLIT))
     x0, x1, y0, y1 = _x(Decimal(LOW)), _x(Decimal(HIGH)), _y(Decimal(HIGH)), _y(Decimal(LOW))
     parts = [f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" class="mrm-quad-frame"/>',
@@ -79,9 +81,9 @@ def quadrant_svg(*, points: Sequence[Bubble], currency: str, chart_id: str = "qu
         parts.append(f'<text x="{x0 - 6:.1f}" y="{_y(Decimal(tick)) + 4:.1f}" text-anchor="end" '
                      f'class="mrm-chart-tick">{tick}</text>')
     parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{y1 + 32:.1f}" text-anchor="middle" class="mrm-chart-axis-label">'
-                 f'{escape(_("Attractiveness, score 1–5"))}</text>')
+                 f'{escape(x_label)}</text>')
     parts.append(f'<text transform="translate(14 {(y0 + y1) / 2:.1f}) rotate(-90)" text-anchor="middle" '
-                 f'class="mrm-chart-axis-label">{escape(_("Relationship strength, score 1–5"))}</text>')
+                 f'class="mrm-chart-axis-label">{escape(y_label)}</text>')
     for bubble in sorted(points, key=lambda b: -b.revenue):
         loss = " mrm-quad-loss" if bubble.loss_making else ""
         text = _("%(name)s: attractiveness %(a)s, relationship %(r)s, revenue %(revenue)s, %(quadrant)s") % {
@@ -95,10 +97,10 @@ def quadrant_svg(*, points: Sequence[Bubble], currency: str, chart_id: str = "qu
     legend_y = HEIGHT - 12
     parts.append(f'<circle cx="{LEFT + 6}" cy="{legend_y - 4}" r="6" class="mrm-quad-bubble"/>'
                  f'<text x="{LEFT + 16}" y="{legend_y}" class="mrm-chart-tick">'
-                 f'{escape(_("Bubble area: revenue of the period"))}, {escape(currency)}</text>'
+                 f'{escape(size_label)}, {escape(currency)}</text>'
                  f'<circle cx="{LEFT + 286}" cy="{legend_y - 4}" r="6" class="mrm-quad-bubble mrm-quad-loss"/>'
                  f'<text x="{LEFT + 296}" y="{legend_y}" class="mrm-chart-tick">'
-                 f'{escape(_("Dashed outline: costs more than it pays"))}</text>')
+                 f'{escape(loss_label)}</text>')
     title = _("KAM quadrant: %(n)s clients by attractiveness and relationship strength") % {"n": len(points)}
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" class="mrm-chart mrm-quad" '
            f'role="img" aria-labelledby="{chart_id}-t"><title id="{chart_id}-t">{escape(title)}</title>'

@@ -11,7 +11,7 @@ def test_portfolio_totals_and_rows(economy):
     assert response.status_code == 200
     data = response.json()
     assert data["start"] == "2026-01-01" and data["end"] == "2026-03-31" and data["currency"] == "RUB"
-    assert data["hourly_cost"] == "1200.00"
+    assert data["hourly_cost"] == "1200.00" and data["figures_as_of"] is None  # never built: live
     assert data["totals"]["period"]["revenue"] == "250000.00" and data["totals"]["loss_making"] == 1
     assert data["totals"]["other_currencies"] == {"USD": "1000.00"}
     assert data["concentration"] == {"top1_share": "80.0", "top3_share": "100.0", "top5_share": "100.0",

@@ -92,6 +92,9 @@ def test_page_reads_the_rollup_once_built(economy_world, bob_world, django_captu
     assert "P Прибыльный" not in bob and "Bob&#x27;s client" in bob
     api = login(bob_world.director).get("/api/v1/portfolio/", Q1).json()
     assert {r["name"] for r in api["results"]} == {"Bob's client", "Клиент Bob Agency"}
+    assert api["figures_as_of"] is not None
+    alice = login(economy_world.world.director).get("/api/v1/portfolio/", {**Q1, "ordering": "-profit"}).json()
+    assert alice["results"][0]["period"]["real_profit"] == "176300.00"
 
 
 def test_rollup_page_query_budget(economy_world, django_assert_max_num_queries, django_capture_on_commit_callbacks):
