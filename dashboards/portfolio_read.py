@@ -60,12 +60,12 @@ def portfolio_page(*, agency: Agency, membership: Membership, period: Period, to
                    page: int = 1, per_page: int = 50, everything: bool = False) -> PortfolioPage:
     """The page's figures; `everything`: every matching row on one page (the exports)."""
     today = today or timezone.localdate()
-    cost, from_setting = hourly_cost(agency=agency)
+    built = built_at(agency=agency) if _whole_months(period) else None
+    cost, from_setting = hourly_cost(agency=agency, rollup=built is not None)
     retention = agency_retention(agency=agency, today=today)
     lifetime = pf.expected_lifetime_months(retention=retention)
     common = {"hourly_cost": cost, "hourly_from_setting": from_setting, "retention": retention,
               "lifetime_months": lifetime}
-    built = built_at(agency=agency) if _whole_months(period) else None
     if built is None:
         return _live(agency=agency, membership=membership, period=period, today=today, search=search,
                      loss_only=loss_only, sort=sort, descending=descending, page=page, per_page=per_page,

@@ -111,13 +111,19 @@ def _interactions(*, agency: Agency, q: Q, period: Period) -> list[dict]:
                 .values("client_id").annotate(**aggregates))
 
 
-def hourly_cost(*, agency: Agency) -> tuple[Decimal, bool]:
+def hourly_cost(*, agency: Agency, rollup: bool = False) -> tuple[Decimal, bool]:
     """(the internal cost of an hour, whether it is the agency's setting): the setting, else the average cost rate
-    of the agency's time entries (0 with no time logged)."""
+    of the agency's time entries (0 with no time logged) — from the rollup's monthly sums when `rollup`."""
     if agency.internal_hourly_cost is not None:
         return agency.internal_hourly_cost, True
-    sums = TimeEntry.objects.filter(agency=agency, started_at__isnull=True).aggregate(
-        cost_sum=_sum(_cost()), hours_sum=_sum("hours"))
+    if rollup:
+        from .models import ClientEconomics
+
+        sums = ClientEconomics.objects.filter(agency=agency, month__isnull=False).aggregate(
+            cost_sum=_sum(F("team_cost") + F("extra_work")), hours_sum=_sum("hours"))
+    else:
+        sums = TimeEntry.objects.filter(agency=agency, started_at__isnull=True).aggregate(
+            cost_sum=_sum(_cost()), hours_sum=_sum("hours"))
     return (pf._money(sums["cost_sum"] / sums["hours_sum"]) if sums["hours_sum"] else ZERO), False
 
 
