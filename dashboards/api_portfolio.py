@@ -14,7 +14,7 @@ from mrm.core.api import AgencyViewSetMixin
 
 from . import portfolio_board as board
 from .api import PERIOD_PARAMS, KpiViewSet, ObjectAnswerSchema
-from .portfolio_read import portfolio_page
+from .portfolio_read import MAX_PAGE, portfolio_page
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
@@ -148,7 +148,7 @@ class PortfolioViewSet(AgencyViewSetMixin, viewsets.ViewSet):
         loss = request.query_params.get("loss_only", "").lower()
         if loss not in ("", "true", "false", "1", "0"):
             raise ValidationError({"loss_only": ["true or false."]})
-        page_number = _positive(request, "page", 1)
+        page_number = _positive(request, "page", 1, MAX_PAGE)
         size = _positive(request, "page_size", PAGE_SIZE, MAX_PAGE_SIZE)
         data = portfolio_page(agency=self.agency, membership=self.membership, period=period,
                               search=request.query_params.get("search", "")[:100], loss_only=loss in ("true", "1"),

@@ -32,6 +32,7 @@ ORDER_SQL = {"name": "lower(name)", "revenue": "rev_p", "profit": "profit_p", "h
              "tenure": "tenure", "revenue_to_date": "rev_a"}
 SPANS = ("a", "p")  # lifetime, period
 CAUSES = ("unpl", "revi", "urge")
+MAX_PAGE = 100_000
 
 
 @dataclass
@@ -60,6 +61,8 @@ def portfolio_page(*, agency: Agency, membership: Membership, period: Period, to
                    page: int = 1, per_page: int = 50, everything: bool = False) -> PortfolioPage:
     """The page's figures; `everything`: every matching row on one page (the exports)."""
     today = today or timezone.localdate()
+    search = search.replace("\x00", "")[:100]  # PostgreSQL refuses NUL in a string parameter
+    page = min(max(page, 1), MAX_PAGE)
     built = built_at(agency=agency) if _whole_months(period) else None
     cost, from_setting = hourly_cost(agency=agency, rollup=built is not None)
     retention = agency_retention(agency=agency, today=today)

@@ -60,6 +60,7 @@ def test_stored_equals_live_filtered_paged_and_for_an_am(economy_world):
     _same(*_both(economy_world.world.director, sort="name", descending=False, page=2, per_page=2))
     _same(*_both(economy_world.world.director, page=99, per_page=2))  # past the end: the last page
     _same(*_both(economy_world.world.director, everything=True))
+    _same(*_both(economy_world.world.director, search="\x00", page=10**12))  # no NUL to SQL, no huge OFFSET
     live, stored = _both(economy_world.world.am2)
     _same(live, stored)
     assert {r.name for r in stored.rows} == {"L Убыточный", "E Звезда"}
