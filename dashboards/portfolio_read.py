@@ -64,15 +64,15 @@ def portfolio_page(*, agency: Agency, membership: Membership, period: Period, to
     search = search.replace("\x00", "")[:100]  # PostgreSQL refuses NUL in a string parameter
     page = min(max(page, 1), MAX_PAGE)
     built = built_at(agency=agency) if _whole_months(period) else None
-    cost, from_setting = hourly_cost(agency=agency, rollup=built is not None)
+    if built is None:
+        return _live(agency=agency, membership=membership, period=period, today=today, search=search,
+                     loss_only=loss_only, sort=sort, descending=descending, page=page, per_page=per_page,
+                     everything=everything)
+    cost, from_setting = hourly_cost(agency=agency, rollup=True)
     retention = agency_retention(agency=agency, today=today)
     lifetime = pf.expected_lifetime_months(retention=retention)
     common = {"hourly_cost": cost, "hourly_from_setting": from_setting, "retention": retention,
               "lifetime_months": lifetime}
-    if built is None:
-        return _live(agency=agency, membership=membership, period=period, today=today, search=search,
-                     loss_only=loss_only, sort=sort, descending=descending, page=page, per_page=per_page,
-                     everything=everything, common=common)
     return _Rollup(agency=agency, membership=membership, period=period, today=today, hourly=cost,
                    lifetime=lifetime).page(search=search, loss_only=loss_only, sort=sort, descending=descending,
                                            page=page, per_page=per_page, everything=everything, common=common,
@@ -84,9 +84,11 @@ def _concentration(agency: Agency, revenues) -> pf.Concentration:
                             warn_hhi=agency.concentration_warning_hhi)
 
 
-def _live(*, agency, membership, period, today, search, loss_only, sort, descending, page, per_page, everything,
-          common) -> PortfolioPage:
+def _live(*, agency, membership, period, today, search, loss_only, sort, descending, page, per_page, everything
+          ) -> PortfolioPage:
     data = portfolio_data(agency=agency, membership=membership, period=period, today=today)
+    common = {"hourly_cost": data.hourly_cost, "hourly_from_setting": data.hourly_from_setting,
+              "retention": data.retention, "lifetime_months": data.lifetime_months}
     rows = board.client_table(data.rows, search=search, loss_only=loss_only, sort=sort, descending=descending)
     size = max(len(rows), 1) if everything else per_page
     pages = max(ceil(len(rows) / size), 1)
