@@ -53,6 +53,9 @@ def seed_dashboards(*, agency, members: dict[str, Membership]) -> None:
     _requests(agency=agency, clients=clients, members=members, rng=rng, tz=tz, today=today)
     _upsells(agency=agency, clients=clients, rng=rng, tz=tz, today=today)
     _report_ratings(agency=agency, clients=clients, members=members, rng=rng, tz=tz, today=today)
+    from .demo_portfolio import seed_portfolio  # the portfolio page: time on every live client, extra work
+
+    seed_portfolio(agency=agency, members=members)
 
 
 def _history(*, agency, clients, rng, tz, today) -> None:

@@ -37,3 +37,45 @@ class KpiRollupState(AgencyOwned):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class ClientEconomics(AgencyOwned):
+    """The portfolio page's rollup (`dashboards.portfolio_rollup`): per client and month the sums of its sources —
+    paid revenue (one row per currency; rows of other currencies carry only revenue), team cost, unpriced extra work,
+    hours and the minutes of flagged interactions by cause — plus one lifetime row per client (`month` empty) with
+    the same sums over all time and the dates its tenure runs between. Minutes, not money: the hourly cost is applied
+    when the page reads, so changing it in the settings needs no rebuild."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(null=True, blank=True)  # the first day; empty: the lifetime row
+    currency = models.CharField(max_length=3)
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # hours × cost rate keep four decimals, so sums over months round exactly as the live sum does
+    team_cost = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    extra_work = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    hours = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    unplanned_minutes = models.PositiveIntegerField(default=0)
+    revisions_minutes = models.PositiveIntegerField(default=0)
+    urgent_minutes = models.PositiveIntegerField(default=0)
+    began = models.DateField(null=True, blank=True)
+    churned_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["agency", "month", "currency"], name="client_economics_month"),
+                   models.Index(fields=["agency", "client", "month"], name="client_economics_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.month or 'lifetime'} {self.currency}"
+
+
+class ClientEconomicsState(AgencyOwned):
+    """When the agency's portfolio rollup was last rebuilt; no row: never built, the page aggregates live."""
+
+    built_at = models.DateTimeField(_("built at"))
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency"], name="client_economics_state_one_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.built_at:%Y-%m-%d %H:%M}"

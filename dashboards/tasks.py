@@ -38,3 +38,24 @@ def dashboard_pdf_task(self, *, agency_id: int, job_id: str) -> None:
         return
     with job_running(job=job):
         dashboard_pdf_run(agency=job.agency, job=job)
+
+
+@app.task(base=AgencyTask, acks_late=True)
+def client_economics_rebuild_task(*, agency_id: int) -> int:
+    """Rebuild one agency's portfolio rollup (idempotent: a full rebuild)."""
+    from mrm.tenancy.models import Agency
+
+    from .portfolio_rollup import client_economics_run
+
+    return client_economics_run(agency=Agency.objects.get(pk=agency_id))
+
+
+@app.task
+def client_economics_nightly_task() -> int:
+    """Beat (nightly): one portfolio rollup rebuild per agency."""
+    from mrm.tenancy.models import Agency
+
+    ids = list(Agency.objects.values_list("pk", flat=True))
+    for agency_id in ids:
+        client_economics_rebuild_task.delay(agency_id=agency_id)
+    return len(ids)

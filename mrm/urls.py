@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 import clients.api  # noqa: F401,E402 - registers the CRM viewsets on the router
 import comms.api  # noqa: F401,E402 - client requests and their messages
 import dashboards.api  # noqa: F401,E402 - KPI values
+import dashboards.api_portfolio  # noqa: F401,E402 - portfolio figures
 import mrm.notifications.api  # noqa: F401,E402 - notifications and preferences
 import portal.api_access  # noqa: F401,E402 - access: portal access of client contacts
 import projects.api  # noqa: F401,E402

@@ -4,7 +4,7 @@ portal/selectors/changes.py."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, QuerySet, Sum
+from django.db.models import DecimalField, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from mrm.tenancy.models import Agency
@@ -63,20 +63,22 @@ class HiddenCost:
         return [item for item in self.tasks if item.in_request is None]
 
 
-def _covered_task_ids(*, agency: Agency, project: Project, statuses) -> QuerySet:
-    return ChangeRequestLine.objects.filter(
-        agency=agency, change_request__project=project, change_request__status__in=statuses,
-        source_task__isnull=False).values("source_task_id")
+def unpriced_extra_work_q(*, agency: Agency, project: Project | None = None) -> Q:
+    """The time entries that are unpriced extra work (on an out-of-scope task no approved change request prices);
+    for every project of the agency when `project` is None (the portfolio page sums them per client)."""
+    covered = ChangeRequestLine.objects.filter(agency=agency, change_request__status=ChangeRequest.Status.APPROVED,
+                                               source_task__isnull=False)
+    if project is not None:
+        covered = covered.filter(change_request__project=project)
+    return Q(task__out_of_scope=True, started_at__isnull=True) & ~Q(task_id__in=covered.values("source_task_id"))
 
 
 def extra_work_by_task(*, agency: Agency, project: Project) -> list[ExtraWork]:
     """Time logged on the project's out-of-scope tasks that no approved change request prices. Four queries
     whatever the number of tasks."""
     money = DecimalField(max_digits=16, decimal_places=4)
-    entries = (TimeEntry.objects.filter(agency=agency, project=project, task__out_of_scope=True,
-                                        started_at__isnull=True)
-               .exclude(task_id__in=_covered_task_ids(agency=agency, project=project,
-                                                      statuses=[ChangeRequest.Status.APPROVED])))
+    entries = TimeEntry.objects.filter(agency=agency, project=project).filter(
+        unpriced_extra_work_q(agency=agency, project=project))
     rows = list(entries.values("task_id").annotate(
         logged=Sum("hours"), cost=Sum(F("hours") * F("cost_rate"), output_field=money),
         worth=Sum(F("hours") * F("sell_rate"), output_field=money)).order_by())

@@ -87,6 +87,7 @@ def interaction_log(*, agency: Agency, actor, client: Client, data: dict, contac
     if interaction.direction != Interaction.Direction.INTERNAL:
         _refresh_last_contact(agency=agency, client_id=client.pk)
     audit(agency=agency, actor=actor, action="interaction.logged", target=interaction)
+    _economics_schedule(agency=agency)
     return interaction
 
 
@@ -113,15 +114,24 @@ def interaction_update(*, agency: Agency, actor, interaction: Interaction, data:
     if changes:
         _refresh_last_contact(agency=agency, client_id=interaction.client_id)
         audit(agency=agency, actor=actor, action="interaction.updated", target=interaction, changes=changes)
+        _economics_schedule(agency=agency)
     return interaction
 
 
 @transaction.atomic
 def interaction_delete(*, agency: Agency, actor, interaction: Interaction) -> None:
     audit(agency=agency, actor=actor, action="interaction.deleted", target=interaction)
+    _economics_schedule(agency=agency)
     # An answered message whose answer is deleted waits for a reply again.
     for original in Interaction.objects.filter(agency=agency, pk=interaction.reply_to_id):
         if not Interaction.objects.filter(agency=agency, reply_to=original).exclude(pk=interaction.pk).exists():
             Interaction.objects.filter(agency=agency, pk=original.pk).update(replied_at=None)
     Interaction.objects.filter(agency=agency, pk=interaction.pk).delete()
     _refresh_last_contact(agency=agency, client_id=interaction.client_id)
+
+
+def _economics_schedule(*, agency: Agency) -> None:
+    """Flagged interactions are hidden costs on the portfolio page: rebuild its rollup soon (debounced)."""
+    from dashboards.portfolio_rollup import client_economics_schedule
+
+    client_economics_schedule(agency=agency)

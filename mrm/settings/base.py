@@ -415,3 +415,7 @@ CELERY_TASK_ROUTES["reporting.tasks_sync.source_sync_task"] = {"queue": f"{CELER
 CELERY_BEAT_SCHEDULE["dashboards-kpi-rollup"] = {
     "task": "dashboards.tasks.kpi_rollup_nightly_task",
     "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=30)}
+# The portfolio page's per-client rollup (dashboards/portfolio_rollup.py), nightly and after changes.
+CELERY_BEAT_SCHEDULE["dashboards-client-economics"] = {
+    "task": "dashboards.tasks.client_economics_nightly_task",
+    "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=45)}

@@ -32,6 +32,7 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
         fields = [
             "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
             "business_hours_end", "work_days", "require_2fa", "no_contact_days", "portal_client_invites",
+            "concentration_warning_share", "concentration_warning_hhi", "internal_hourly_cost",
         ]
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),
@@ -42,12 +43,24 @@ class AgencySettingsForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, targets: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.KEEP_WHEN_EMPTY:
+            self.fields[name].required = False
         # The agency-wide KPI targets are KpiTarget rows now; the fields keep their old names.
         for metric, value in (targets or {}).items():
             low, high = KPI_TARGET_RANGES[KpiMetric(metric)]
             self.fields[f"target_{metric}"] = forms.DecimalField(
                 label=capfirst(TARGET_LABELS[metric]), max_digits=8, decimal_places=2, min_value=low, max_value=high,
                 initial=value, widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}))
+
+    # Added with the portfolio page: a form posted without them (an older page, a script) keeps the saved values.
+    KEEP_WHEN_EMPTY = ("concentration_warning_share", "concentration_warning_hhi")
+
+    def clean(self):
+        data = super().clean()
+        for name in self.KEEP_WHEN_EMPTY:
+            if name in self.fields and data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        return data
 
     def targets(self) -> dict:
         return {name.removeprefix("target_"): value for name, value in self.cleaned_data.items()

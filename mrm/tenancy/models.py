@@ -51,6 +51,20 @@ class Agency(models.Model):
     # The client portal: a client's portal admin may invite colleagues of their company (the agency may say no).
     portal_client_invites = models.BooleanField(
         _("client portal admins may invite their colleagues"), default=True)
+    # The portfolio page (dashboards/portfolio.py): when revenue is too concentrated, and what an hour of the
+    # team's time costs for the hidden costs of flagged interactions (empty: the average cost rate of time entries).
+    concentration_warning_share = models.DecimalField(
+        _("warn when the largest client brings more than, % of revenue"), max_digits=5, decimal_places=2,
+        default=Decimal("25.00"), validators=[MinValueValidator(1), MaxValueValidator(100)])
+    concentration_warning_hhi = models.PositiveIntegerField(
+        _("warn when the Herfindahl index of revenue exceeds"), default=2500,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text=_("0–10 000: the sum of the squared revenue shares in %; above 2 500 is highly concentrated."))
+    internal_hourly_cost = models.DecimalField(
+        _("internal cost of an hour, for hidden costs"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Prices the time of unplanned calls, extra revisions and urgent requests. Empty: the average "
+                    "cost rate of the team's time entries."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

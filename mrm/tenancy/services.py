@@ -97,6 +97,7 @@ def _translit(text: str) -> str:
 AGENCY_SETTINGS_FIELDS = (
     "name", "brand_color", "accent_color", "currency", "vat_rate", "timezone", "business_hours_start",
     "business_hours_end", "work_days", "require_2fa", "no_contact_days", "portal_client_invites",
+    "concentration_warning_share", "concentration_warning_hhi", "internal_hourly_cost",
 )
 
 

@@ -164,6 +164,7 @@ def time_entry_create(*, agency: Agency, membership: Membership, project: Projec
                                      hours=hours, note=(note or "").strip()[:MAX_NOTE], billable=billable,
                                      sell_rate=sell, cost_rate=cost)
     task_logged_refresh(agency=agency, task_ids=[entry.task_id])
+    _economics_schedule(agency=agency)
     return entry
 
 
@@ -199,6 +200,7 @@ def time_entry_update(*, agency: Agency, membership: Membership, entry: TimeEntr
     if changes:
         entry.save()
         task_logged_refresh(agency=agency, task_ids=[previous_task_id, entry.task_id])
+        _economics_schedule(agency=agency)
         if entry.user_id != membership.user_id:
             audit(agency=agency, actor=membership.user, action="time_entry.updated", target=entry, changes=changes)
     return entry
@@ -214,6 +216,7 @@ def time_entry_delete(*, agency: Agency, membership: Membership, entry: TimeEntr
     task_ids = list(stored.values_list("task_id", flat=True))  # as stored, whatever the object passed in says
     stored.delete()
     task_logged_refresh(agency=agency, task_ids=task_ids)
+    _economics_schedule(agency=agency)
 
 
 # --- the timer ------------------------------------------------------------------------------------------------
@@ -289,6 +292,7 @@ def timer_stop(*, agency: Agency, membership: Membership) -> list[TimeEntry]:
                 hours=hours, note=entry.note, billable=entry.billable, sell_rate=entry.sell_rate,
                 cost_rate=entry.cost_rate))
     task_logged_refresh(agency=agency, task_ids=[entry.task_id])
+    _economics_schedule(agency=agency)
     return written
 
 
@@ -479,3 +483,9 @@ def member_capacity_set(*, agency: Agency, actor, member: Membership, hours) -> 
               changes={"weekly_capacity_hours": (old, hours)})
     return member
 
+
+def _economics_schedule(*, agency: Agency) -> None:
+    """The portfolio page's per-client rollup counts time: rebuild it soon (debounced; dashboards)."""
+    from dashboards.portfolio_rollup import client_economics_schedule
+
+    client_economics_schedule(agency=agency)

@@ -127,3 +127,5 @@ def portfolio(alice_world, bob_world) -> Portfolio:
         _paid(bob_client, 999999, date(2026, 2, 2))
         _rated(bob_client, 1, date(2026, 2, 3), "Bob's rating")
     return Portfolio(alice_world, a, b, c, d, e)
+
+from .portfolio_world import economy  # noqa: E402,F401 - the portfolio page's hand-counted fixture

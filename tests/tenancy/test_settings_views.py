@@ -124,3 +124,29 @@ def test_director_changes_a_role_and_deactivation_locks_out(alice_world):
     assert am.role == "specialist" and not am.is_active
     # A deactivated member has no agency any more.
     assert login(am).get("/today/")["Location"] == "/accounts/no-agency/"
+
+
+def test_portfolio_thresholds_and_hourly_cost_are_saved(alice):
+    response = login(alice).post("/settings/", _settings_data(
+        alice.agency, concentration_warning_share="30", concentration_warning_hhi="1800", internal_hourly_cost="1500"))
+    assert response.status_code == 302
+    alice.agency.refresh_from_db()
+    assert alice.agency.concentration_warning_share == Decimal("30")
+    assert alice.agency.concentration_warning_hhi == 1800 and alice.agency.internal_hourly_cost == Decimal("1500")
+    login(alice).post("/settings/", _settings_data(alice.agency))  # an older form without them keeps the values
+    alice.agency.refresh_from_db()
+    assert alice.agency.concentration_warning_share == Decimal("30") and alice.agency.internal_hourly_cost is None
+    html = login(alice).get("/settings/").content.decode()
+    assert 'id="portfolio-settings"' in html and 'name="concentration_warning_hhi"' in html
+
+
+@pytest.mark.parametrize("overrides", [{"concentration_warning_share": "0"}, {"concentration_warning_share": "101"},
+                                       {"concentration_warning_hhi": "10001"}, {"concentration_warning_hhi": "-5"},
+                                       {"internal_hourly_cost": "-1"}, {"concentration_warning_share": "много"}])
+def test_portfolio_settings_are_validated_in_place(alice, overrides):
+    response = login(alice).post("/settings/", _settings_data(alice.agency, **overrides))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "is-invalid" in html or "invalid-feedback" in html
+    alice.agency.refresh_from_db()
+    assert alice.agency.concentration_warning_share == Decimal("25") and alice.agency.concentration_warning_hhi == 2500
