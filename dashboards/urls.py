@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_health
 
 app_name = "dashboards"
 
@@ -8,5 +8,8 @@ urlpatterns = [
     path("", views.kpi_dashboard_view, name="kpis"),
     path("team/", views.kpi_team_view, name="team"),
     path("client/<uuid:client_id>/", views.kpi_client_view, name="client"),
+    path("health/", views_health.health_list_view, name="at_risk"),
+    path("health/<uuid:client_id>/", views_health.health_client_view, name="client_health"),
+    path("health/<uuid:client_id>/follow-up/", views_health.health_followup_view, name="health_followup"),
     path("<slug:metric>/", views.kpi_drill_view, name="drill"),
 ]

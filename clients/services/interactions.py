@@ -87,6 +87,9 @@ def interaction_log(*, agency: Agency, actor, client: Client, data: dict, contac
     if interaction.direction != Interaction.Direction.INTERNAL:
         _refresh_last_contact(agency=agency, client_id=client.pk)
     audit(agency=agency, actor=actor, action="interaction.logged", target=interaction)
+    from dashboards.health_rollups import health_rollup_schedule
+
+    health_rollup_schedule(agency=agency)  # days since contact, contact frequency, waiting requests
     return interaction
 
 

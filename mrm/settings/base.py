@@ -415,3 +415,7 @@ CELERY_TASK_ROUTES["reporting.tasks_sync.source_sync_task"] = {"queue": f"{CELER
 CELERY_BEAT_SCHEDULE["dashboards-kpi-rollup"] = {
     "task": "dashboards.tasks.kpi_rollup_nightly_task",
     "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=30)}
+# Dashboards: the nightly rebuild of every agency's client health scores (dashboards/health_rollups.py).
+CELERY_BEAT_SCHEDULE["dashboards-health-rollup"] = {
+    "task": "dashboards.tasks.health_rollup_nightly_task",
+    "schedule": crontab(hour=env.int("HEALTH_ROLLUP_HOUR_UTC", default=1), minute=45)}
