@@ -112,3 +112,11 @@ def portfolio(alice_world, bob_world) -> Portfolio:
         _answer(bob_client, 0, date(2026, 2, 2), "Bob's detractor")
         _paid(bob_client, 999999, date(2026, 2, 2))
     return Portfolio(alice_world, a, b, c, d, e)
+
+
+@pytest.fixture
+def health_world(alice_world, bob_world):
+    """The hand-counted health clients of tests/dashboards/health_data.py."""
+    from .health_data import build
+
+    return build(alice_world, bob_world)
