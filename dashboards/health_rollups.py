@@ -34,6 +34,7 @@ def health_rollup_rebuild(*, agency: Agency, now: datetime | None = None) -> int
     ClientHealth.objects.bulk_create(rows, batch_size=2000)
     ClientHealthState.objects.update_or_create(agency=agency, defaults={"built_at": now, "rows": len(rows)})
     agency_id = agency.pk
+    cache.delete(_ready_key(agency_id))  # a remembered "never built" must not outlive this rebuild
     transaction.on_commit(lambda: cache.set(_ready_key(agency_id), True, timeout=300))
     return len(rows)
 
@@ -68,7 +69,7 @@ def health_rollup_run(*, agency: Agency) -> int:
 def health_ready(*, agency: Agency) -> bool:
     """Whether the agency's health rows were built (remembered in the cache, so a page usually costs no query)."""
     ready = cache.get(_ready_key(agency.pk))
-    if not ready:
+    if ready is None:
         ready = ClientHealthState.objects.filter(agency=agency).exists()
         cache.set(_ready_key(agency.pk), ready, timeout=300)
     return ready

@@ -2,7 +2,7 @@
 Always through `client_visibility_q`: AMs see their own and their teams' clients, directors the agency."""
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from clients.models import Client
 from clients.selectors.companies import client_visibility_q
@@ -62,6 +62,3 @@ def visible(membership: Membership):
     """The `health_queries.Where` of `membership`'s visible clients."""
     return lambda prefix: client_visibility_q(membership=membership, prefix=prefix)
 
-
-def only(client_id) -> object:
-    return lambda prefix: Q(**{f"{prefix}pk": client_id})

@@ -20,7 +20,6 @@ from portal.models import NpsResponse
 
 from . import board, selectors
 from .forms import PeriodForm, default_custom
-from .health_selectors import at_risk_count
 from .periods import Period
 from .templatetags.dashboards import kpi_value, status_text
 
@@ -66,8 +65,7 @@ def kpi_dashboard_view(request):
          status_text(t.status)] for t in tiles])
     if exported:
         return exported
-    context = {**_base_context(request, form, period), "tiles": tiles,
-               "at_risk": at_risk_count(agency=request.agency, membership=request.membership)}
+    context = {**_base_context(request, form, period), "tiles": tiles}
     return render(request, "dashboards/kpi_dashboard.html", context, status=400 if form.errors else 200)
 
 

@@ -26,7 +26,7 @@ from projects.calendar import work_calendar
 from . import health
 from .forms_health import FollowUpForm, HealthFilterForm
 from .health_rollups import health_ensure
-from .health_selectors import health_get, health_list
+from .health_selectors import at_risk_count, health_get, health_list
 from .models import ClientHealth
 from .views import EXPORT_CAP, _export, _plain
 
@@ -101,6 +101,7 @@ def health_followup_view(request, client_id):
     if not can(request.membership, "task.edit"):
         raise PermissionDenied
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    health_ensure(agency=request.agency)
     item = health_get(agency=request.agency, membership=request.membership, client=client)
     row = present(item) if item is not None else None
     assignees = list(_staff(request.agency)) if _is_director(request) else None
@@ -143,3 +144,11 @@ def health_client_view(request, client_id):
     context = {"client": client, "row": present(item) if item is not None else None}
     template = "dashboards/health_block.html" if request.htmx else "dashboards/health_client_page.html"
     return render(request, template, context)
+
+
+@member_required("dashboard.view")
+def health_count_view(request):
+    """The KPI dashboard's link text: how many visible clients are at risk (loaded by htmx, so the dashboard's own
+    query budget does not grow); "Client health" while the rows were never built."""
+    count = at_risk_count(agency=request.agency, membership=request.membership)
+    return render(request, "dashboards/_at_risk_count.html", {"count": count})

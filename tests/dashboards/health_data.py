@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clients.models import Client, Interaction, InteractionAgreement, Invoice
+from clients.models import Client, InteractionAgreement, Invoice
 from comms.models import ClientRequest
 from reporting.report_models import ReportRating
 from tests import factories as f

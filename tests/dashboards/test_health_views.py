@@ -124,8 +124,12 @@ def test_followup_form_then_task_for_the_clients_am(health_world):
 
 
 def test_followup_default_due_in_two_business_days(health_world):
+    from projects.calendar import work_calendar
+
     html = login(health_world.world.director).get(_follow(health_world.r)).content.decode()
-    assert 'type="date"' in html
+    with scopes_disabled():
+        due = work_calendar(agency=health_world.world.agency).add_working_days(timezone.localdate(), 2)
+    assert f'type="date" id="id_due_date-{health_world.r.pk}" name="due_date" value="{due.isoformat()}"' in html
     assert "Call: no contact for 45 days (agreed 14)" in html or "45" in html
 
 
@@ -182,7 +186,9 @@ def test_client_block_lazy_loaded_on_the_client_page(health_world):
 def test_kpi_dashboard_links_to_the_list_with_its_count(health_world):
     http = login(health_world.world.director)
     html = http.get("/dashboards/").content.decode()
-    assert 'id="at-risk-link"' in html
+    assert 'id="at-risk-link"' in html and 'hx-get="/dashboards/health/count/"' in html
+    assert 'id="at-risk-count"' in http.get("/dashboards/health/count/").content.decode()
     http.get(URL)
-    html = http.get("/dashboards/").content.decode()
+    html = http.get("/dashboards/health/count/").content.decode()
     assert "1 client at risk" in html or "1 клиент" in html
+    assert "0 " in login(health_world.world.am2).get("/dashboards/health/count/").content.decode()
