@@ -142,3 +142,5 @@ def _uuid(value: str):
 
 
 router.register("kpis", KpiViewSet, basename="kpi")
+
+from . import api_health  # noqa: E402,F401 - the client health API registers itself on the router

@@ -79,3 +79,49 @@ class ClientEconomicsState(AgencyOwned):
 
     def __str__(self) -> str:
         return f"{self.agency_id}: {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class ClientHealth(AgencyOwned):
+    """A client's health score as of `computed_at` (dashboards.health): one row per current client, written only by
+    `health_rollups.health_rollup_rebuild` (nightly and after changes, debounced), so the at-risk list of 10,000
+    clients is one indexed query. `signals` holds the language-neutral signals (key, points, raw figures)."""
+
+    class Band(models.TextChoices):
+        AT_RISK = "at_risk", _("At risk")
+        WATCH = "watch", _("Watch")
+        HEALTHY = "healthy", _("Healthy")
+
+    client = models.OneToOneField("clients.Client", on_delete=models.CASCADE, related_name="health")
+    score = models.PositiveSmallIntegerField(_("health score"))
+    band = models.CharField(_("band"), max_length=8, choices=Band.choices)
+    signals = models.JSONField(default=list)
+    revenue_at_stake = models.DecimalField(_("revenue at stake"), max_digits=16, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3)
+    action_key = models.CharField(max_length=20)
+    action_params = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        ordering = ["score"]
+        indexes = [
+            models.Index(fields=["agency", "band", "-revenue_at_stake"], name="health_band_revenue"),
+            models.Index(fields=["agency", "-revenue_at_stake"], name="health_revenue"),
+            models.Index(fields=["agency", "band", "score"], name="health_band_score"),
+            models.Index(fields=["agency", "score"], name="health_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.score}"
+
+
+class ClientHealthState(AgencyOwned):
+    """When the agency's health rows were last rebuilt; no row: never built (the page builds them first)."""
+
+    built_at = models.DateTimeField(_("built at"))
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency"], name="health_state_one_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}: {self.built_at:%Y-%m-%d %H:%M}"

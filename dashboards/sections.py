@@ -10,3 +10,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="kpis", template="dashboards/client_section.html", column="main", order=9, context=_context))
+register(Section(key="health", template="dashboards/health_section.html", column="main", order=8, context=_context))

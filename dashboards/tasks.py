@@ -40,6 +40,15 @@ def dashboard_pdf_task(self, *, agency_id: int, job_id: str) -> None:
         dashboard_pdf_run(agency=job.agency, job=job)
 
 
+def _each_agency(task) -> int:
+    from mrm.tenancy.models import Agency
+
+    ids = list(Agency.objects.values_list("pk", flat=True))
+    for agency_id in ids:
+        task.delay(agency_id=agency_id)
+    return len(ids)
+
+
 @app.task(base=AgencyTask, acks_late=True)
 def client_economics_rebuild_task(*, agency_id: int) -> int:
     """Rebuild one agency's portfolio rollup (idempotent: a full rebuild)."""
@@ -53,9 +62,20 @@ def client_economics_rebuild_task(*, agency_id: int) -> int:
 @app.task
 def client_economics_nightly_task() -> int:
     """Beat (nightly): one portfolio rollup rebuild per agency."""
+    return _each_agency(client_economics_rebuild_task)
+
+
+@app.task(base=AgencyTask, acks_late=True)
+def health_rollup_rebuild_task(*, agency_id: int) -> int:
+    """Rebuild one agency's client health rows (idempotent: a full rebuild; a redelivery rebuilds again)."""
     from mrm.tenancy.models import Agency
 
-    ids = list(Agency.objects.values_list("pk", flat=True))
-    for agency_id in ids:
-        client_economics_rebuild_task.delay(agency_id=agency_id)
-    return len(ids)
+    from .health_rollups import health_rollup_run
+
+    return health_rollup_run(agency=Agency.objects.get(pk=agency_id))
+
+
+@app.task
+def health_rollup_nightly_task() -> int:
+    """Beat (nightly): one health rebuild task per agency ("days since the last contact" moves every day)."""
+    return _each_agency(health_rollup_rebuild_task)

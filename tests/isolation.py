@@ -152,6 +152,8 @@ def _kpi_target(agency, kw):
 
 
 BY_PARAM["target_id"] = _kpi_target
+# dashboards: client health (the API's detail takes the client's id as `pk`; the pages take `client_id`)
+BY_ROUTE["health-detail"] = {"pk": _client}
 
 
 # projects: alerts (the acknowledge page nests the alert under its project; the API's alert routes take `pk`).

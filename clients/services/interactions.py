@@ -88,6 +88,9 @@ def interaction_log(*, agency: Agency, actor, client: Client, data: dict, contac
         _refresh_last_contact(agency=agency, client_id=client.pk)
     audit(agency=agency, actor=actor, action="interaction.logged", target=interaction)
     _economics_schedule(agency=agency)
+    from dashboards.health_rollups import health_rollup_schedule
+
+    health_rollup_schedule(agency=agency)  # days since contact, contact frequency, waiting requests
     return interaction
 
 

@@ -50,11 +50,13 @@ def _duplicate(invoice: Invoice) -> ServiceError:
 
 def _rollup_schedule(*, agency: Agency) -> None:
     """The director's revenue tile reads the daily KPI rollup: rebuild it soon (debounced; h-dashbench)."""
+    from dashboards.health_rollups import health_rollup_schedule
     from dashboards.portfolio_rollup import client_economics_schedule
     from dashboards.rollups import kpi_rollup_schedule
 
     kpi_rollup_schedule(agency=agency)
     client_economics_schedule(agency=agency)  # and the portfolio page's per-client rollup
+    health_rollup_schedule(agency=agency)  # overdue invoices, spend and revenue at stake are health signals
 
 
 def _save(invoice: Invoice) -> None:

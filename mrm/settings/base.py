@@ -419,3 +419,7 @@ CELERY_BEAT_SCHEDULE["dashboards-kpi-rollup"] = {
 CELERY_BEAT_SCHEDULE["dashboards-client-economics"] = {
     "task": "dashboards.tasks.client_economics_nightly_task",
     "schedule": crontab(hour=env.int("KPI_ROLLUP_HOUR_UTC", default=1), minute=45)}
+# Dashboards: the nightly rebuild of every agency's client health scores (dashboards/health_rollups.py).
+CELERY_BEAT_SCHEDULE["dashboards-health-rollup"] = {
+    "task": "dashboards.tasks.health_rollup_nightly_task",
+    "schedule": crontab(hour=env.int("HEALTH_ROLLUP_HOUR_UTC", default=1), minute=55)}

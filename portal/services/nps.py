@@ -278,7 +278,9 @@ def nps_answer(*, agency: Agency, actor, survey: NpsSurvey, score: int, comment:
         comment=(comment or "").strip()[:2000], channel=channel, answered_at=now)
     audit(agency=agency, actor=actor, action="nps_survey.answered", target=survey,
           changes={"score": (None, response.score), "channel": (None, channel)})
+    from dashboards.health_rollups import health_rollup_schedule
     from dashboards.rollups import kpi_rollup_schedule
 
     kpi_rollup_schedule(agency=agency)  # the director's NPS tile reads the daily rollup (h-dashbench)
+    health_rollup_schedule(agency=agency)  # the client's health score reads its latest NPS answers
     return response

@@ -129,3 +129,10 @@ def portfolio(alice_world, bob_world) -> Portfolio:
     return Portfolio(alice_world, a, b, c, d, e)
 
 from .portfolio_world import economy  # noqa: E402,F401 - the portfolio page's hand-counted fixture
+
+@pytest.fixture
+def health_world(alice_world, bob_world):
+    """The hand-counted health clients of tests/dashboards/health_data.py."""
+    from .health_data import build
+
+    return build(alice_world, bob_world)

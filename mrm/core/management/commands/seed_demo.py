@@ -52,6 +52,9 @@ class Command(BaseCommand):
                 from dashboards.demo import seed_dashboards  # KPI dashboard: a year of history (h-dashboards)
 
                 seed_dashboards(agency=agency, members=members)
+                from dashboards.demo_health import seed_health  # client health: a few at risk, rows built
+
+                seed_health(agency=agency, members=members)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
