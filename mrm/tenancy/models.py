@@ -54,7 +54,7 @@ class Agency(models.Model):
     # The portfolio page (dashboards/portfolio.py): when revenue is too concentrated, and what an hour of the
     # team's time costs for the hidden costs of flagged interactions (empty: the average cost rate of time entries).
     concentration_warning_share = models.DecimalField(
-        _("warn when the largest client brings more than, % of revenue"), max_digits=5, decimal_places=2,
+        _("warn when the largest client's share of revenue exceeds, %"), max_digits=5, decimal_places=2,
         default=Decimal("25.00"), validators=[MinValueValidator(1), MaxValueValidator(100)])
     concentration_warning_hhi = models.PositiveIntegerField(
         _("warn when the Herfindahl index of revenue exceeds"), default=2500,

@@ -130,6 +130,7 @@ def portfolio(alice_world, bob_world) -> Portfolio:
 
 from .portfolio_world import economy  # noqa: E402,F401 - the portfolio page's hand-counted fixture
 
+
 @pytest.fixture
 def health_world(alice_world, bob_world):
     """The hand-counted health clients of tests/dashboards/health_data.py."""
