@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='concentration_warning_share',
-            field=models.DecimalField(decimal_places=2, default=Decimal('25.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='warn when the largest client's share of revenue exceeds, %'),
+            field=models.DecimalField(decimal_places=2, default=Decimal('25.00'), max_digits=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name="warn when the largest client's share of revenue exceeds, %"),
         ),
         migrations.AddField(
             model_name='agency',
