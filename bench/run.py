@@ -75,6 +75,14 @@ DASHBOARD_PAGES = [
     ("KPI API", "/api/v1/kpis/"),
     ("KPI API (year)", "/api/v1/kpis/?period=year"),
     ("KPI API per AM", "/api/v1/kpis/team/"),
+    ("KPI drill: report ratings", "/dashboards/reports/"),
+    ("Portfolio economics (quarter)", "/dashboards/portfolio/"),
+    ("Portfolio economics, loss-making by profit", "/dashboards/portfolio/?loss=1&sort=profit"),
+    ("Portfolio API", "/api/v1/portfolio/"),
+    ("Portfolio workload API", "/api/v1/portfolio/workload/"),
+    ("At-risk list", "/dashboards/health/"),
+    ("At-risk list, all by score", "/dashboards/health/?band=all&sort=score"),
+    ("Health API", "/api/v1/health/"),
 ]
 
 

@@ -1,5 +1,6 @@
 """The KPI dashboard as a PDF for a board meeting: a Celery job (WeasyPrint) that renders the same tiles, trend
-charts (inline SVG) and per-AM table the member sees on the page for the chosen period, into the job's file.
+charts (inline SVG) and per-AM table the member sees on the page for the chosen period, the portfolio's totals and
+concentration with the clients that earn least, and the clients at risk with their signals, into the job's file.
 
 The job keeps the period's URL parameters and the asking member; the worker checks the member may still see the
 dashboard and computes the figures with the member's visibility, so an AM's PDF holds only their clients."""
@@ -17,9 +18,12 @@ from mrm.jobs.services import job_create, job_progress, job_succeed
 from mrm.tenancy.models import Agency, Membership
 from mrm.tenancy.policy import can
 
-from . import board
+from . import board, health
 from .forms import PeriodForm
+from .health_rollups import health_ready
+from .health_selectors import HealthQuery, health_list
 from .periods import Period
+from .portfolio_read import portfolio_page
 
 KIND = "dashboards.pdf"
 
@@ -43,10 +47,26 @@ def _member(*, agency: Agency, job: Job) -> Membership:
     return membership
 
 
+AT_RISK_ROWS = 10
+PORTFOLIO_ROWS = 10
+
+
+def _at_risk(*, agency: Agency, membership: Membership) -> list[dict] | None:
+    """The clients at risk with the most revenue at stake, explained; None while the health was never built."""
+    if not health_ready(agency=agency):
+        return None
+    rows = health_list(agency=agency, membership=membership, query=HealthQuery())[:AT_RISK_ROWS]
+    return [{"item": row, "signals": [health.explain(s) for s in row.signals if s.get("points")][:3],
+             "action": health.action_text(row.action_key, row.action_params)} for row in rows]
+
+
 def dashboard_pdf_context(*, agency: Agency, membership: Membership, period: Period) -> dict:
     tiles = board.kpi_board(agency=agency, membership=membership, period=period)
     team = board.kpi_team(agency=agency, membership=membership, period=period) if membership.is_director else []
+    portfolio = portfolio_page(agency=agency, membership=membership, period=period, sort="profit",
+                               descending=False, per_page=PORTFOLIO_ROWS)
     return {"agency": agency, "period": period, "previous": period.previous(), "tiles": tiles, "team": team,
+            "portfolio": portfolio, "at_risk": _at_risk(agency=agency, membership=membership),
             "columns": [(m, board.TITLES[m]) for m in board.METRICS], "made_at": timezone.localtime(),
             "made_by": membership.user, "brand": agency.brand_color or "#1F6FEB",
             "in_progress": period.in_progress(timezone.localdate())}

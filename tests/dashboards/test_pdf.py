@@ -114,4 +114,31 @@ def test_a_member_who_lost_the_right_gets_a_failed_job_with_the_reason(portfolio
     dashboard_pdf_task.apply(kwargs={"agency_id": job.agency_id, "job_id": str(job.pk)})
     with scopes_disabled():
         job.refresh_from_db()
-    assert job.status == "failed" and "no longer see the KPI dashboard" in job.error
+    assert job.status == "failed"
+    assert "no longer see the KPI dashboard" in job.error or "больше нет доступа к дашборду KPI" in job.error
+
+
+def test_the_pdf_has_the_portfolio_and_the_clients_at_risk_with_their_signals(portfolio, health_world,
+                                                                              django_capture_on_commit_callbacks):
+    from django_scopes import scope
+
+    from dashboards.health_rollups import health_rollup_rebuild
+
+    with scope(agency=portfolio.world.agency):
+        health_rollup_rebuild(agency=portfolio.world.agency)
+    _ask(login(portfolio.world.director), django_capture_on_commit_callbacks)
+    job = _last_job()
+    assert job.status == "succeeded", job.error
+    text = _text(job)
+    assert "Экономика портфеля" in text or "Portfolio economics" in text
+    assert "Индекс Херфиндаля" in text or "Herfindahl index" in text
+    # R is at risk: 40 of 100, with the reason and the suggested call; the healthy client is not listed.
+    at_risk = text.split("Клиенты под угрозой")[-1] if "Клиенты под угрозой" in text else text.split("Clients at risk")[-1]
+    assert "Риск" in at_risk and "40 / 100" in at_risk and "45" in at_risk
+    assert "Здоровье" not in at_risk
+
+
+def test_before_the_health_is_built_the_pdf_says_so(portfolio, django_capture_on_commit_callbacks):
+    _ask(login(portfolio.world.director), django_capture_on_commit_callbacks)
+    text = _text(_last_job())
+    assert "ещё не рассчитаны" in text or "have not been computed yet" in text
