@@ -45,6 +45,7 @@ def alert_badge_changed(*, agency_id: int) -> None:
 
 def open_alert_badge(*, agency: Agency, membership: Membership) -> int:
     """`open_alert_count` through the cache: no query on a page whose member's count is known."""
+    refuse_client(membership)
     version = cache.get(_version_key(agency.pk))
     if version is None:
         cache.add(_version_key(agency.pk), time.time_ns(), timeout=None)

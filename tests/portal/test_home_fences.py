@@ -103,6 +103,7 @@ CASES = [
                                                                  time_off_id=o["time_off"].pk)),
     ("alert_list", lambda a, m, o: alerts.alert_list(agency=a, membership=m)),
     ("open_alert_count", lambda a, m, o: alerts.open_alert_count(agency=a, membership=m)),
+    ("open_alert_badge", lambda a, m, o: alerts.open_alert_badge(agency=a, membership=m)),
     ("brief_list", lambda a, m, o: kp.brief_list(agency=a, membership=m)),
     ("brief_get", lambda a, m, o: kp.brief_get(agency=a, membership=m, brief_id=o["brief"].pk)),
     ("proposal_list", lambda a, m, o: kp.proposal_list(agency=a, membership=m)),
