@@ -9,23 +9,20 @@ Clients of alice's agency (statuses from the history rows, Europe/Moscow noon):
 Report ratings: Q1 5, 4 (A) and 2 (B); December 2025 3 (E).
 """
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django_scopes import scopes_disabled
 
-from clients.models import Client, ClientOwnerChange, ClientStatusChange, Deal, Invoice
+from clients.models import Client, ClientOwnerChange, Deal, Invoice
 from reporting.report_models import ReportRating
 from tests import factories as f
 
-MSK = ZoneInfo("Europe/Moscow")
+from .history import at
+from .history import status_history as _history
+
 S = Client.Status
-
-
-def at(day: date, hour: int = 12) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=MSK)
 
 
 @dataclass
@@ -36,14 +33,6 @@ class Portfolio:
     c: Client
     d: Client
     e: Client
-
-
-def _history(client, *changes):
-    previous = ""
-    for day, status in changes:
-        ClientStatusChange.objects.create(agency=client.agency, client=client, from_status=previous, to_status=status,
-                                          changed_at=at(day))
-        previous = status
 
 
 def _answer(client, score, day, comment=""):

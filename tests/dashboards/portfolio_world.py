@@ -17,26 +17,23 @@ Alice's clients (status history at noon, Moscow):
 Retention over the year to 2026-04-01: X and E were active, E still is → 50 % → lifetime 17.8 months.
 Bob's agency has a client with figures alice must never see."""
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from clients.models import Client, ClientStatusChange, Invoice
+from clients.models import Client, Invoice
 from projects.models import ChangeRequest
 from tests import factories as f
 
-MSK = ZoneInfo("Europe/Moscow")
+from .history import at
+from .history import status_history as _history
+
 S = Client.Status
 TODAY = date(2026, 4, 1)
 Q1 = {"period": "quarter", "on": "2026-02-15"}
-
-
-def at(day: date, hour: int = 12) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=MSK)
 
 
 @dataclass
@@ -48,14 +45,6 @@ class Economy:
     e: Client
     x: Client
     bob_client: Client
-
-
-def _history(client, *changes):
-    previous = ""
-    for day, status in changes:
-        ClientStatusChange.objects.create(agency=client.agency, client=client, from_status=previous, to_status=status,
-                                          changed_at=at(day))
-        previous = status
 
 
 def _paid(client, amount, day, currency="RUB", kind=Invoice.Kind.INVOICE, status=Invoice.Status.PAID):

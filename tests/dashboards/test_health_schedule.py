@@ -1,16 +1,16 @@
 """Health rebuilds after changes (debounced, after the commit) and nightly for every agency; the task rebuilds."""
 from unittest import mock
 
-from django.core.cache import cache
 from django_scopes import scope
 
 from dashboards import health_rollups
 from dashboards.models import ClientHealth
 from tests import factories as f
+from tests.conftest import clear_cache
 
 
 def test_schedule_is_debounced(alice_world, django_capture_on_commit_callbacks):
-    cache.clear()
+    clear_cache()
     agency = alice_world.agency
     with mock.patch("dashboards.tasks.health_rollup_rebuild_task.apply_async") as queued, \
             django_capture_on_commit_callbacks(execute=True):
@@ -40,7 +40,7 @@ def test_interaction_nps_answer_and_paid_invoice_schedule_a_rebuild(alice_world,
                                         data={"kind": "call", "subject": "Созвон"}),
                 lambda: nps_answer(agency=agency, actor=None, survey=survey, score=4, comment="", channel="portal"),
                 lambda: invoice_mark_paid(agency=agency, actor=alice_world.director.user, invoice=invoice)):
-            cache.clear()
+            clear_cache()
             with mock.patch("dashboards.tasks.health_rollup_rebuild_task.apply_async") as queued, \
                     mock.patch("dashboards.tasks.kpi_rollup_rebuild_task.apply_async"), \
                     django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.core.cache import cache
 from django_scopes import scope, scopes_disabled
 
 from dashboards.models import ClientEconomics, ClientEconomicsState
@@ -12,7 +11,7 @@ from dashboards.periods import Period
 from dashboards.portfolio_board import CLIENT_SORTS
 from dashboards.portfolio_read import portfolio_page
 from dashboards.portfolio_rollup import client_economics_rebuild, client_economics_schedule
-from tests.conftest import login
+from tests.conftest import clear_cache, login
 
 from .portfolio_world import Q1, TODAY, build
 
@@ -22,13 +21,13 @@ QUARTER = Period.containing("quarter", date(2026, 2, 15))
 def _both(membership, **kwargs):
     agency = membership.agency
     with scope(agency=agency):
-        cache.clear()
+        clear_cache()
         live = portfolio_page(agency=agency, membership=membership, period=QUARTER, today=TODAY, **kwargs)
         client_economics_rebuild(agency=agency)
-        cache.clear()
+        clear_cache()
         stored = portfolio_page(agency=agency, membership=membership, period=QUARTER, today=TODAY, **kwargs)
         ClientEconomicsState.objects.filter(agency=agency).delete()
-        cache.clear()
+        clear_cache()
     assert live.built_at is None and stored.built_at is not None
     return live, stored
 
@@ -120,7 +119,7 @@ def test_schedule_is_debounced(economy_world, django_capture_on_commit_callbacks
 
     queued = []
     monkeypatch.setattr(tasks.client_economics_rebuild_task, "apply_async", lambda **kw: queued.append(kw))
-    cache.clear()
+    clear_cache()
     with django_capture_on_commit_callbacks(execute=True):
         assert client_economics_schedule(agency=economy_world.world.agency)
         assert not client_economics_schedule(agency=economy_world.world.agency)

@@ -5,7 +5,6 @@ from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Q
 from django_scopes import scope, scopes_disabled
 
@@ -15,6 +14,7 @@ from dashboards.models import KpiDailyRollup, KpiRollupState
 from dashboards.periods import Period
 from portal.models import NpsResponse
 from tests import factories as f
+from tests.conftest import clear_cache
 
 from .conftest import _answer, _paid
 
@@ -30,9 +30,9 @@ def _windows(period: Period) -> list[Period]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def test_an_nps_answer_and_a_paid_invoice_schedule_a_rebuild(edgy, django_captur
                 django_capture_on_commit_callbacks(execute=True):
             nps_answer(agency=world.agency, actor=None, survey=survey, score=9, comment="", channel="portal")
         assert queued.call_count == 1
-        cache.clear()
+        clear_cache()
         with mock.patch("dashboards.tasks.kpi_rollup_rebuild_task.apply_async") as queued, \
                 django_capture_on_commit_callbacks(execute=True):
             invoice_mark_paid(agency=world.agency, actor=world.director.user, invoice=invoice)
@@ -249,6 +249,10 @@ def test_dashboard_from_rollup_query_budget(edgy, extra_clients, django_assert_m
         rollups.kpi_rollup_rebuild(agency=world.agency)
     http = login(world.director)
     http.get("/dashboards/", Q1_QUERY)
-    with django_assert_max_num_queries(10):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
         response = http.get("/dashboards/", Q1_QUERY)
     assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 10, "\n".join(q["sql"][:150] for q in ctx.captured_queries)
