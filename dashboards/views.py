@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from clients.selectors.companies import client_get
 from mrm.core.exports import csv_response, xlsx_response
+from mrm.core.htmx import htmx_invalid
 from mrm.core.pagination import CappedPaginator
 from mrm.jobs.selectors import job_get
 from mrm.tenancy.permissions import member_required
@@ -209,8 +210,8 @@ def kpi_pdf_view(request):
     form = PeriodForm(request.POST)
     if not form.is_valid():
         errors = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
-        if request.htmx:
-            return render(request, "dashboards/_pdf_error.html", {"error": errors}, status=400)
+        if request.htmx:  # the one invalid answer (422), which htmx swaps in place of the button's job slot
+            return htmx_invalid(request, "dashboards/_pdf_error.html", {"error": errors})
         messages.error(request, errors)
         return redirect("dashboards:kpis")
     job = dashboard_pdf_start(agency=request.agency, membership=request.membership,

@@ -61,7 +61,7 @@ def test_a_bad_period_is_refused_in_place_and_no_job_is_made(portfolio, django_c
     http = login(portfolio.world.director)
     response = _ask(http, django_capture_on_commit_callbacks, {"period": "custom", "start": "2026-01-01"},
                     HTTP_HX_REQUEST="true")
-    assert response.status_code == 400 and 'id="pdf-error"' in response.content.decode()
+    assert response.status_code == 422 and 'id="pdf-error"' in response.content.decode()  # the HTMX error contract
     with scopes_disabled():
         assert not Job.objects.filter(kind="dashboards.pdf").exists()
 
