@@ -218,11 +218,7 @@ def kpi_pdf_view(request):
                               period=form.period_for(timezone.localdate()))
     if request.htmx:
         return render(request, "jobs/job_progress.html", {"job": job})
-    return redirect(reverse("dashboards:kpis") + "?" + urlencode({**job_period(job), "pdf_job": job.pk}))
-
-
-def job_period(job) -> dict:
-    return dict(job.params.get("period") or {})
+    return redirect(reverse("dashboards:kpis") + "?" + urlencode({**job.params["period"], "pdf_job": job.pk}))
 
 
 def drill_url(metric: str, period: Period, **extra) -> str:
