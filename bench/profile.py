@@ -81,7 +81,7 @@ def main(argv=None) -> None:
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         if args.explain and connection.vendor == "postgresql":
             slowest = sorted(queries, key=lambda q: float(q["time"]), reverse=True)[:args.explain]
-            plans += [(name, q) for q in slowest if q["sql"].lstrip().upper().startswith("SELECT")]
+            plans += [(name, q) for q in slowest if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
     for name, query in plans:
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])

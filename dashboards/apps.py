@@ -13,6 +13,9 @@ class DashboardsConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from . import sections  # noqa: F401 - the client page's KPI block registers itself
+        from .signals import connect
+
+        connect()  # writes that move a figure refresh the cached boards
 
         connection_created.connect(_sqlite_percentile, dispatch_uid="dashboards-sqlite-percentile")
 

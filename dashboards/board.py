@@ -10,6 +10,7 @@ from clients.models import Client
 from mrm.tenancy.models import Agency, KpiMetric, Membership
 
 from . import kpis, rollups, selectors
+from .figures_cache import cached_figures
 from .periods import Period, shift_year
 
 RETENTION, NPS, REVENUE, UPSELL, RESPONSE, REPORTS = "retention", "nps", "revenue", "upsell", "response", "reports"
@@ -134,6 +135,15 @@ def _tiles(f: Figures, windows: list[Period], *, ago: int, currency: str, target
 
 def _figures(*, agency: Agency, membership: Membership, windows: list[Period], client: Client | None = None,
              by_am_on=None) -> tuple[list, ...]:
+    """The six selectors' rows for `windows`, through the figures cache (dashboards.figures_cache)."""
+    question = ("board", tuple((w.kind, w.start, w.end) for w in windows), client.pk if client else None, by_am_on)
+    return cached_figures(agency_id=agency.pk, membership=membership, question=question,
+                          compute=lambda: _figures_now(agency=agency, membership=membership, windows=windows,
+                                                       client=client, by_am_on=by_am_on))
+
+
+def _figures_now(*, agency: Agency, membership: Membership, windows: list[Period], client: Client | None,
+                 by_am_on) -> tuple[list, ...]:
     plain = selectors.clients_q(membership=membership, client=client)
     nested = selectors.clients_q(membership=membership, client=client, prefix="client__")
     args = {"agency": agency, "windows": windows, "by_am_on": by_am_on}

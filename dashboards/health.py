@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mrm.core.templatetags.mrm import money
 
@@ -170,11 +170,15 @@ def explain(signal: dict) -> str:
     key, v = signal["key"], signal.get("value") or {}
     if key == CONTACT:
         if not v.get("contacted"):
-            return _("No contact recorded in the %(days)s days since the client was added (agreed every %(agreed)s "
-                     "days)") % v
-        return _("Last contact %(days)s days ago (agreed every %(agreed)s days)") % v
+            return ngettext("No contact recorded in the %(days)s day since the client was added (agreed every "
+                            "%(agreed)s days)", "No contact recorded in the %(days)s days since the client was added "
+                            "(agreed every %(agreed)s days)", v.get("days") or 0) % v
+        return ngettext("Last contact %(days)s day ago (agreed every %(agreed)s days)",
+                        "Last contact %(days)s days ago (agreed every %(agreed)s days)", v.get("days") or 0) % v
     if key == FREQUENCY:
-        return _("%(recent)s interactions in the last 90 days, %(before)s in the 90 days before") % v
+        return ngettext("%(recent)s interaction in the last 90 days, %(before)s in the 90 days before",
+                        "%(recent)s interactions in the last 90 days, %(before)s in the 90 days before",
+                        v.get("recent") or 0) % v
     if key == NPS:
         if v.get("latest") is None:
             return _("No NPS answer yet")
@@ -192,11 +196,13 @@ def explain(signal: dict) -> str:
     if key == OVERDUE:
         if not v.get("count"):
             return _("No overdue invoices")
-        return _("%(count)s overdue invoices, %(amount)s unpaid") % {**v, "amount": money(v["amount"], v["currency"])}
+        return ngettext("%(count)s overdue invoice, %(amount)s unpaid", "%(count)s overdue invoices, %(amount)s unpaid",
+                        v.get("count") or 0) % {**v, "amount": money(v["amount"], v["currency"])}
     if key == ALERTS:
-        return _("%(count)s open project alerts") % v
+        return ngettext("%(count)s open project alert", "%(count)s open project alerts", v.get("count") or 0) % v
     if key == REQUESTS:
-        return _("%(count)s client requests wait for our reply") % v
+        return ngettext("%(count)s client request waits for our reply", "%(count)s client requests wait for our reply",
+                        v.get("count") or 0) % v
     if key == SPEND:
         return _("Paid %(recent)s in the last 90 days, %(before)s in the 90 days before") % {
             "recent": money(v["recent"], v["currency"]), "before": money(v["before"], v["currency"])}
@@ -207,7 +213,8 @@ def action_text(key: str, params: dict) -> str:
     """The suggested next action (from the worst signal) as a sentence in the active language."""
     p = params or {}
     if key == CONTACT:
-        return _("Call: no contact for %(days)s days (agreed %(agreed)s)") % p
+        return ngettext("Call: no contact for %(days)s day (agreed %(agreed)s)",
+                        "Call: no contact for %(days)s days (agreed %(agreed)s)", p.get("days") or 0) % p
     if key == FREQUENCY:
         return _("Book a check-in: contacts fell from %(before)s to %(recent)s per 90 days") % p
     if key == NPS:
@@ -219,9 +226,11 @@ def action_text(key: str, params: dict) -> str:
     if key == OVERDUE:
         return _("Chase the overdue invoices: %(count)s, %(amount)s") % {**p, "amount": money(p["amount"], p["currency"])}
     if key == ALERTS:
-        return _("Resolve the %(count)s open project alerts") % p
+        return ngettext("Resolve the %(count)s open project alert", "Resolve the %(count)s open project alerts",
+                        p.get("count") or 0) % p
     if key == REQUESTS:
-        return _("Answer the %(count)s waiting requests") % p
+        return ngettext("Answer the %(count)s waiting request", "Answer the %(count)s waiting requests",
+                        p.get("count") or 0) % p
     if key == SPEND:
         return _("Discuss the budget: spend fell by %(drop)s%% over 90 days") % p
     return _("No action needed: keep the agreed rhythm")

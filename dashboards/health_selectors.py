@@ -2,9 +2,9 @@
 Always through `client_visibility_q`: AMs see their own and their teams' clients, directors the agency."""
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
-from clients.models import Client
+from clients.models import Client, Task
 from clients.selectors.companies import client_visibility_q
 from mrm.tenancy.models import Agency, Membership
 
@@ -62,3 +62,13 @@ def visible(membership: Membership):
     """The `health_queries.Where` of `membership`'s visible clients."""
     return lambda prefix: client_visibility_q(membership=membership, prefix=prefix)
 
+
+
+def open_followups(*, agency: Agency, client_ids) -> dict:
+    """The earliest open follow-up task of each of `client_ids` (one query), so the list shows what is assigned."""
+    found: dict = {}
+    for task in (Task.objects.filter(agency=agency, client_id__in=list(client_ids), kind=Task.Kind.FOLLOW_UP,
+                                     done_at__isnull=True).select_related("assignee")
+                 .order_by("client_id", F("due_at").asc(nulls_last=True), "pk")):
+        found.setdefault(task.client_id, task)
+    return found

@@ -20,6 +20,7 @@ from mrm.tenancy.models import Agency, Membership
 
 from . import portfolio as pf
 from . import portfolio_board as board
+from .figures_cache import cached_figures
 from .models import ClientEconomics
 from .periods import Period
 from .portfolio_chart import MAX_BUBBLES, Bubble
@@ -59,10 +60,24 @@ def _whole_months(period: Period) -> bool:
 def portfolio_page(*, agency: Agency, membership: Membership, period: Period, today: date | None = None,
                    search: str = "", loss_only: bool = False, sort: str = "revenue", descending: bool = True,
                    page: int = 1, per_page: int = 50, everything: bool = False) -> PortfolioPage:
-    """The page's figures; `everything`: every matching row on one page (the exports)."""
+    """The page's figures; `everything`: every matching row on one page (the exports). Through the figures cache
+    (dashboards.figures_cache), except the exports, which are rare and may be large."""
     today = today or timezone.localdate()
     search = search.replace("\x00", "")[:100]  # PostgreSQL refuses NUL in a string parameter
     page = min(max(page, 1), MAX_PAGE)
+    args = {"agency": agency, "membership": membership, "period": period, "today": today, "search": search,
+            "loss_only": loss_only, "sort": sort, "descending": descending, "page": page, "per_page": per_page}
+    if everything:
+        return _portfolio_now(**args, everything=True)
+    question = ("portfolio", period.kind, period.start, period.end, today, search, loss_only, sort, descending, page,
+                per_page)
+    return cached_figures(agency_id=agency.pk, membership=membership, question=question,
+                          compute=lambda: _portfolio_now(**args, everything=False))
+
+
+def _portfolio_now(*, agency: Agency, membership: Membership, period: Period, today: date, search: str,
+                   loss_only: bool, sort: str, descending: bool, page: int, per_page: int, everything: bool
+                   ) -> PortfolioPage:
     built = built_at(agency=agency) if _whole_months(period) else None
     if built is None:
         return _live(agency=agency, membership=membership, period=period, today=today, search=search,

@@ -16,12 +16,7 @@ def kpi_rollup_rebuild_task(*, agency_id: int) -> int:
 @app.task
 def kpi_rollup_nightly_task() -> int:
     """Beat (nightly): one rebuild task per agency, each in its own scope."""
-    from mrm.tenancy.models import Agency
-
-    ids = list(Agency.objects.values_list("pk", flat=True))
-    for agency_id in ids:
-        kpi_rollup_rebuild_task.delay(agency_id=agency_id)
-    return len(ids)
+    return _each_agency(kpi_rollup_rebuild_task)
 
 
 @app.task(base=AgencyTask, bind=True, acks_late=True)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.models import Task
 from clients.selectors.companies import client_get
 from clients.services.tasks import task_create
 from mrm.core.errors import ServiceError
@@ -26,7 +27,7 @@ from projects.calendar import work_calendar
 from . import health
 from .forms_health import FollowUpForm, HealthFilterForm
 from .health_rollups import health_ensure
-from .health_selectors import at_risk_count, health_get, health_list
+from .health_selectors import at_risk_count, health_get, health_list, open_followups
 from .models import ClientHealth
 from .views import EXPORT_CAP, _export, _plain
 
@@ -39,15 +40,16 @@ class HealthRow:
     item: ClientHealth
     signals: list[tuple[int, str]]  # (points, explanation), worst first
     action: str
+    followup: Task | None = None  # the open follow-up already assigned, if any
 
     @property
     def top(self) -> list[tuple[int, str]]:
         return [s for s in self.signals if s[0]][:TOP_SIGNALS]
 
 
-def present(item: ClientHealth) -> HealthRow:
+def present(item: ClientHealth, followup: Task | None = None) -> HealthRow:
     return HealthRow(item=item, signals=[(s["points"], health.explain(s)) for s in item.signals],
-                     action=health.action_text(item.action_key, item.action_params))
+                     action=health.action_text(item.action_key, item.action_params), followup=followup)
 
 
 def _staff(agency):
@@ -77,7 +79,9 @@ def health_list_view(request):
         if exported:
             return exported
     page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "query": query, "page": page, "rows": [present(i) for i in page.object_list],
+    followups = open_followups(agency=request.agency, client_ids=[i.client_id for i in page.object_list])
+    context = {"form": form, "query": query, "page": page,
+               "rows": [present(i, followups.get(i.client_id)) for i in page.object_list],
                "owners": owners, "nav": "dashboard", "can_assign": can(request.membership, "task.edit"),
                "bands": form.fields["band"].choices, "computed_at": page.object_list[0].computed_at
                if page.object_list else None}

@@ -40,6 +40,12 @@ def client_history_record_bulk(*, agency: Agency, actor, rows: Iterable[tuple[Cl
                                             to_owner_id=client.owner_id))
     ClientStatusChange.objects.bulk_create(statuses, batch_size=1000)
     ClientOwnerChange.objects.bulk_create(owners, batch_size=1000)
+    if statuses or owners:
+        _figures_changed(agency)
+    if statuses:
+        from dashboards.portfolio_rollup import client_economics_schedule
+
+        client_economics_schedule(agency=agency)  # a client's tenure starts and ends with its status history
     return len(statuses) + len(owners)
 
 
@@ -57,4 +63,12 @@ def deal_history_record_bulk(*, agency: Agency, actor, rows: Iterable[tuple[Deal
                                from_stage=old_stage or "", to_stage=deal.stage)
                for deal, old_stage in rows if old_stage is None or old_stage != deal.stage]
     DealStageChange.objects.bulk_create(changes, batch_size=1000)
+    if changes:
+        _figures_changed(agency)
     return len(changes)
+
+
+def _figures_changed(agency: Agency) -> None:
+    from dashboards.figures_cache import figures_changed  # the dashboards count retention, churn and upsell
+
+    figures_changed(agency_id=agency.pk)

@@ -1,10 +1,7 @@
 """Reads of alerts, with the same visibility as projects (projects.selectors)."""
-import time
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import QuerySet
 
+from mrm.core.versioned_cache import VersionedCache
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
@@ -27,32 +24,19 @@ def open_alert_count(*, agency: Agency, membership: Membership) -> int:
             .filter(project_visibility_q(membership=membership, prefix="project__")).count())
 
 
-# The menu badge is on every staff page: its count is cached per member for BADGE_TTL under the agency's badge
-# version, which every change of the agency's alerts replaces (`alert_badge_changed`, after the commit), so no
-# member reads a count older than the last change. Only a change of project visibility (a member joins a team)
-# waits for the TTL.
-BADGE_TTL = 120
-
-
-def _version_key(agency_id: int) -> str:
-    return f"projects:alert-badge-version:{agency_id}"
+# The menu badge is on every staff page: its count is cached per member under the agency's badge version, which
+# every change of the agency's alerts replaces (`alert_badge_changed`), so no member reads a count older than the
+# last change. Only a change of project visibility (a member joins a team) waits for the TTL.
+BADGES = VersionedCache(namespace="projects:alert-badge", ttl=120)
 
 
 def alert_badge_changed(*, agency_id: int) -> None:
-    """The agency's alerts changed: every member's badge counts again (a new version, after the commit)."""
-    transaction.on_commit(lambda: cache.set(_version_key(agency_id), time.time_ns(), timeout=None))
+    """The agency's alerts changed: every member's badge counts again."""
+    BADGES.changed(agency_id=agency_id)
 
 
 def open_alert_badge(*, agency: Agency, membership: Membership) -> int:
     """`open_alert_count` through the cache: no query on a page whose member's count is known."""
     refuse_client(membership)
-    version = cache.get(_version_key(agency.pk))
-    if version is None:
-        cache.add(_version_key(agency.pk), time.time_ns(), timeout=None)
-        version = cache.get(_version_key(agency.pk))
-    key = f"projects:alert-badge:{agency.pk}:{version}:{membership.pk}"
-    count = cache.get(key)
-    if count is None:
-        count = open_alert_count(agency=agency, membership=membership)
-        cache.set(key, count, timeout=BADGE_TTL)
-    return count
+    return BADGES.get_or_compute(agency_id=agency.pk, parts=(membership.pk,),
+                                 compute=lambda: open_alert_count(agency=agency, membership=membership))

@@ -124,6 +124,22 @@ def test_followup_form_then_task_for_the_clients_am(health_world):
     assert timezone.localtime(task.due_at).date().isoformat() == due
 
 
+def test_an_assigned_followup_shows_on_the_list_after_a_reload(health_world):
+    http = login(health_world.world.director)
+    http.get(URL)
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    http.post(_follow(health_world.r), {"title": "Позвонить Риску", "due_date": due, "priority": "normal",
+                                        "assignee": health_world.world.am.user_id})
+    html = http.get(URL).content.decode()
+    row = html[html.index(f'id="health-{health_world.r.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-testid="open-followup"' in row and "Позвонить Риску" in row
+    assert html.count('data-testid="open-followup"') == 1  # the other clients have none
+    with scopes_disabled():
+        Task.objects.filter(client=health_world.r).update(done_at=timezone.now())
+    assert 'data-testid="open-followup"' not in http.get(URL).content.decode()  # done: nothing open
+
+
 def test_followup_default_due_in_two_business_days(health_world):
     from projects.calendar import work_calendar
 

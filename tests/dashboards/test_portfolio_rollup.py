@@ -124,3 +124,20 @@ def test_schedule_is_debounced(economy_world, django_capture_on_commit_callbacks
         assert client_economics_schedule(agency=economy_world.world.agency)
         assert not client_economics_schedule(agency=economy_world.world.agency)
     assert len(queued) == 1 and queued[0]["kwargs"] == {"agency_id": economy_world.world.agency.pk}
+
+
+def test_a_status_change_schedules_the_rebuild(economy_world, django_capture_on_commit_callbacks, monkeypatch):
+    """Tenure starts and ends with the status history, so a churned client reschedules the portfolio rollup."""
+    from clients.models import Client
+    from clients.services.companies import client_update
+    from dashboards import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.client_economics_rebuild_task, "apply_async", lambda **kw: queued.append(kw))
+    clear_cache()
+    agency = economy_world.world.agency
+    with scope(agency=agency), django_capture_on_commit_callbacks(execute=True):
+        client = Client.objects.filter(agency=agency, status=Client.Status.ACTIVE).first()
+        client_update(agency=agency, actor=economy_world.world.director.user, client=client,
+                      data={"status": Client.Status.CHURNED, "churn_reason": "Ушли"})
+    assert [q["kwargs"] for q in queued] == [{"agency_id": agency.pk}]
