@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 from clients.selectors.companies import client_get
 from mrm.core.exports import csv_response, xlsx_response
 from mrm.core.htmx import htmx_invalid
-from mrm.core.pagination import CappedPaginator
+from mrm.core.pagination import CappedPaginator, page_snapshot
 from mrm.jobs.selectors import job_get
 from mrm.tenancy.permissions import member_required
 from portal.models import NpsResponse
 
 from . import board, selectors
+from .figures_cache import cached_figures
 from .forms import PeriodForm, default_custom
 from .pdf import dashboard_pdf_start
 from .periods import Period
@@ -137,21 +138,39 @@ def kpi_drill_view(request, metric: str):
         raise Http404
     form, period = _period(request)
     segment = request.GET.get("segment", "")
-    header, qs, row = _drill_rows(request, metric, period, segment)
     # Only for a download: a generator's first iterable is evaluated at once, so `qs[:EXPORT_CAP]` would load up to
     # 10,000 rows on every page view (1–2 s of the drill-downs at 10,000 clients, h-dashbench).
-    if qs is not None and request.GET.get("export"):
-        exported = _export(request, name=f"kpi-{metric}-{period.start:%Y%m%d}", header=header,
+    if request.GET.get("export") in ("csv", "xlsx"):
+        header, qs, row = _drill_rows(request, metric, period, segment)
+        if qs is not None:
+            return _export(request, name=f"kpi-{metric}-{period.start:%Y%m%d}", header=header,
                            rows=(row(item) for item in qs[:EXPORT_CAP]))
-        if exported:
-            return exported
-    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page")) if qs is not None else None
+    number = _page_number(request)
+    header, page, rows = cached_figures(
+        agency_id=request.agency.pk, membership=request.membership,
+        question=("drill", metric, tuple(period.query().items()), segment, number),
+        compute=lambda: _drill_page(request, metric, period, segment, number))
     context = {**_base_context(request, form, period), "metric": metric, "title": board.TITLES[metric],
-               "segment": segment, "header": header, "page": page,
-               "rows": [(_client_id(item), row(item)) for item in page.object_list] if page is not None else [],
+               "segment": segment, "header": header, "page": page, "rows": rows,
                "nps_segments": [("", _("All answers")), ("detractors", _("Detractors (0–6)")),
                                 ("passives", _("Passives (7–8)")), ("promoters", _("Promoters (9–10)"))]}
     return render(request, "dashboards/kpi_drill.html", context, status=400 if form.errors else 200)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _drill_page(request, metric: str, period: Period, segment: str, number: int):
+    """(header, page snapshot, rows) of one page of a drill-down: plain values, so the answer can be cached."""
+    header, qs, row = _drill_rows(request, metric, period, segment)
+    if qs is None:
+        return header, None, []
+    page = CappedPaginator(qs, PER_PAGE).get_page(number)
+    return header, page_snapshot(page), [(_client_id(item), row(item)) for item in page.object_list]
 
 
 def _client_id(item):

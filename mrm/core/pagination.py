@@ -5,6 +5,7 @@ whatever the page). `CappedPaginator` counts with `SELECT COUNT(*) FROM (… LIM
 `cap` rows, or at the end of the requested page when that lies deeper, so the page still exists and
 the "next" link still works. Past the cap the list says "1000+".
 """
+from dataclasses import dataclass
 from math import ceil
 
 from django.core.paginator import Paginator
@@ -56,3 +57,40 @@ class CappedPaginator(Paginator):
     @property
     def num_pages_label(self) -> str:
         return f"{self.num_pages}+" if self.capped else str(self.num_pages)
+
+
+@dataclass(frozen=True)
+class PaginatorSnapshot:
+    count: int
+    num_pages: int
+    count_label: str
+    num_pages_label: str
+
+
+@dataclass(frozen=True)
+class PageSnapshot:
+    """What `partials/pagination.html` reads of a page, without its queryset: a page that can be cached."""
+    number: int
+    start_index: int
+    end_index: int
+    has_next: bool
+    has_previous: bool
+    paginator: PaginatorSnapshot
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def page_snapshot(page) -> PageSnapshot:
+    paginator = page.paginator
+    count_label = getattr(paginator, "count_label", str(paginator.count))
+    pages_label = getattr(paginator, "num_pages_label", str(paginator.num_pages))
+    return PageSnapshot(number=page.number, start_index=page.start_index(), end_index=page.end_index(),
+                        has_next=page.has_next(), has_previous=page.has_previous(),
+                        paginator=PaginatorSnapshot(count=paginator.count, num_pages=paginator.num_pages,
+                                                    count_label=count_label, num_pages_label=pages_label))

@@ -128,3 +128,26 @@ def test_the_history_bulk_writer_announces_the_change(portfolio):
         d.status = Client.Status.ACTIVE
         client_history_record(agency=world.agency, actor=None, client=d, old_status=Client.Status.LEAD)
     assert FIGURES.version(agency_id=world.agency.pk) != version
+
+
+def test_a_drill_page_is_cached_and_shows_a_new_answer(portfolio, django_assert_max_num_queries):
+    from tests.conftest import login
+
+    http, a = login(portfolio.world.director), portfolio.a
+    params = {**Q1.query(), "segment": "detractors"}
+    table = lambda html: html[html.index('id="drill-table"'):]  # noqa: E731 (the CSRF token differs per answer)
+    first = table(http.get("/dashboards/nps/", params).content.decode())
+    with django_assert_max_num_queries(4):  # session, user, membership, agency: the rows come from the cache
+        assert table(http.get("/dashboards/nps/", params).content.decode()) == first
+    assert "B Бета" in first
+    with scope(agency=a.agency):
+        _answer(a, 0, date(2026, 3, 1), comment="Кэш не должен скрыть этот ответ")
+    assert "Кэш не должен скрыть этот ответ" in http.get("/dashboards/nps/", params).content.decode()
+
+
+def test_another_member_never_reads_the_directors_cached_drill_page(portfolio):
+    from tests.conftest import login
+
+    params = {**Q1.query(), "segment": "detractors"}
+    assert "B Бета" in login(portfolio.world.director).get("/dashboards/nps/", params).content.decode()
+    assert "B Бета" not in login(portfolio.world.am2).get("/dashboards/nps/", params).content.decode()
