@@ -40,6 +40,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=3, help="render each page N times, report the fastest")
     parser.add_argument("--pyinstrument", action="store_true",
                         help="print a pyinstrument call tree of one more render of each page (pip install pyinstrument)")
+    parser.add_argument("--cold", action="store_true",
+                        help="drop the agency's cached figures before every render (the first read after a write)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, os.getcwd())
@@ -62,6 +64,8 @@ def main(argv=None) -> None:
             continue
         best = None
         for _ in range(max(args.repeat, 1)):
+            if args.cold:
+                _forget_cached_figures(user)
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = http.get(path)
@@ -87,6 +91,20 @@ def main(argv=None) -> None:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         print(f"\n### {name}: {float(query['time']) * 1000:.1f} ms\n```sql\n{query['sql'][:1500]}\n```\n```\n{plan}\n```")
+
+
+def _forget_cached_figures(user) -> None:
+    """What a write does to the dashboards' and the alert badge's caches (`mrm.core.versioned_cache`)."""
+    from django_scopes import scopes_disabled
+
+    from dashboards.figures_cache import figures_changed
+    from projects.alerts.selectors import BADGES
+
+    with scopes_disabled():
+        agency_ids = list(user.memberships.values_list("agency_id", flat=True))
+    for agency_id in agency_ids:
+        figures_changed(agency_id=agency_id)
+        BADGES.changed(agency_id=agency_id)
 
 
 if __name__ == "__main__":

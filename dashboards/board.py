@@ -142,6 +142,12 @@ def _figures(*, agency: Agency, membership: Membership, windows: list[Period], c
                                                        client=client, by_am_on=by_am_on))
 
 
+def _targets(*, agency: Agency, membership: Membership, client: Client | None = None) -> list:
+    """The targets that could apply, cached beside the figures (a saved or deleted target replaces the version)."""
+    return cached_figures(agency_id=agency.pk, membership=membership, question=("targets", client.pk if client else None),
+                          compute=lambda: selectors.kpi_targets(agency=agency, client=client))
+
+
 def _figures_now(*, agency: Agency, membership: Membership, windows: list[Period], client: Client | None,
                  by_am_on) -> tuple[list, ...]:
     plain = selectors.clients_q(membership=membership, client=client)
@@ -176,7 +182,7 @@ def kpi_board(*, agency: Agency, membership: Membership, period: Period, client:
     windows, ago = _windows(period, trend=trend)
     rows = _figures(agency=agency, membership=membership, windows=windows, client=client)
     figures = _pick(rows, None)
-    targets = selectors.kpi_targets(agency=agency, client=client)
+    targets = _targets(agency=agency, membership=membership, client=client)
     on = period.last_day
     am_id = client.owner_id if client else (membership.user_id if not membership.is_director else None)
 
@@ -212,7 +218,7 @@ def kpi_team(*, agency: Agency, membership: Membership, period: Period) -> list[
     if not membership.is_director:
         am_ids &= {membership.user_id}
     names = {row["am"]: row["am_name"] for row in rows[0] if row.get("am")}
-    targets = selectors.kpi_targets(agency=agency)
+    targets = _targets(agency=agency, membership=membership)
     on = period.last_day
     team = []
     for am in am_ids:
