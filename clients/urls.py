@@ -19,6 +19,7 @@ urlpatterns = [
     path("", companies.client_list_view, name="list"),
     path("new/", companies.client_create_view, name="create"),
     path("<uuid:client_id>/", companies.client_detail_view, name="detail"),
+    path("<uuid:client_id>/blocks/", companies.client_blocks_view, name="blocks"),
     path("<uuid:client_id>/edit/", companies.client_edit_view, name="edit"),
     # Client workspace: search, exports, contacts, timeline, documents, invoices
     path("search/", search.search_view, name="search"),

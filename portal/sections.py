@@ -19,4 +19,5 @@ def _context(request, client) -> dict:
             "can_send": can_send, "contacts": contacts}
 
 
-register(Section(key="nps", template="portal/nps_client_section.html", column="side", order=60, context=_context))
+register(Section(key="nps", template="portal/nps_client_section.html", column="side", order=60, context=_context,
+                 deferred=True))

@@ -16,5 +16,5 @@ def _context(request, client) -> dict:
 
 
 SECTION = Section(key="portal_access", template="portal/access/client_section.html", column="side", order=15,
-                  context=_context)
+                  context=_context, deferred=True)
 register(SECTION)

@@ -15,4 +15,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="projects", template="projects/client_section.html", column="main", order=35,
-                 context=_context))
+                 context=_context, deferred=True))

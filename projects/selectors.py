@@ -14,13 +14,17 @@ from mrm.tenancy.models import Agency, Membership, Role
 from .models import Project, ProjectMember, ProjectTask
 
 
-def project_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
-    """`prefix` ("project__") applies the same rule to rows of a project (tasks, time, milestones)."""
+def project_visibility_q(*, membership: Membership, prefix: str = "", client=None) -> Q:
+    """`prefix` ("project__") applies the same rule to rows of a project (tasks, time, milestones). `client`
+    narrows the team subquery to that client's projects (the same rows when the query asks for one client only:
+    a member of 17,000 projects would otherwise hash every one of them for a client page showing three)."""
     refuse_client(membership)
     if membership.role == Role.DIRECTOR:
         return Q()
-    on_team = Q(**{f"{prefix}pk__in": ProjectMember.objects.filter(
-        agency_id=membership.agency_id, user_id=membership.user_id).values("project_id")})
+    teams = ProjectMember.objects.filter(agency_id=membership.agency_id, user_id=membership.user_id)
+    if client is not None:
+        teams = teams.filter(project__client=client)
+    on_team = Q(**{f"{prefix}pk__in": teams.values("project_id")})
     mine = Q(**{f"{prefix}manager_id": membership.user_id}) | Q(**{f"{prefix}account_manager_id": membership.user_id})
     if membership.role == Role.AM:
         return mine | on_team | client_visibility_q(membership=membership, prefix=f"{prefix}client__")
@@ -29,9 +33,13 @@ def project_visibility_q(*, membership: Membership, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
-def project_list(*, agency: Agency, membership: Membership) -> QuerySet[Project]:
+def project_list(*, agency: Agency, membership: Membership, client=None) -> QuerySet[Project]:
+    """The projects `membership` sees; with `client`, only that client's (and a narrower visibility subquery)."""
     refuse_client(membership)
-    return (Project.objects.filter(agency=agency).filter(project_visibility_q(membership=membership))
+    qs = Project.objects.filter(agency=agency)
+    if client is not None:
+        qs = qs.filter(client=client)
+    return (qs.filter(project_visibility_q(membership=membership, client=client))
             .select_related("client", "manager", "account_manager"))
 
 

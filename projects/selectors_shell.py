@@ -78,7 +78,7 @@ def projects_for(*, agency: Agency, membership: Membership, **filters) -> tuple[
     """The visible projects of a client / deal / proposal for a CRM page: the first rows (open first) and
     how many there are (two queries at most)."""
     refuse_client(membership)
-    qs = project_list(agency=agency, membership=membership).filter(**filters)
+    qs = project_list(agency=agency, membership=membership, client=filters.get("client")).filter(**filters)
     rows = list(qs.order_by(F("closed_at").asc(nulls_first=True), "-created_at")[:CRM_BLOCK_ROWS])
     count = len(rows) if len(rows) < CRM_BLOCK_ROWS else qs.order_by().aggregate(n=Count("pk"))["n"]
     return rows, count

@@ -16,4 +16,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="proposals", template="proposals/client_section.html", column="main", order=40,
-                 context=_context))
+                 context=_context, deferred=True))

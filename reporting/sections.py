@@ -22,4 +22,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="reporting", template="reporting/client_section.html", column="main", order=45,
-                 context=_context))
+                 context=_context, deferred=True))

@@ -17,7 +17,7 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="reports", template="reporting/reports/client_section.html", column="main", order=46,
-                 context=_context))
+                 context=_context, deferred=True))
 
 
 def _register_job_step() -> None:

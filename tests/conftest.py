@@ -65,6 +65,18 @@ def login(membership_or_user) -> HttpClient:
     return http
 
 
+def client_page(http: HttpClient, client_id) -> str:
+    """The client page as the member ends up seeing it: the page, then its deferred blocks (`clients:blocks`, which
+    the page asks for on load and swaps into their placeholders)."""
+    from django.urls import reverse
+
+    page = http.get(reverse("clients:detail", args=[client_id]))
+    assert page.status_code == 200, page.status_code
+    blocks = http.get(reverse("clients:blocks", args=[client_id]), HTTP_HX_REQUEST="true")
+    assert blocks.status_code == 200, blocks.status_code
+    return page.content.decode() + blocks.content.decode()
+
+
 @pytest.fixture
 def as_member():
     return login

@@ -8,8 +8,8 @@ from mrm.core.htmx import mark_invalid
 from ..sections import Section, register
 
 
-def register_block(*, key: str, template: str, column: str, order: int, context) -> Section:
-    section = Section(key=key, template=template, column=column, order=order, context=context)
+def register_block(*, key: str, template: str, column: str, order: int, context, deferred: bool = False) -> Section:
+    section = Section(key=key, template=template, column=column, order=order, context=context, deferred=deferred)
     register(section)
     return section
 

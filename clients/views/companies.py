@@ -17,7 +17,7 @@ from ..forms import ClientFilterForm, ClientForm
 from ..forms_workspace import ClientCreateForm
 from ..listing import custom_filter
 from ..models import Client, Contact, SavedView, Tag
-from ..sections import render_sections
+from ..sections import render_deferred_sections, render_sections
 from ..selectors import client_get, client_list
 from ..selectors.client_lookups import client_duplicates, industry_list
 from ..selectors.custom_fields import custom_field_defs
@@ -135,6 +135,15 @@ def client_detail_view(request, client_id):
         "client": client, "tags": client.tags.all(), "sections": render_sections(request, client),
         "numbers": client_key_numbers(agency=request.agency, client=client),
     })
+
+
+@member_required("client.view")
+def client_blocks_view(request, client_id):
+    """The client page's deferred blocks (asked for by the page on load), each swapped out of band into its
+    placeholder; the same blocks, context and templates as if the page had rendered them itself."""
+    client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    return render(request, "clients/deferred_blocks.html",
+                  {"client": client, "blocks": render_deferred_sections(request, client)})
 
 
 @member_required("client.edit")

@@ -30,7 +30,7 @@ def _files_context(request, client) -> dict:
 
 
 FILES = register_block(key="files", template="clients/blocks/files.html", column="side", order=30,
-                       context=_files_context)
+                       context=_files_context, deferred=True)
 
 
 def _back(client):

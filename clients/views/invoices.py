@@ -28,7 +28,7 @@ def _invoices_context(request, client) -> dict:
 
 
 INVOICES = register_block(key="invoices", template="clients/blocks/invoices.html", column="main", order=60,
-                          context=_invoices_context)
+                          context=_invoices_context, deferred=True)
 
 
 def _back(client):

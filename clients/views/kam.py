@@ -35,7 +35,7 @@ def _account_plan_block(request, client) -> dict:
 
 
 ACCOUNT_PLAN = register_block(key="account-plan", template="clients/blocks/account_plan.html", column="side",
-                              order=20, context=_account_plan_block)
+                              order=20, context=_account_plan_block, deferred=True)
 
 
 @member_required("account_plan.edit")

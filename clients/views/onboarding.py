@@ -100,7 +100,7 @@ def _agreement_block(request, client) -> dict:
 
 
 AGREEMENT = register_block(key="agreement", template="clients/blocks/agreement.html", column="side", order=40,
-                           context=_agreement_block)
+                           context=_agreement_block, deferred=True)
 
 
 @member_required("onboarding.edit")

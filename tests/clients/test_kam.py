@@ -8,7 +8,7 @@ from django_scopes import scope, scopes_disabled
 from clients.models import AccountObjective, AccountPlan, Client
 from clients.services import kam as services
 from mrm.core.errors import ServiceError
-from tests.conftest import login
+from tests.conftest import client_page, login
 from tests.factories import AccountPlanFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_account_plan_page_saves_scores_and_objectives(alice_world):
     w = alice_world
     client = ClientFactory(agency=w.agency, owner=w.am.user, name="Ключевой клиент")
     http = login(w.am)
-    assert "Not scored yet" in http.get(f"/clients/{client.pk}/").content.decode()
+    assert "Not scored yet" in client_page(http, client.pk)
     bad = http.post(f"/clients/{client.pk}/account-plan/", _form(a_margin="9", **{
         "objectives-0-title": "Лиды +30%", "objectives-0-status": "open"}))
     assert bad.status_code == 422 and "Лиды +30%" in bad.content.decode()  # nothing lost
@@ -75,7 +75,7 @@ def test_account_plan_page_saves_scores_and_objectives(alice_world):
         objectives = list(AccountObjective.objects.filter(plan=plan))
     assert plan.quadrant == AccountPlan.Quadrant.STAR and plan.relationship_stage == "operational"
     assert [(o.title, o.target) for o in objectives] == [("Лиды +30%", "400")]
-    page = http.get(f"/clients/{client.pk}/").content.decode()
+    page = client_page(http, client.pk)
     assert "mrm-quadrant-star" in page and "Лиды +30%" in page and 'aria-current="step"' in page
     # Remove the objective, keep the plan.
     again = _form(**{"objectives-TOTAL_FORMS": "1", "objectives-INITIAL_FORMS": "1",

@@ -14,7 +14,7 @@ from clients.models import (
     OnboardingTemplateStep,
 )
 from clients.services import companies
-from tests.conftest import login
+from tests.conftest import client_page, login
 from tests.factories import ClientFactory, OnboardingPlanFactory, OnboardingStepFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_checklist_completes_with_htmx_and_shows_progress_and_overdue(alice_worl
     OnboardingStepFactory(agency=w.agency, plan=plan, title="First report",
                           due_on=timezone.localdate() + timedelta(days=4), order=2)
     http = login(w.am)
-    page = http.get(f"/clients/{client.pk}/").content.decode()
+    page = client_page(http, client.pk)
     assert 'id="section-onboarding"' in page and "0 of 3 steps done" in page and "2 steps are overdue" in page
     response = http.post(f"/clients/{client.pk}/onboarding/{first.pk}/toggle/", HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -144,7 +144,7 @@ def test_interaction_agreement_is_data_edited_in_the_block(alice_world):
     w = alice_world
     client = ClientFactory(agency=w.agency, owner=w.am.user)
     http = login(w.am)
-    assert "No agreement yet" in http.get(f"/clients/{client.pk}/").content.decode()
+    assert "No agreement yet" in client_page(http, client.pk)
     form = http.get(f"/clients/{client.pk}/agreement/", HTTP_HX_REQUEST="true")
     assert form.status_code == 200 and 'name="response_time_hours"' in form.content.decode()
     data = {"contact_every_days": "7", "channels": ["telegram", "email"], "response_time_hours": "0",
@@ -160,6 +160,6 @@ def test_interaction_agreement_is_data_edited_in_the_block(alice_world):
     with scopes_disabled():
         agreement = InteractionAgreement.objects.get(client=client)
     assert agreement.channels == ["telegram", "email"] and str(agreement.response_time_hours) == "2.5"
-    page = http.get(f"/clients/{client.pk}/").content.decode()
+    page = client_page(http, client.pk)
     assert "Согласует CMO" in page and "2.5 business h" in page
     assert login(w.specialist).get(f"/clients/{client.pk}/agreement/").status_code in (403, 404)

@@ -10,7 +10,7 @@ from django_scopes import scope, scopes_disabled
 
 from mrm.accounts.models import User
 from mrm.tenancy.models import Invitation, Membership, Role
-from tests.conftest import login
+from tests.conftest import client_page, login
 from tests.factories import ClientFactory, ContactFactory
 
 from .access_helpers import invite_contact
@@ -34,9 +34,8 @@ def _portal_login(contact):
 
 
 def test_the_client_page_lists_contacts_with_their_portal_state(alice_world, company, person):
-    page = login(alice_world.am).get(reverse("clients:detail", args=[company.pk]))
-    html = page.content.decode()
-    assert page.status_code == 200 and 'id="portal-access"' in html
+    html = client_page(login(alice_world.am), company.pk)
+    assert 'id="portal-access"' in html
     assert f'id="portal-access-{person.pk}"' in html
     assert reverse("portal:access_invite", args=[person.pk]) in html  # not invited: the invite button
     assert reverse("portal:access_revoke", args=[alice_world.client_contact.contact_id]) in html  # active: revoke
@@ -45,7 +44,7 @@ def test_the_client_page_lists_contacts_with_their_portal_state(alice_world, com
 def test_a_specialist_sees_the_states_but_no_buttons(alice_world, company, person):
     with scope(agency=alice_world.agency):
         company.team.add(alice_world.specialist.user)
-    html = login(alice_world.specialist).get(reverse("clients:detail", args=[company.pk])).content.decode()
+    html = client_page(login(alice_world.specialist), company.pk)
     assert 'id="portal-access"' in html and reverse("portal:access_invite", args=[person.pk]) not in html
     assert login(alice_world.specialist).post(reverse("portal:access_invite", args=[person.pk])).status_code == 403
 
@@ -103,7 +102,7 @@ def test_an_expired_invitation_shows_as_expired_and_can_be_resent(alice_world, c
     with scopes_disabled():
         Invitation.objects.filter(contact=person).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert HttpClient().get(path).status_code == 410
-    html = login(alice_world.am).get(reverse("clients:detail", args=[company.pk])).content.decode()
+    html = client_page(login(alice_world.am), company.pk)
     assert "invitation expired" in html or "приглашение истекло" in html
     invite_contact(django_capture_on_commit_callbacks, alice_world.am, person)
 

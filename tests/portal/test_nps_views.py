@@ -11,7 +11,7 @@ from django_scopes import scope
 from mrm.tenancy.models import Role
 from portal.models import NpsClientPlan, NpsResponse, NpsSettings, NpsSurvey
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import client_page, login
 
 from .nps_helpers import survey_for, token_for
 
@@ -176,15 +176,13 @@ def _answer(world, score, comment=""):
 def test_client_page_shows_the_nps_block_to_managers_only(alice_world):
     _answer(alice_world, 10, "Лучшие")
     client = alice_world.client_contact.contact.client
-    url = reverse("clients:detail", args=[client.pk])
-    body = login(alice_world.am).get(url).content.decode()
+    body = client_page(login(alice_world.am), client.pk)
     assert 'id="section-nps"' in body and "Лучшие" in body and 'id="nps-current"' in body
     assert 'id="nps-send-now"' in body  # "send a survey now" right in the block
     specialist = alice_world.specialist
     with scope(agency=alice_world.agency):
         client.team.add(specialist.user)
-    page = login(specialist).get(url)
-    assert page.status_code == 200 and "Лучшие" not in page.content.decode()
+    assert "Лучшие" not in client_page(login(specialist), client.pk)
 
 
 def test_staff_nps_page_history_and_current_score(alice_world, django_assert_max_num_queries):

@@ -10,7 +10,7 @@ from django_scopes import scopes_disabled
 from mrm.tenancy.models import AuditLog
 from projects.models import Project, ProjectMember
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import client_page, login
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +210,9 @@ def test_client_deal_and_proposal_pages_show_their_projects(alice_world, own):
 
     f.ProjectFactory(client=own["client"], name="Закрытый", status="done", closed_at=timezone.now())
     http = login(alice_world.am)
-    client_page = http.get(reverse("clients:detail", args=[own["client"].pk])).content.decode()
-    assert 'id="client-projects"' in client_page
-    assert client_page.index("Весенняя кампания") < client_page.index("Закрытый")  # open projects first
+    html = client_page(http, own["client"].pk)
+    assert 'id="client-projects"' in html
+    assert html.index("Весенняя кампания") < html.index("Закрытый")  # open projects first
     deal_page = http.get(reverse("clients:deal_detail", args=[deal.pk])).content.decode()
     assert 'id="section-projects"' in deal_page and reverse("projects:detail", args=[own["project"].pk]) in deal_page
     proposal_page = http.get(reverse("proposals:detail", args=[proposal.pk]))

@@ -8,6 +8,7 @@ from mrm.jobs.models import Job
 from reporting.models import Report, ReportTemplate
 from reporting.services import reports as services
 from tests import factories as f
+from tests.conftest import client_page
 from tests.money import number_in
 
 from .reports_helpers import OCT, built_report, company_of, http, metrics_for
@@ -198,6 +199,5 @@ def test_specialist_cannot_change_templates(alice_world):
 def test_client_page_shows_the_reports_block(alice_world):
     client = company_of(alice_world)
     f.ReportFactory(client=client, title="Отчёт за октябрь")
-    response = http(alice_world.am).get(reverse("clients:detail", args=[client.pk]))
-    assert response.status_code == 200
-    assert b'id="client-reports"' in response.content and "Отчёт за октябрь".encode() in response.content
+    html = client_page(http(alice_world.am), client.pk)
+    assert 'id="client-reports"' in html and "Отчёт за октябрь" in html

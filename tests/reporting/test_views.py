@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from reporting.models import DailyMetric, DataSource, MetricImport
-from tests.conftest import login
+from tests.conftest import client_page, login
 from tests.factories import ClientFactory, DailyMetricFactory, DataSourceFactory, MetricImportFactory
 
 pytestmark = pytest.mark.django_db
@@ -251,7 +251,7 @@ def test_metrics_page_queries_and_period(alice_world, source, django_assert_max_
 def test_client_page_section(alice_world, source, django_assert_max_num_queries):
     for _ in range(8):
         DataSourceFactory(client=source.client)
-    page = _http(alice_world.am).get(f"/clients/{source.client_id}/").content.decode()
+    page = client_page(_http(alice_world.am), source.client_id)
     assert 'id="client-reporting"' in page and "Директ: выгрузка" in page and "and 4 more sources" in page
 
 
