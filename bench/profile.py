@@ -24,7 +24,7 @@ def page_paths(http) -> list[tuple[str, str]]:
     found = [("client list", "/clients/"), ("client list search", f"/clients/?q={word}&status=active"),
              ("client list p50", "/clients/?sort=-last_contact_at&page=50")]
     if client:
-        found.append(("client page", client.group(1)))
+        found += [("client page", client.group(1)), ("client page blocks", client.group(1) + "blocks/")]
     found += [("kanban", "/clients/deals/"), ("today", "/today/"), ("portfolio", "/clients/portfolio/"),
               ("search", f"/clients/search/?q={word}")]
     from bench.run import DASHBOARD_PAGES

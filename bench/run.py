@@ -103,7 +103,8 @@ def pages(session: Session) -> list[tuple[str, str]]:
              ("Client list, search + filter", "/clients/?" + urllib.parse.urlencode({"q": word, "status": "active"})),
              ("Client list, page 50 sorted", "/clients/?sort=-last_contact_at&page=50")]
     if client:
-        found.append(("Client page", client.group(1)))
+        found += [("Client page", client.group(1)),
+                  ("Client page, deferred blocks", client.group(1) + "blocks/")]  # what the page asks for on load
     if session.get("/clients/deals/")[0] == 200:
         found.append(("Deals kanban", "/clients/deals/"))
     found.append(("Today", "/today/"))

@@ -14,7 +14,7 @@ from .deals import visible_to
 from .tasks import day_bounds, task_list
 
 LIMIT = 8
-COUNT_CAP = 1000  # past this the page says "1000+": an exact count would scan every matching row
+COUNT_CAP = 100  # past this the page says "100+" (the full list is a click away): counting further scans every match
 
 
 @dataclass

@@ -3,6 +3,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mrm.core.business_hours import (
     BusinessCalendar,
@@ -155,3 +157,29 @@ def test_business_calendar_reads_the_agencys_settings_and_holidays(alice_world, 
     assert (cal.day_start, cal.day_end) == (time(9), time(18))
     assert cal.weekdays == frozenset({1, 2, 3, 4, 5, 6})
     assert cal.holidays == frozenset({date(2026, 12, 31)})
+
+
+def _walked(start, end, calendar):
+    """The definition, one day at a time (what the constant-time count must equal)."""
+    if end <= start or calendar.minutes_per_day == 0:
+        return 0
+    day, last, seconds = start.astimezone(calendar.tz).date(), end.astimezone(calendar.tz).date(), 0.0
+    while day <= last:
+        if calendar.is_working_day(day):
+            open_, close = calendar.window(day)
+            lo, hi = max(open_, start), min(close, end)
+            seconds += max((hi - lo).total_seconds(), 0)
+        day += timedelta(days=1)
+    return int(seconds // 60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)),
+       span=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=800)),
+       zone=st.sampled_from(["Europe/Moscow", "Europe/Berlin", "Asia/Yekaterinburg", "America/New_York"]),
+       weekdays=st.frozensets(st.integers(1, 7), min_size=1),
+       holidays=st.frozensets(st.dates(min_value=date(2025, 1, 1), max_value=date(2030, 1, 1)), max_size=30))
+def test_a_long_span_counts_the_same_as_walking_every_day(start, span, zone, weekdays, holidays):
+    calendar = BusinessCalendar(tz=ZoneInfo(zone), day_start=time(9, 30), day_end=time(18), weekdays=weekdays,
+                                holidays=holidays)
+    assert business_minutes_between(start, start + span, calendar=calendar) == _walked(start, start + span, calendar)
