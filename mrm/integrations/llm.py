@@ -6,13 +6,21 @@ OpenAI-compatible endpoint works (`OPENAI_BASE_URL`). It never retries by itself
 `LLMTransientError` for what is worth retrying later (timeout, connection, 429, 5xx) and `LLMError`
 for everything else, each with a message a user can read. Whether AI is available at all is
 `is_configured()`: without `OPENAI_API_KEY` callers use their deterministic fallback.
+
+`openai` (with pydantic and httpx, ~38 MB) is imported by the first call, not by every web worker that loads a
+module which might one day draft something.
 """
+from __future__ import annotations
+
 import json
 import logging
+from typing import TYPE_CHECKING
 
-import openai
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    import openai
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +56,8 @@ def _timeout() -> float:
 
 
 def _client() -> openai.OpenAI:
+    import openai
+
     return openai.OpenAI(api_key=settings.OPENAI_API_KEY, base_url=getattr(settings, "OPENAI_BASE_URL", None) or None,
                          timeout=_timeout(), max_retries=0)
 
@@ -57,6 +67,8 @@ def complete_json(*, system: str, messages: list[dict], schema: dict, schema_nam
     """Ask for a JSON object matching `schema`; returns the parsed object (not yet validated by meaning)."""
     if not is_configured():
         raise LLMError(_("AI is not configured for this installation."))
+    import openai
+
     try:
         response = _client().chat.completions.create(
             model=model_name(),

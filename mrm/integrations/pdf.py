@@ -5,12 +5,11 @@ the images of the public storage that the caller names for this render (`mrm-sto
 http(s), other paths, another agency's uploads — raises ValueError (WeasyPrint then skips that resource),
 so a URL typed into a proposal can never make the server call out or read other files."""
 import logging
-import mimetypes
 import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from urllib.parse import quote, unquote, urlparse
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -19,12 +18,6 @@ from django.contrib.staticfiles import finders
 # its default stylesheets); failed resources still log as errors.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-from weasyprint import CSS, HTML  # noqa: E402
-from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
-
-from mrm.core.storage import public_storage  # noqa: E402
 
 _font_lock = threading.Lock()
 
@@ -57,34 +50,6 @@ def upload_roots() -> list[Path]:
 def storage_file_url(name: str) -> str:
     """The URL of a public-storage file inside a PDF; fetched only if the render lists `name` in `storage_names`."""
     return f"{STORAGE_SCHEME}:{quote(name)}"
-
-
-class SafeURLFetcher(URLFetcher):
-    """Serves `data:` URLs, static files and the public-storage files of `storage_names`; refuses everything else."""
-
-    def __init__(self, *, storage_names: Iterable[str] = (), **kwargs):
-        super().__init__(**kwargs)
-        self._storage_names = frozenset(n for n in storage_names if n)
-
-    def fetch(self, url, headers=None):
-        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme == STORAGE_SCHEME:
-            name = unquote(url.split(":", 1)[1])
-            if name not in self._storage_names:
-                raise ValueError(f"not a file of this document: {url}")
-            with public_storage().open(name, "rb") as fh:
-                body = fh.read()
-            content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body, {"Content-Type": content_type})
-        if scheme == "file":
-            path = Path(unquote(urlparse(url).path)).resolve()
-            if (any(path.is_relative_to(root) for root in allowed_roots())
-                    and not any(path.is_relative_to(root) for root in upload_roots()) and path.is_file()):
-                return super().fetch(url, headers)
-            raise ValueError(f"file outside the static files: {url}")
-        raise ValueError(f"external resources are not fetched: {url}")
 
 
 def static_file_url(relative: str) -> str:
@@ -148,29 +113,21 @@ def font_face_css() -> str:
     return "\n".join(rules)
 
 
-_fonts_cache: dict[str, tuple] = {}
-
-
-def _fonts() -> tuple[FontConfiguration, CSS]:
-    """The font configuration and @font-face stylesheet, built once per process (and per set of font
-    files): loading six font files for every PDF is a large share of a one-second render."""
-    css_text = font_face_css()
-    cached = _fonts_cache.get(css_text)
-    if cached is None:
-        with _font_lock:
-            config = FontConfiguration()
-            cached = (config, CSS(string=css_text, font_config=config, url_fetcher=SafeURLFetcher()))
-            _fonts_cache.clear()
-            _fonts_cache[css_text] = cached
-    return cached
-
-
 def render_pdf(*, html: str, storage_names: Iterable[str] = ()) -> bytes:
     """Render HTML to PDF bytes with the vendored fonts and the safe fetcher.
 
     `storage_names`: the public-storage files this document may embed (as `storage_file_url(name)`); the
     caller decides which files are the rendering agency's own. There is no base URL: a relative reference
     resolves to nothing."""
-    fonts, font_css = _fonts()
-    document = HTML(string=html, url_fetcher=SafeURLFetcher(storage_names=storage_names))
-    return document.write_pdf(stylesheets=[font_css], font_config=fonts)
+    # WeasyPrint (~40 MB) is loaded by the first render, not by every web worker.
+    from .pdf_engine import render
+
+    return render(html=html, storage_names=storage_names)
+
+
+def __getattr__(name: str):
+    if name == "SafeURLFetcher":  # the fetcher lives beside WeasyPrint; `pdf.SafeURLFetcher` keeps working
+        from .pdf_engine import SafeURLFetcher
+
+        return SafeURLFetcher
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -185,14 +185,16 @@ def test_pdf_embeds_only_the_rendering_agencys_own_files(alice_world, bob_world,
 
 
 def test_external_images_in_html_are_not_fetched(monkeypatch):
+    from weasyprint.urls import URLFetcher
+
     calls = []
-    original = pdf_integration.URLFetcher.fetch
+    original = URLFetcher.fetch
 
     def spy(self, url, headers=None):
         calls.append(url)
         return original(self, url, headers)
 
-    monkeypatch.setattr(pdf_integration.URLFetcher, "fetch", spy)
+    monkeypatch.setattr(URLFetcher, "fetch", spy)
     content = pdf_integration.render_pdf(html='<p>Привет</p><img src="http://169.254.169.254/latest/meta-data">'
                                               '<link rel="stylesheet" href="https://evil.example/x.css">')
     assert content.startswith(b"%PDF")
