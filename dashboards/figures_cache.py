@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from django.utils import translation
 
-from mrm.core.versioned_cache import VersionedCache
+from mrm.core.versioned_cache import VersionedCache, visibility_key
 from mrm.tenancy.models import Membership
 
 T = TypeVar("T")
@@ -27,7 +27,7 @@ def figures_changed(*, agency_id: int) -> None:
 
 def visibility(membership: Membership) -> Hashable:
     """Who sees the same figures: every director the whole agency; anyone else their own clients and teams."""
-    return "agency" if membership.is_director else (membership.role, membership.user_id)
+    return visibility_key(membership)
 
 
 def cached_figures(*, agency_id: int, membership: Membership, question: tuple, compute: Callable[[], T]) -> T:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
+from ..board_cache import cached_board_sums
 from ..models import Deal, Pipeline, PipelineStage
 from .companies import client_visibility_q
 from .pipelines import WEIGHTED
@@ -180,8 +181,9 @@ def deal_board(*, agency: Agency, membership: Membership, filters: dict, pipelin
     stages = list(PipelineStage.objects.filter(agency=agency, pipeline=pipeline).order_by("order", "created_at"))
     columns = {stage.pk: Column(stage=str(stage.pk), label=stage.name, is_closed=stage.is_closed, code=stage.code,
                                 probability=stage.probability, is_archived=stage.is_archived) for stage in stages}
-    sums = qs.order_by().values("pipeline_stage", "currency").annotate(n=Count("pk"), total=Sum("amount"),
-                                                                       weighted=Sum(WEIGHTED))
+    sums = cached_board_sums(membership=membership, pipeline_id=pipeline.pk, filters=filters, user=user, compute=lambda: list(
+        qs.order_by().values("pipeline_stage", "currency").annotate(n=Count("pk"), total=Sum("amount"),
+                                                                    weighted=Sum(WEIGHTED))))
     per_stage: dict = defaultdict(list)
     per_stage_weighted: dict = defaultdict(list)
     for row in sums:

@@ -315,7 +315,18 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
         model.objects.bulk_update(objs, sorted(fields), batch_size=BATCH)
     if record is not None:
         record(created, [(obj, before[obj.pk]) for obj, _changed in dirty.values() if obj.pk in before])
+    if created or dirty:  # bulk writes send no signals: the cached board totals and dashboard figures are told here
+        _announce(agency)
     return counts, by_row, created, [obj for obj, changed in dirty.values() if "status" in changed]
+
+
+def _announce(agency: Agency) -> None:
+    from dashboards.figures_cache import figures_changed
+
+    from ..board_cache import board_changed
+
+    board_changed(agency_id=agency.pk)
+    figures_changed(agency_id=agency.pk)
 
 
 def _custom(row: CheckedRow, obj=None) -> dict:

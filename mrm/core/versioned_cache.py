@@ -50,3 +50,8 @@ class VersionedCache:
             value = compute()
             cache.set(key, value, timeout=self.ttl)
         return value
+
+
+def visibility_key(membership) -> Hashable:
+    """Who sees the same rows: every director the whole agency; anyone else their own clients and teams."""
+    return "agency" if membership.is_director else (membership.role, membership.user_id)

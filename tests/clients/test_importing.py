@@ -317,6 +317,9 @@ def test_contacts_need_a_known_company_and_match_on_email(alice_world, bob_world
 def test_deals_import_from_xlsx(alice_world, run):
     w = alice_world
     ClientFactory(agency=w.agency, name="Зерно", external_id="C-1")
+    from clients.board_cache import BOARD_SUMS
+
+    version = BOARD_SUMS.version(agency_id=w.agency.pk)
     rows = [["ID", "Название сделки", "ID компании", "Компания", "Этап сделки", "Бюджет", "Тип сделки",
              "Дата закрытия"],
             ["D-1", "SMM на 2025", "C-1", "", "Успешно реализовано", 1250000.5, "Допродажа", date(2025, 2, 1)],
@@ -328,6 +331,7 @@ def test_deals_import_from_xlsx(alice_world, run):
         assert (won.stage, won.kind, won.amount) == ("won", "upsell", Decimal("1250000.50"))
         assert won.closed_at is not None and won.expected_close_date == date(2025, 2, 1)
         assert Deal.objects.get(agency=w.agency, external_id="D-2").stage == "negotiation"
+    assert BOARD_SUMS.version(agency_id=w.agency.pk) != version  # bulk_create sends no signal: the import tells
     again = run(w.director, _upload(w.director, _xlsx(rows), entity="deals"))
     assert again.report["created"] == 0
     with scopes_disabled():

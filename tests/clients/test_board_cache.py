@@ -1,0 +1,60 @@
+"""clients.board_cache: the kanban's column totals are computed once per agency version, visibility, pipeline and
+filters, and every write that can move a total shows on the next board."""
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
+
+from clients.models import Deal
+from clients.services import deals as services
+from tests.conftest import login
+from tests.factories import ClientFactory, DealFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _sums_queries(http) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert http.get("/clients/deals/").status_code == 200
+    return sum("SUM(" in q["sql"] and "clients_deal" in q["sql"] for q in ctx.captured_queries)
+
+
+def test_the_second_board_reads_its_totals_from_the_cache(alice_world):
+    client = ClientFactory(agency=alice_world.agency, owner=alice_world.am.user)
+    DealFactory(client=client, owner=alice_world.am.user, stage=Deal.Stage.NEW, amount=Decimal("1000"))
+    http = login(alice_world.am)
+    assert _sums_queries(http) == 1
+    assert _sums_queries(http) == 0
+
+
+@pytest.mark.parametrize("write", ["create", "move", "delete", "owner"])
+def test_a_write_shows_on_the_next_board(alice_world, write):
+    w = alice_world
+    client = ClientFactory(agency=w.agency, owner=w.am.user)
+    deal = DealFactory(client=client, owner=w.am.user, stage=Deal.Stage.NEW, amount=Decimal("1000"))
+    http = login(w.am)
+    assert http.get("/clients/deals/").status_code == 200  # cached
+    assert _sums_queries(http) == 0
+    with scope(agency=w.agency):
+        if write == "create":
+            DealFactory(client=client, owner=w.am.user, stage=Deal.Stage.NEW)
+        elif write == "move":
+            services.deal_move(agency=w.agency, actor=w.am.user, deal=deal, stage="negotiation")
+        elif write == "delete":
+            deal.delete()
+        else:  # the client goes to another AM: its deals leave this AM's board
+            client.owner = w.am2.user
+            client.save()
+    assert _sums_queries(http) == 1
+
+
+def test_an_am_never_reads_the_directors_cached_totals(alice_world):
+    w = alice_world
+    mine = ClientFactory(agency=w.agency, owner=w.am.user)
+    theirs = ClientFactory(agency=w.agency, owner=w.am2.user)
+    DealFactory(client=mine, owner=w.am.user, stage=Deal.Stage.NEW, amount=Decimal("1000"), title="Моя")
+    DealFactory(client=theirs, owner=w.am2.user, stage=Deal.Stage.NEW, amount=Decimal("7000"), title="Чужая")
+    assert _sums_queries(login(w.director)) == 1
+    assert _sums_queries(login(w.am)) == 1  # its own visibility: computed, not the director's
