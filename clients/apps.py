@@ -7,6 +7,6 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import today  # noqa: F401 - registers the first step and Today blocks
-        from .board_cache import connect
+        from .caches import connect
 
         connect()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
 
-from ..board_cache import cached_board_sums
+from ..caches import cached_board_sums
 from ..models import Deal, Pipeline, PipelineStage
 from .companies import client_visibility_q
 from .pipelines import WEIGHTED

@@ -323,9 +323,9 @@ def _write(model, *, agency: Agency, rows: Iterable[CheckedRow], build, values, 
 def _announce(agency: Agency) -> None:
     from dashboards.figures_cache import figures_changed
 
-    from ..board_cache import board_changed
+    from ..caches import crm_changed
 
-    board_changed(agency_id=agency.pk)
+    crm_changed(agency_id=agency.pk)
     figures_changed(agency_id=agency.pk)
 
 

@@ -1,4 +1,4 @@
-"""clients.board_cache: the kanban's column totals are computed once per agency version, visibility, pipeline and
+"""clients.caches: the kanban's column totals are computed once per agency version, visibility, pipeline and
 filters, and every write that can move a total shows on the next board."""
 from decimal import Decimal
 
@@ -58,3 +58,31 @@ def test_an_am_never_reads_the_directors_cached_totals(alice_world):
     DealFactory(client=theirs, owner=w.am2.user, stage=Deal.Stage.NEW, amount=Decimal("7000"), title="Чужая")
     assert _sums_queries(login(w.director)) == 1
     assert _sums_queries(login(w.am)) == 1  # its own visibility: computed, not the director's
+
+
+def _portfolio_queries(http) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert http.get("/clients/portfolio/").status_code == 200
+    return sum("clients_accountplan" in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.parametrize("write", ["plan", "client", "team"])
+def test_the_portfolio_grid_is_cached_until_a_client_plan_or_team_changes(alice_world, write):
+    from tests.factories import AccountPlanFactory
+
+    w = alice_world
+    client = ClientFactory(agency=w.agency, owner=w.am.user, status="active", name="Клиент портфеля")
+    http = login(w.am)
+    assert _portfolio_queries(http) >= 1
+    assert _portfolio_queries(http) == 0  # the grid comes from the cache
+    with scope(agency=w.agency):
+        if write == "plan":
+            AccountPlanFactory(client=client)
+        elif write == "client":
+            client.name = "Переименованный"
+            client.save()
+        else:
+            ClientFactory(agency=w.agency, owner=w.am2.user, status="active").team.add(w.am.user)
+    assert _portfolio_queries(http) >= 1
+    if write == "client":
+        assert "Переименованный" in http.get("/clients/portfolio/").content.decode()

@@ -317,7 +317,7 @@ def test_contacts_need_a_known_company_and_match_on_email(alice_world, bob_world
 def test_deals_import_from_xlsx(alice_world, run):
     w = alice_world
     ClientFactory(agency=w.agency, name="Зерно", external_id="C-1")
-    from clients.board_cache import BOARD_SUMS
+    from clients.caches import BOARD_SUMS
 
     version = BOARD_SUMS.version(agency_id=w.agency.pk)
     rows = [["ID", "Название сделки", "ID компании", "Компания", "Этап сделки", "Бюджет", "Тип сделки",
