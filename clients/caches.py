@@ -10,22 +10,12 @@ The TTL bounds what no write announces: a closed deal leaving the board 90 days 
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.apps import apps
-from django.db.models.signals import m2m_changed, post_delete, post_save
-
-from mrm.core.versioned_cache import VersionedCache, visibility_key
+from mrm.core.versioned_cache import VersionedCache, visibility_key, watch_writes
 
 T = TypeVar("T")
 BOARD_SUMS = VersionedCache(namespace="clients:board-sums", ttl=300)
 PORTFOLIO = VersionedCache(namespace="clients:portfolio", ttl=300)
-# Which cache each model's writes replace (team changes: both, see `_team_changed`).
-WATCHED = {"clients.Deal": (BOARD_SUMS,), "clients.Client": (BOARD_SUMS, PORTFOLIO),
-           "clients.PipelineStage": (BOARD_SUMS,), "clients.Pipeline": (BOARD_SUMS,),
-           "clients.AccountPlan": (PORTFOLIO,)}
-
-
-def board_changed(*, agency_id: int) -> None:
-    BOARD_SUMS.changed(agency_id=agency_id)
+TEAMS = ("clients.Client.team",)  # who sees a client's deals and plan
 
 
 def crm_changed(*, agency_id: int) -> None:
@@ -45,23 +35,8 @@ def cached_board_sums(*, membership, pipeline_id, filters: dict, user, compute: 
     return BOARD_SUMS.get_or_compute(agency_id=membership.agency_id, parts=parts, compute=compute)
 
 
-def _changed(sender, instance, **kwargs) -> None:
-    agency_id = getattr(instance, "agency_id", None)
-    if agency_id is not None:
-        for cache in WATCHED[sender._meta.label]:
-            cache.changed(agency_id=agency_id)
-
-
-def _team_changed(sender, instance, action, **kwargs) -> None:
-    agency_id = getattr(instance, "agency_id", None)
-    if action in ("post_add", "post_remove", "post_clear") and agency_id is not None:
-        crm_changed(agency_id=agency_id)
-
-
 def connect() -> None:
-    for label in WATCHED:
-        model = apps.get_model(label)
-        post_save.connect(_changed, sender=model, dispatch_uid=f"clients-caches-save-{label}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"clients-caches-delete-{label}")
-    team = apps.get_model("clients.Client").team.through
-    m2m_changed.connect(_team_changed, sender=team, dispatch_uid="clients-caches-team")
+    watch_writes(BOARD_SUMS.changed, labels=("clients.Deal", "clients.Client", "clients.PipelineStage",
+                                             "clients.Pipeline"), relations=TEAMS, uid="clients-board-sums")
+    watch_writes(PORTFOLIO.changed, labels=("clients.Client", "clients.AccountPlan"), relations=TEAMS,
+                 uid="clients-portfolio")

@@ -8,7 +8,7 @@ plans, members and teams, the agency's settings), the status, owner and stage hi
 and the end of every rollup rebuild. So a reader never sees figures older than the last such write; the TTL
 only bounds what a raw SQL update outside the services could leave behind.
 """
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import TypeVar
 
 from django.utils import translation
@@ -25,12 +25,7 @@ def figures_changed(*, agency_id: int) -> None:
     FIGURES.changed(agency_id=agency_id)
 
 
-def visibility(membership: Membership) -> Hashable:
-    """Who sees the same figures: every director the whole agency; anyone else their own clients and teams."""
-    return visibility_key(membership)
-
-
 def cached_figures(*, agency_id: int, membership: Membership, question: tuple, compute: Callable[[], T]) -> T:
     """`compute()` for `question` as `membership` sees it (in the active language: labels are computed too)."""
-    parts = (visibility(membership), translation.get_language(), *question)
+    parts = (visibility_key(membership), translation.get_language(), *question)
     return FIGURES.get_or_compute(agency_id=agency_id, parts=parts, compute=compute)

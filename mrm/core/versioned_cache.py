@@ -8,7 +8,7 @@ new token and recomputes. `ttl` bounds what a change that no hook sees (a bulk S
 """
 import hashlib
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -55,3 +55,31 @@ class VersionedCache:
 def visibility_key(membership) -> Hashable:
     """Who sees the same rows: every director the whole agency; anyone else their own clients and teams."""
     return "agency" if membership.is_director else (membership.role, membership.user_id)
+
+
+def watch_writes(changed: Callable[..., None], *, labels: Iterable[str], relations: Iterable[str] = (),
+                 uid: str) -> None:
+    """Call `changed(agency_id=…)` after every save or delete of the models `labels` ("app.Model"; an agency row
+    is its own agency) and every add, remove or clear of the many-to-many `relations` ("app.Model.field", the
+    instance being the model's row). Writes that send no signals (`bulk_create`, `update`) must call `changed`
+    themselves. Connected once per `uid` (call it from `AppConfig.ready`)."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    def on_write(sender, instance, **kwargs) -> None:
+        agency_id = instance.pk if instance._meta.label == "tenancy.Agency" else getattr(instance, "agency_id", None)
+        if agency_id is not None:
+            changed(agency_id=agency_id)
+
+    def on_relation(sender, instance, action, **kwargs) -> None:
+        if action in ("post_add", "post_remove", "post_clear"):
+            on_write(sender, instance)
+
+    for label in labels:
+        model = apps.get_model(label)
+        post_save.connect(on_write, sender=model, weak=False, dispatch_uid=f"{uid}-save-{label}")
+        post_delete.connect(on_write, sender=model, weak=False, dispatch_uid=f"{uid}-delete-{label}")
+    for relation in relations:
+        label, field = relation.rsplit(".", 1)
+        through = getattr(apps.get_model(label), field).through
+        m2m_changed.connect(on_relation, sender=through, weak=False, dispatch_uid=f"{uid}-m2m-{relation}")
