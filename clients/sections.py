@@ -29,19 +29,24 @@ def register(section: Section) -> None:
     _SECTIONS[section.key] = section
 
 
+def section_block(section: Section, request: HttpRequest, client, **extra) -> dict:
+    """What the block's template reads as `block`: its key and template, its context, and `extra` (a bound form)."""
+    return {"key": section.key, "template": section.template, **section.context(request, client), **extra}
+
+
+def _in_order() -> list[Section]:
+    return sorted(_SECTIONS.values(), key=lambda s: s.order)
+
+
 def render_sections(request: HttpRequest, client) -> dict[str, list[dict]]:
     """The page's blocks by column; a deferred block is only its placeholder (`{"key", "deferred": True}`)."""
     columns: dict[str, list[dict]] = {"main": [], "side": []}
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
-        if section.deferred:
-            columns[section.column].append({"key": section.key, "deferred": True})
-        else:
-            columns[section.column].append({"key": section.key, "template": section.template,
-                                            **section.context(request, client)})
+    for section in _in_order():
+        columns[section.column].append({"key": section.key, "deferred": True} if section.deferred
+                                       else section_block(section, request, client))
     return columns
 
 
 def render_deferred_sections(request: HttpRequest, client) -> list[dict]:
     """Every deferred block, computed, in page order (what `clients:blocks` sends)."""
-    return [{"key": s.key, "template": s.template, **s.context(request, client)}
-            for s in sorted(_SECTIONS.values(), key=lambda s: s.order) if s.deferred]
+    return [section_block(s, request, client) for s in _in_order() if s.deferred]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from clients.selectors.deals import visible_to
 from mrm.core.business_hours import business_calendar, business_minutes_between
+from mrm.core.pagination import capped_count
 from mrm.tenancy.models import Agency, Membership
 
 from .models import Attachment, ClientRequest, Message
@@ -74,20 +75,21 @@ class Waiting:
 COUNT_CAP = 100  # past this the block says "100+" (counting every waiting thread of a large book scans them all)
 
 
-def waiting_requests(*, agency: Agency, membership: Membership, limit: int = 8) -> tuple[list[Waiting], int]:
-    """Threads waiting for the agency's answer (longest first) with the business time each has waited; and how
-    many there are, up to COUNT_CAP + 1 (more means "COUNT_CAP+"). Three queries whatever the number of rows
+def waiting_requests(*, agency: Agency, membership: Membership, limit: int = 8
+                     ) -> tuple[list[Waiting], int, bool]:
+    """Threads waiting for the agency's answer (longest first) with the business time each has waited; how many
+    there are, counted up to COUNT_CAP; and whether there are more. Three queries whatever the number of rows
     (threads, count, holidays)."""
     qs = request_list(agency=agency, membership=membership).filter(awaiting_since__isnull=False).order_by(
         "awaiting_since")
     rows = list(qs[:limit])
-    count = len(rows) if len(rows) < limit else qs.order_by().values("pk")[:COUNT_CAP + 1].count()
+    count, capped = (len(rows), False) if len(rows) < limit else capped_count(qs, COUNT_CAP)
     if not rows:
-        return [], 0
+        return [], 0, False
     now = timezone.now()
     calendar = business_calendar(agency=agency, start=rows[0].awaiting_since.date(), end=now.date())
     return [Waiting(thread=t, elapsed=business_minutes_between(t.awaiting_since, now, calendar=calendar),
-                    target=t.target_minutes) for t in rows], count
+                    target=t.target_minutes) for t in rows], count, capped
 
 
 @dataclass

@@ -12,11 +12,7 @@ def waiting_requests_section(request) -> dict:
     if not can(request.membership, "request.view"):
         return {"template": "comms/today_requests.html", "key": "client-requests", "width": "col-xl-6",
                 "hidden": True}
-    from .selectors import COUNT_CAP
-
-    rows, count = waiting_requests(agency=request.agency, membership=request.membership)
-    capped = count > COUNT_CAP
-    count = min(count, COUNT_CAP)
+    rows, count, capped = waiting_requests(agency=request.agency, membership=request.membership)
     items = [{"w": w, "elapsed_text": format_minutes(w.elapsed),
               "target_text": format_minutes(w.target) if w.target else ""} for w in rows]
     return {"template": "comms/today_requests.html", "key": "client-requests", "width": "col-xl-6",

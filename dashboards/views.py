@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from clients.selectors.companies import client_get
 from mrm.core.exports import csv_response, xlsx_response
 from mrm.core.htmx import htmx_invalid
-from mrm.core.pagination import CappedPaginator, page_snapshot
+from mrm.core.pagination import CappedPaginator, page_snapshot, requested_page
 from mrm.jobs.selectors import job_get
 from mrm.tenancy.permissions import member_required
 from portal.models import NpsResponse
@@ -140,12 +140,13 @@ def kpi_drill_view(request, metric: str):
     segment = request.GET.get("segment", "")
     # Only for a download: a generator's first iterable is evaluated at once, so `qs[:EXPORT_CAP]` would load up to
     # 10,000 rows on every page view (1–2 s of the drill-downs at 10,000 clients, h-dashbench).
-    if request.GET.get("export") in ("csv", "xlsx"):
+    if request.GET.get("export"):
         header, qs, row = _drill_rows(request, metric, period, segment)
-        if qs is not None:
-            return _export(request, name=f"kpi-{metric}-{period.start:%Y%m%d}", header=header,
-                           rows=(row(item) for item in qs[:EXPORT_CAP]))
-    number = _page_number(request)
+        exported = _export(request, name=f"kpi-{metric}-{period.start:%Y%m%d}", header=header,
+                           rows=(row(item) for item in qs[:EXPORT_CAP])) if qs is not None else None
+        if exported:
+            return exported
+    number = requested_page(request)
     header, page, rows = cached_figures(
         agency_id=request.agency.pk, membership=request.membership,
         question=("drill", metric, tuple(period.query().items()), segment, number),
@@ -155,13 +156,6 @@ def kpi_drill_view(request, metric: str):
                "nps_segments": [("", _("All answers")), ("detractors", _("Detractors (0–6)")),
                                 ("passives", _("Passives (7–8)")), ("promoters", _("Promoters (9–10)"))]}
     return render(request, "dashboards/kpi_drill.html", context, status=400 if form.errors else 200)
-
-
-def _page_number(request) -> int:
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _drill_page(request, metric: str, period: Period, segment: str, number: int):

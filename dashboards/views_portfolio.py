@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mrm.core.pagination import requested_page
 from mrm.tenancy.permissions import member_required
 
 from . import portfolio as pf
@@ -38,10 +39,7 @@ def portfolio_view(request) -> HttpResponse:
     if export and (table not in TABLES or export not in ("csv", "xlsx")):
         return HttpResponse(_("Choose export=csv or xlsx and table=clients or workload."), status=400,
                             content_type="text/plain; charset=utf-8")
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
+    number = requested_page(request)
     data = portfolio_page(agency=agency, membership=request.membership, period=period, today=timezone.localdate(),
                           search=search, loss_only=loss_only, sort=sort, descending=descending, page=number,
                           per_page=PER_PAGE, everything=bool(export and table == "clients"))

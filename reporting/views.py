@@ -14,7 +14,7 @@ from clients.selectors import client_get, client_list
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
-from mrm.core.pagination import CappedPaginator
+from mrm.core.pagination import CappedPaginator, requested_page
 from mrm.jobs.models import Job
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
@@ -247,10 +247,7 @@ def client_metrics_view(request, client_id):
     qs = base.filter(currency=currency)
     totals = selectors.metrics_totals(qs) if currencies else None
     campaign_count = selectors.metrics_campaign_count(qs) if currencies else 0
-    try:
-        page_number = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_number = 1
+    page_number = requested_page(request)
     pages = max(1, -(-campaign_count // CAMPAIGNS_PER_PAGE))
     page_number = min(page_number, pages)
     campaigns = selectors.metrics_by_campaign(qs, limit=CAMPAIGNS_PER_PAGE,

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import F, Q
 from django.utils import timezone
 
+from mrm.core.pagination import capped_count
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
@@ -37,8 +38,8 @@ def _bucket(qs, limit: int = LIMIT) -> Bucket:
     items = list(qs.filter(pk__in=qs.values("pk")[:limit]))
     if len(items) < limit:
         return Bucket(items=items, count=len(items))
-    count = qs.order_by().values("pk")[:COUNT_CAP + 1].count()
-    return Bucket(items=items, count=min(count, COUNT_CAP), capped=count > COUNT_CAP)
+    count, capped = capped_count(qs, COUNT_CAP)
+    return Bucket(items=items, count=count, capped=capped)
 
 
 def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bucket]:

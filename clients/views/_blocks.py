@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from mrm.core.htmx import mark_invalid
 
-from ..sections import Section, register
+from ..sections import Section, register, section_block
 
 
 def register_block(*, key: str, template: str, column: str, order: int, context, deferred: bool = False) -> Section:
@@ -17,7 +17,7 @@ def register_block(*, key: str, template: str, column: str, order: int, context,
 def render_block(request, section: Section, client, *, invalid: bool = False, **extra) -> HttpResponse:
     """The block exactly as on the client page (its context function, plus `extra` such as a bound form);
     `invalid` answers a refused submission (422, swapped in place)."""
-    block = {"key": section.key, "template": section.template, **section.context(request, client), **extra}
+    block = section_block(section, request, client, **extra)
     response = render(request, section.template, {"block": block, "client": client})
     return mark_invalid(request, response) if invalid else response
 

@@ -14,6 +14,21 @@ from django.utils.functional import cached_property
 COUNT_CAP = 1000
 
 
+def requested_page(request) -> int:
+    """The `?page=` a list was asked for: a whole number from 1; anything else is the first page."""
+    try:
+        return max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def capped_count(qs, cap: int) -> tuple[int, bool]:
+    """How many rows `qs` holds, counted up to `cap` (`SELECT COUNT(*) FROM (… LIMIT cap + 1)` stops early instead
+    of counting every match): the count (at most `cap`) and whether there are more."""
+    n = qs.order_by().values("pk")[:cap + 1].count()
+    return min(n, cap), n > cap
+
+
 class CappedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs) -> None:
         super().__init__(object_list, per_page, **kwargs)
@@ -41,9 +56,8 @@ class CappedPaginator(Paginator):
         qs = self.object_list
         if not hasattr(qs, "query"):
             return len(qs)
-        n = qs.order_by().values("pk")[:self._limit + 1].count()
-        self.capped = n > self._limit
-        return min(n, self._limit)
+        count, self.capped = capped_count(qs, self._limit)
+        return count
 
     @cached_property
     def num_pages(self) -> int:

@@ -42,7 +42,6 @@ class SafeURLFetcher(URLFetcher):
         raise ValueError(f"external resources are not fetched: {url}")
 
 
-
 _fonts_cache: dict[str, tuple] = {}
 
 
