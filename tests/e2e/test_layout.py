@@ -154,3 +154,16 @@ def test_the_portal_pages_never_scroll_sideways_on_a_phone_or_a_desktop(page: Pa
             links = page.locator("nav.mrm-portal-nav .nav-link").evaluate_all(
                 "els => new Set(els.map(e => Math.round(e.getBoundingClientRect().top))).size")
             assert links == 1, f"the portal nav wraps onto {links} rows on the {name} page at {width}px"
+
+
+def test_the_deals_board_starts_at_its_left_edge(page: Page, live_server, alice_world):
+    # The full-width forecast line once took the grid's first row by columns, and every stage was placed after the
+    # explicit columns: at 1280 px the board showed an empty screen with the first stage at its right edge.
+    client = f.ClientFactory(agency=alice_world.agency, owner=alice_world.am.user)
+    f.DealFactory(client=client, owner=alice_world.am.user, title="Сделка на первой колонке")
+    base = live_server.url
+    _login(page, base, alice_world.am)
+    page.goto(f"{base}/clients/deals/")
+    board, first = _box(page, "#board"), _box(page, "#board .mrm-col")
+    assert first["left"] - board["left"] < 20, (first, board)
+    assert first["top"] > _box(page, "#board-forecast")["bottom"] - 1  # the stages sit under the forecast line
