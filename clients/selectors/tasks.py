@@ -73,9 +73,10 @@ def task_filter(qs: QuerySet[Task], *, filters: dict, user) -> QuerySet[Task]:
 
 
 def client_open_tasks(*, agency: Agency, membership: Membership, client, limit: int = 8) -> tuple[list[Task], int]:
-    """Open tasks of one client, soonest first, and how many there are (two queries)."""
+    """Open tasks of one client, soonest first, and how many there are (two queries). `client` is one the member
+    sees (client_get), so every task on it is visible: no second visibility filter."""
     refuse_client(membership)
-    qs = task_list(agency=agency, membership=membership).filter(client=client, done_at__isnull=True)
+    qs = Task.objects.filter(agency=agency, client=client, done_at__isnull=True).select_related("deal", "assignee")
     rows = list(qs.order_by(F("due_at").asc(nulls_last=True), "-created_at")[:limit])
     total = len(rows) if len(rows) < limit else qs.aggregate(n=Count("pk"))["n"]
     return rows, total

@@ -3,7 +3,7 @@ client messages still waiting for an answer. Every function runs a fixed number 
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from mrm.core.pagination import capped_count
@@ -12,7 +12,7 @@ from mrm.tenancy.models import Agency, Membership
 
 from ..models import Client, Interaction, Task
 from .deals import visible_to
-from .tasks import day_bounds, task_list
+from .tasks import day_bounds
 
 LIMIT = 8
 COUNT_CAP = 100  # past this the page says "100+" (the full list is a click away): counting further scans every match
@@ -43,17 +43,30 @@ def _bucket(qs, limit: int = LIMIT) -> Bucket:
 
 
 def today_tasks(*, agency: Agency, membership: Membership, user) -> dict[str, Bucket]:
-    """The member's open tasks: overdue (before today), due today, and follow-ups due by tonight."""
+    """The member's open tasks: overdue (before today), due today, and follow-ups due by tonight. Two queries
+    instead of six: the three counts in one aggregate of the member's open tasks, and the first rows of the three
+    blocks as one UNION ALL of ids (each part an ordered range of the (agency, assignee, done_at, due_at) index
+    that stops after LIMIT rows)."""
     refuse_client(membership)
     start, end = day_bounds()
-    mine = task_list(agency=agency, membership=membership).filter(assignee=user, done_at__isnull=True)
-    by_due = (F("due_at").asc(), "-created_at")
-    tasks = mine.exclude(kind=Task.Kind.FOLLOW_UP)
-    return {
-        "overdue": _bucket(tasks.filter(due_at__lt=start).order_by(*by_due)),
-        "today": _bucket(tasks.filter(due_at__gte=start, due_at__lt=end).order_by(*by_due)),
-        "follow_ups": _bucket(mine.filter(kind=Task.Kind.FOLLOW_UP, due_at__lt=end).order_by(*by_due)),
-    }
+    # Assigned to the member: visible whatever the client (task_list's first condition), so no visibility filter.
+    mine = Task.objects.filter(agency=agency, assignee=user, done_at__isnull=True)
+    follow_up = Q(kind=Task.Kind.FOLLOW_UP)
+    blocks = {"overdue": ~follow_up & Q(due_at__lt=start),
+              "today": ~follow_up & Q(due_at__gte=start, due_at__lt=end),
+              "follow_ups": follow_up & Q(due_at__lt=end)}
+    counts = mine.aggregate(**{key: Count("pk", filter=cond) for key, cond in blocks.items()})
+    # The ids first (on the index alone), then the rows with what they show: joined first, PostgreSQL hashes
+    # every client of the agency before the LIMIT (see _bucket).
+    ids = [mine.filter(cond).order_by("due_at", "-created_at").values("pk")[:LIMIT]
+           for key, cond in blocks.items() if counts[key]]
+    rows = list(mine.filter(pk__in=ids[0].union(*ids[1:], all=True)).select_related(
+        "client", "deal", "assignee")) if ids else []
+    items: dict[str, list] = {key: [] for key in blocks}
+    for task in sorted(rows, key=lambda t: (t.due_at, -t.created_at.timestamp())):
+        key = "follow_ups" if task.kind == Task.Kind.FOLLOW_UP else "overdue" if task.due_at < start else "today"
+        items[key].append(task)
+    return {key: Bucket(items=items[key], count=counts[key]) for key in blocks}
 
 
 def clients_without_contact(*, agency: Agency, membership: Membership, limit: int = LIMIT) -> tuple[Bucket, int]:

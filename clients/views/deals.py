@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import htmx_invalid, render_form
+from mrm.core.url_makers import url_maker, url_template
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
@@ -47,6 +48,7 @@ from ..selectors.pipelines import (
 )
 from ..selectors.timeline import interaction_list
 from ..services import deals as services
+from . import task_rows
 from ._blocks import register_block
 from .saved_views import default_view_redirect, saved_views_context
 
@@ -104,17 +106,8 @@ def _filter_context(request, form, filters, *, with_stages: bool = False) -> dic
 
 
 BOARD_PARAMS = ("column", "offset")  # the lazy column chunk's own parameters, not filters
-_PLACEHOLDER = uuid.UUID(int=0)
-
-
-def _url_maker(name: str):
-    """`reverse()` once per request, then plain string formatting per card (a board has hundreds)."""
-    template = reverse(name, args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
-    return template.format
-
-
 def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
-    page, client = _url_maker("clients:deal_detail"), _url_maker("clients:detail")
+    page, client = url_maker("clients:deal_detail"), url_maker("clients:detail")  # a board has hundreds of cards
     back = "?next=" + urlquote(board_url, safe="/")
     for deal in deals:
         deal.client_url = client(deal.client_id)
@@ -165,7 +158,7 @@ def _board_context(request, *, column=None) -> dict:
                "query_prefix": f"{query}&" if query else "", "board_url_base": base, "board_url": board_url,
                "today": timezone.localdate(), "can_edit": can_edit,
                # kanban.js posts a move to this URL with the card's id in place of {id} (one URL per board)
-               "move_url_template": reverse("clients:deal_move", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{id}"),
+               "move_url_template": url_template("clients:deal_move", slot="{id}"),
                "t_move": _("Move"), "t_close": _("Expected close"), "t_reason": _("Reason lost")}
     if column is None:
         context.update(_filter_context(request, form, filters))
@@ -260,7 +253,8 @@ def deal_detail_view(request, deal_id):
         "proposals": proposals_for_deal(agency=agency, membership=membership, deal=deal),
         "briefs": briefs_for_deal(agency=agency, membership=membership, deal=deal),
         "interactions": interactions, "recent_interactions": recent,
-        "tasks": list(deal_task_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS]),
+        "tasks": task_rows.with_links(deal_task_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS],
+                                      next_url=request.get_full_path()),
         "invoices": list(deal_invoice_list(agency=agency, membership=membership, deal=deal)[:DEAL_PAGE_ROWS]),
         "service_lines": [Deal.ServiceLine(v).label for v in deal.service_lines if v in Deal.ServiceLine.values],
         "can_edit": can(membership, "deal.edit"), "can_add_task": can(membership, "task.edit"), "back_url": back or reverse("clients:deal_board"),
@@ -382,9 +376,13 @@ def deal_move_view(request, deal_id):
 
 def _deals_block(request, client) -> dict:
     open_first = Case(When(stage__in=Deal.OPEN_STAGES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    qs = deal_list(agency=request.agency, membership=request.membership).filter(client=client)
+    # The page's client passed client_get: its deals are visible, no second visibility filter (issue 15).
+    qs = Deal.objects.filter(agency=request.agency, client=client).select_related("owner", "pipeline_stage")
     deals = list(qs.order_by(open_first, "position", "-created_at")[:8])
     count = len(deals) if len(deals) < 8 else qs.order_by().aggregate(n=Count("pk"))["n"]
+    page, back = url_maker("clients:deal_detail"), "?next=" + reverse("clients:detail", args=[client.pk]) + "%23section-deals"
+    for deal in deals:
+        deal.open_url = page(deal.pk) + back
     return {"deals": deals, "count": count, "more": count - len(deals),
             "can_edit": can(request.membership, "deal.edit")}
 

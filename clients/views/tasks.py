@@ -24,6 +24,7 @@ from ..services import tasks as services
 from ._blocks import htmx_form_error, register_block, render_block
 from .deals import _next_url
 from .saved_views import default_view_redirect, saved_views_context
+from .task_rows import with_links
 
 PAGE_SIZE = 30
 
@@ -80,6 +81,7 @@ def task_list_view(request):
     qs = task_filter(task_list(agency=request.agency, membership=request.membership), filters=filters,
                      user=request.user)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_links(page.object_list, next_url=request.get_full_path())
     context = {
         "page": page, "form": form, "nav": "tasks", "filters": filters, "scope": filters.get("scope") or "mine",
         "state": filters.get("state") or "open", "kinds": Task.Kind.choices,
@@ -197,6 +199,7 @@ def task_toggle_view(request, task_id):
     else:
         task = services.task_reopen(agency=request.agency, actor=request.user, task=task)
     if request.htmx:
+        task, = with_links([task], next_url=_next_url(request, reverse("clients:task_list")))
         return render(request, "clients/blocks/task_row.html", {"task": task, "show_client": request.POST.get(
             "show_client") == "1"})
     if task.done_at:
@@ -208,6 +211,7 @@ def task_toggle_view(request, task_id):
 
 def _tasks_block(request, client) -> dict:
     tasks, count = client_open_tasks(agency=request.agency, membership=request.membership, client=client)
+    tasks = with_links(tasks, next_url=reverse("clients:detail", args=[client.pk]))
     return {"tasks": tasks, "count": count, "more": count - len(tasks),
             "quick_form": TaskQuickForm(agency=request.agency, auto_id="quick_task_%s")}
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
-from mrm.tenancy.models import Role
+from mrm.core.url_makers import url_maker
 from mrm.tenancy.permissions import member_required
 
 from ..forms_workspace import InteractionForm
@@ -33,7 +33,19 @@ def _can_change(request, interaction) -> bool:
 
 def _page(request, client, number=1):
     qs = interaction_list(agency=request.agency, membership=request.membership, client=client)
-    return Paginator(qs, PAGE_SIZE).get_page(number)
+    page = Paginator(qs, PAGE_SIZE).get_page(number)
+    page.object_list = _with_item_links(request, client, list(page.object_list))
+    return page
+
+
+def _with_item_links(request, client, items: list[Interaction]) -> list[Interaction]:
+    """What an item's buttons need, computed once per render: whether the member may change it, and its URLs."""
+    edit, delete = (url_maker("clients:interaction_edit", client.pk),
+                    url_maker("clients:interaction_delete", client.pk))
+    for item in items:
+        item.can_change = _can_change(request, item)
+        item.edit_url, item.delete_url = edit(item.pk), delete(item.pk)
+    return items
 
 
 def _log_form(request, client, data=None, reply_to: Interaction | None = None) -> InteractionForm:
@@ -46,16 +58,20 @@ def _log_form(request, client, data=None, reply_to: Interaction | None = None) -
 
 def _timeline_context(request, client) -> dict:
     return {"page": _page(request, client), "form": _log_form(request, client), "reply_to": None,
-            "is_director": request.membership.role == Role.DIRECTOR, "user_id": request.user.pk}
+            **_item_urls(client)}
+
+
+def _item_urls(client) -> dict:
+    return {"log_url": reverse("clients:interaction_create", args=[client.pk]),
+            "history_url": reverse("clients:timeline", args=[client.pk])}
 
 
 TIMELINE = register_block(key="timeline", template="clients/blocks/timeline.html", column="main", order=10,
                           context=_timeline_context)
 
 
-def _item_context(request, client) -> dict:
-    return {"client": client, "block": {"is_director": request.membership.role == Role.DIRECTOR,
-                                        "user_id": request.user.pk}}
+def _item_context(client) -> dict:
+    return {"client": client, "block": _item_urls(client)}
 
 
 @member_required("interaction.view")
@@ -63,7 +79,7 @@ def timeline_view(request, client_id):
     """All of a client's interactions, page by page; the "show more" button fetches the next items only."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
     page = _page(request, client, request.GET.get("page"))
-    context = {**_item_context(request, client), "tl_page": page}
+    context = {**_item_context(client), "tl_page": page}
     if request.htmx:
         return render(request, "clients/blocks/timeline.html#items", context)
     return render(request, "clients/timeline_page.html", context)
@@ -71,7 +87,7 @@ def timeline_view(request, client_id):
 
 def _log_form_html(request, client, form, reply_to=None, oob=False) -> str:
     return render_to_string("clients/blocks/timeline.html#log", {
-        "client": client, "block": {"form": form, "reply_to": reply_to}, "oob": oob}, request=request)
+        "client": client, "block": {"form": form, "reply_to": reply_to, **_item_urls(client)}, "oob": oob}, request=request)
 
 
 @member_required("interaction.log")
@@ -117,15 +133,17 @@ def _is_uuid(value: str) -> bool:
 def _logged_response(request, client, interaction):
     interaction = interaction_get(agency=request.agency, membership=request.membership,
                                   interaction_id=interaction.pk, client=client)
-    ctx = _item_context(request, client)
+    ctx = _item_context(client)
+    interaction, = _with_item_links(request, client, [interaction])
     parts = [render_to_string("clients/blocks/timeline.html#item", {**ctx, "i": interaction}, request=request),
              _log_form_html(request, client, _log_form(request, client), oob=True),
              render_to_string("clients/client_detail.html#numbers", {
                  "client": client, "numbers": client_key_numbers(agency=request.agency, client=client),
                  "oob": True}, request=request)]
     if interaction.reply_to_id:
-        original = interaction_get(agency=request.agency, membership=request.membership,
-                                   interaction_id=interaction.reply_to_id, client=client)
+        original, = _with_item_links(request, client, [interaction_get(
+            agency=request.agency, membership=request.membership, interaction_id=interaction.reply_to_id,
+            client=client)])
         parts.append(render_to_string("clients/blocks/timeline.html#item",
                                       {**ctx, "i": original, "oob": True}, request=request))
     return HttpResponse("".join(parts))

@@ -1,15 +1,19 @@
 """The CRM's blocks on the Today page (mrm.core.views.TODAY_SECTIONS): each is `(request) -> dict` with the
 template to include; clients/today.py registers them. Every block has its own empty state."""
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..selectors.today import clients_without_contact, today_tasks, unanswered_messages
+from .task_rows import with_links
 
 
 def _tasks(request) -> dict:
     # Cached on the request: the three task blocks share one set of queries.
     if not hasattr(request, "_crm_today_tasks"):
-        request._crm_today_tasks = today_tasks(agency=request.agency, membership=request.membership,
-                                               user=request.user)
+        buckets = today_tasks(agency=request.agency, membership=request.membership, user=request.user)
+        for bucket in buckets.values():
+            bucket.items = with_links(bucket.items, next_url=reverse("core:today"))
+        request._crm_today_tasks = buckets
     return request._crm_today_tasks
 
 
