@@ -1,5 +1,6 @@
 """Cached CRM figures, per agency version and visibility (`mrm.core.versioned_cache`): the deals kanban's column
-totals (count, sum and weighted sum per stage and currency, per pipeline and filters) and the KAM portfolio grid.
+totals (count, sum and weighted sum per stage and currency, per pipeline and filters), the KAM portfolio grid and
+the agency's lookups (custom field definitions, industries, tags).
 
 At 30,000 clients an AM's board sums ten thousand deals (35 ms of SQL on every view) and the portfolio counts and
 sorts every client the member sees (45 ms), for figures that change only when a deal, a client (its owner decides
@@ -15,6 +16,9 @@ from mrm.core.versioned_cache import VersionedCache, visibility_key, watch_write
 T = TypeVar("T")
 BOARD_SUMS = VersionedCache(namespace="clients:board-sums", ttl=300)
 PORTFOLIO = VersionedCache(namespace="clients:portfolio", ttl=300)
+# The agency's short lists that every list page and client page reads (custom field definitions, industries in
+# use, tags): a query each on every request, for rows that change a few times a day.
+LOOKUPS = VersionedCache(namespace="clients:lookups", ttl=3600)
 TEAMS = ("clients.Client.team",)  # who sees a client's deals and plan
 
 
@@ -22,6 +26,11 @@ def crm_changed(*, agency_id: int) -> None:
     """A bulk write (the import): every cached CRM figure of the agency is computed again."""
     BOARD_SUMS.changed(agency_id=agency_id)
     PORTFOLIO.changed(agency_id=agency_id)
+    LOOKUPS.changed(agency_id=agency_id)
+
+
+def cached_lookup(*, agency_id: int, name: str, compute: Callable[[], T]) -> T:
+    return LOOKUPS.get_or_compute(agency_id=agency_id, parts=(name,), compute=compute)
 
 
 def cached_portfolio(*, membership, compute: Callable[[], T]) -> T:
@@ -40,3 +49,5 @@ def connect() -> None:
                                              "clients.Pipeline"), relations=TEAMS, uid="clients-board-sums")
     watch_writes(PORTFOLIO.changed, labels=("clients.Client", "clients.AccountPlan"), relations=TEAMS,
                  uid="clients-portfolio")
+    watch_writes(LOOKUPS.changed, labels=("clients.CustomField", "clients.Client", "clients.Tag"),
+                 uid="clients-lookups")

@@ -17,8 +17,12 @@ def custom_field_list(*, agency: Agency, entity: str | None = None, active_only:
 
 
 def custom_field_defs(*, agency: Agency, entity: str) -> list[CustomField]:
-    """The active fields of one entity in form order (one query; forms, lists, exports and the API use it)."""
-    return list(custom_field_list(agency=agency, entity=entity))
+    """The active fields of one entity in form order (forms, lists, exports and the API use it): one query per
+    change of the agency's fields, cached in between (clients.caches.LOOKUPS)."""
+    from ..caches import cached_lookup
+
+    return cached_lookup(agency_id=agency.pk, name=f"custom-fields:{entity}",
+                         compute=lambda: list(custom_field_list(agency=agency, entity=entity)))
 
 
 def custom_field_get(*, agency: Agency, field_id) -> CustomField:

@@ -6,6 +6,7 @@ from mrm.core.errors import ServiceError
 from mrm.tenancy.models import Agency, Membership, Role
 from mrm.tenancy.services import apply_changes, audit
 
+from ..caches import LOOKUPS
 from ..models import Client, Tag
 from .custom_fields import custom_values_for_write
 from .history import client_history_record
@@ -26,7 +27,9 @@ def _check_owner(*, agency: Agency, owner) -> None:
 def _set_tags(*, agency: Agency, client: Client, names: list[str]) -> None:
     existing = {t.name: t for t in Tag.objects.filter(agency=agency, name__in=names)}
     missing = [Tag(agency=agency, name=n) for n in names if n not in existing]
-    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        LOOKUPS.changed(agency_id=agency.pk)  # bulk_create sends no signal: the list filter's tags
     client.tags.set(Tag.objects.filter(agency=agency, name__in=names))
 
 

@@ -15,10 +15,10 @@ from .. import exports
 from ..forms import ClientFilterForm, ClientForm
 from ..forms_workspace import ClientCreateForm
 from ..listing import custom_filter
-from ..models import Client, Contact, SavedView, Tag
+from ..models import Client, Contact, SavedView
 from ..sections import render_deferred_sections, render_sections
 from ..selectors import client_get, client_list
-from ..selectors.client_lookups import client_duplicates, industry_list
+from ..selectors.client_lookups import client_duplicates, industry_list, tag_list
 from ..selectors.custom_fields import custom_field_defs
 from ..selectors.numbers import client_key_numbers
 from ..selectors.onboarding import onboarding_progress_fill
@@ -80,7 +80,7 @@ def client_list_view(request):
         "page": page, "form": form, "statuses": Client.Status.choices,
         "owners": staff_list(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
         "sort": filters.get("sort") or "name",
-        "industries": industry_list(agency=request.agency), "tags": Tag.objects.filter(agency=request.agency),
+        "industries": industry_list(agency=request.agency), "tags": tag_list(agency=request.agency),
         "page_sizes": PAGE_SIZES, "per_page": per_page,
         "can_edit": can(request.membership, "client.edit"),  # the bulk actions besides the export
         "filtered": any(filters.get(k) for k in ("q", "status", "owner", "industry", "tag")) or request.custom_listing.active,

@@ -193,6 +193,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MRM <noreply@mrm.loc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Sessions are read from the shared cache (Redis; written through to the database, which stays the record):
+# one query fewer on every request (issue 15). Logging out everywhere still works: it bumps the user's
+# session_epoch, which every session's auth hash carries.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
