@@ -49,5 +49,34 @@ def connect() -> None:
                                              "clients.Pipeline"), relations=TEAMS, uid="clients-board-sums")
     watch_writes(PORTFOLIO.changed, labels=("clients.Client", "clients.AccountPlan"), relations=TEAMS,
                  uid="clients-portfolio")
-    watch_writes(LOOKUPS.changed, labels=("clients.CustomField", "clients.Client", "clients.Tag"),
-                 uid="clients-lookups")
+    watch_writes(LOOKUPS.changed, labels=("clients.CustomField", "clients.Client", "clients.Tag", "clients.SavedView",
+                                          "clients.SavedViewDefault", "tenancy.Membership"), uid="clients-lookups")
+    _watch_people()
+
+
+def _watch_people() -> None:
+    """A user's name or photo shows in the agency's lookups (the owner filter, a view's author): a save of the
+    user (who belongs to no agency) recomputes them in each agency the user is a member of."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import post_save
+    from django_scopes import scopes_disabled
+
+    from mrm.tenancy.models import Membership
+
+    def on_user_save(sender, instance, created, **kwargs) -> None:
+        if created:
+            return
+        with scopes_disabled():
+            agency_ids = list(Membership.objects.filter(user=instance).values_list("agency_id", flat=True))
+        for agency_id in agency_ids:
+            LOOKUPS.changed(agency_id=agency_id)
+
+    post_save.connect(on_user_save, sender=get_user_model(), weak=False, dispatch_uid="clients-lookups-user")
+
+
+def cached_staff(*, agency, roles) -> list:
+    """`staff_list` of the agency for `roles` (the owner filter of the lists), with their users."""
+    from mrm.tenancy.selectors import staff_list
+
+    return cached_lookup(agency_id=agency.pk, name=f"staff:{','.join(sorted(roles))}",
+                         compute=lambda: list(staff_list(agency=agency, roles=roles)))

@@ -43,11 +43,16 @@ def custom_field_value_count(*, agency: Agency, field: CustomField) -> int:
 
 def saved_view_list(*, agency: Agency, user, list_key: str) -> list[SavedView]:
     """The user's own views and those shared in the agency, own first; `is_default`: the one the user's
-    list opens with (one query for the switcher)."""
-    default = SavedViewDefault.objects.filter(agency=agency, user=user, list_key=list_key, view=OuterRef("pk"))
-    views = SavedView.objects.filter(agency=agency, list_key=list_key).filter(Q(owner=user) | Q(shared=True))
-    views = views.annotate(is_default=Exists(default))
-    return sorted(views.select_related("owner"), key=lambda v: (v.owner_id != user.pk, v.name.lower()))
+    list opens with (one query for the switcher, cached until a view or a default of the agency changes)."""
+    from ..caches import cached_lookup
+
+    def compute() -> list[SavedView]:
+        default = SavedViewDefault.objects.filter(agency=agency, user=user, list_key=list_key, view=OuterRef("pk"))
+        views = SavedView.objects.filter(agency=agency, list_key=list_key).filter(Q(owner=user) | Q(shared=True))
+        views = views.annotate(is_default=Exists(default))
+        return sorted(views.select_related("owner"), key=lambda v: (v.owner_id != user.pk, v.name.lower()))
+
+    return cached_lookup(agency_id=agency.pk, name=f"saved-views:{user.pk}:{list_key}", compute=compute)
 
 
 def saved_view_get(*, agency: Agency, user, view_id, own: bool = False) -> SavedView:

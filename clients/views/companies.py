@@ -9,9 +9,9 @@ from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
-from mrm.tenancy.selectors import staff_list
 
 from .. import exports
+from ..caches import cached_staff
 from ..forms import ClientFilterForm, ClientForm
 from ..forms_workspace import ClientCreateForm
 from ..listing import custom_filter
@@ -78,7 +78,7 @@ def client_list_view(request):
         "clients/client_list.html"
     return render(request, template, {
         "page": page, "form": form, "statuses": Client.Status.choices,
-        "owners": staff_list(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
+        "owners": cached_staff(agency=request.agency, roles=[Role.DIRECTOR, Role.AM]),
         "sort": filters.get("sort") or "name",
         "industries": industry_list(agency=request.agency), "tags": tag_list(agency=request.agency),
         "page_sizes": PAGE_SIZES, "per_page": per_page,

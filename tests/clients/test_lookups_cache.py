@@ -9,6 +9,7 @@ from django_scopes import scope
 from clients.models import Tag
 from clients.services import companies as client_services
 from clients.services import custom_fields as field_services
+from clients.services import saved_views as saved_services
 from tests.conftest import login
 from tests.factories import ClientFactory
 
@@ -36,7 +37,8 @@ def test_the_second_list_reads_the_lookups_from_the_cache(alice_world):
     assert "Ритейл" in second["html"]
 
 
-@pytest.mark.parametrize("write", ["field", "industry", "tag", "new tag on a client"])
+@pytest.mark.parametrize("write", ["field", "industry", "tag", "new tag on a client", "renamed owner",
+                                   "saved view"])
 def test_a_write_shows_on_the_next_list(alice_world, write):
     w = alice_world
     client = ClientFactory(agency=w.agency, owner=w.am.user, industry="Ритейл")
@@ -54,6 +56,14 @@ def test_a_write_shows_on_the_next_list(alice_world, write):
         elif write == "tag":
             Tag.objects.create(agency=w.agency, name="тендерный")
             expected = '<option value="тендерный">'
+        elif write == "renamed owner":  # the owner filter: a user belongs to no agency, its memberships do
+            w.am2.user.full_name = "Переименованный Менеджер"
+            w.am2.user.save()
+            expected = "Переименованный Менеджер"
+        elif write == "saved view":
+            saved_services.saved_view_create(agency=w.agency, user=w.am.user, list_key="clients",
+                                             name="Мои тендеры", query="tag=тендер")
+            expected = "Мои тендеры"
         else:  # _set_tags creates the missing tag with bulk_create, which sends no signal
             client_services.client_update(agency=w.agency, actor=w.am.user, client=client, data={},
                                           tag_names=["федералы"])
