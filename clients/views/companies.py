@@ -6,6 +6,7 @@ from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
 from mrm.core.pagination import CappedPaginator
+from mrm.core.url_makers import url_maker
 from mrm.tenancy.models import Membership, Role
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
@@ -66,14 +67,28 @@ def _filtered_clients(request):
     return form, filters, qs
 
 
+def _list_rows(clients: list[Client]) -> list[Client]:
+    """Each row's link, status label and tag names, computed once per page: a `{% url %}`, a
+    get_status_display() and a prefetched tag manager per row were half of the rows' time (issue 15)."""
+    detail, labels = url_maker("clients:detail"), {value: str(label) for value, label in Client.Status.choices}
+    tags: dict = {}
+    for client_id, name in (Client.tags.through.objects.filter(client_id__in=[c.pk for c in clients])
+                            .order_by("tag__name").values_list("client_id", "tag__name")):
+        tags.setdefault(client_id, []).append(name)
+    for client in clients:
+        client.detail_url, client.status_label = detail(client.pk), labels.get(client.status, client.status)
+        client.tag_names = tags.get(client.pk, [])
+    return clients
+
+
 @member_required("client.view")
 def client_list_view(request):
     if (response := default_view_redirect(request, SavedView.List.CLIENTS)) is not None:
         return response
     form, filters, qs = _filtered_clients(request)
     per_page = request.GET.get("per") if request.GET.get("per") in PAGE_SIZES else PAGE_SIZES[0]
-    page = CappedPaginator(qs, int(per_page)).get_page(request.GET.get("page"))
-    page.object_list = onboarding_progress_fill(list(page.object_list), agency=request.agency)
+    page = CappedPaginator(qs.prefetch_related(None), int(per_page)).get_page(request.GET.get("page"))
+    page.object_list = _list_rows(onboarding_progress_fill(list(page.object_list), agency=request.agency))
     template = "clients/client_list.html#results" if request.htmx and request.htmx.target == "results" else \
         "clients/client_list.html"
     return render(request, template, {
