@@ -39,6 +39,18 @@ class ContactForm(StyledFormMixin, CustomFieldsFormMixin, forms.ModelForm):
         return clean_telegram(self.cleaned_data.get("telegram", ""))
 
 
+class _ResultCacheChoices(forms.models.ModelChoiceIterator):
+    """Choices drawn from the field's queryset itself (its result cache) instead of `.iterator()`: the log form
+    asks whether the client has contacts, then draws them, in one query instead of two (one a server-side
+    cursor)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class InteractionForm(StyledFormMixin, forms.ModelForm):
     occurred_at = forms.DateTimeField(label=_("When"), required=False, input_formats=["%Y-%m-%dT%H:%M"],
                                       widget=IsoDateTimeInput())
@@ -57,6 +69,7 @@ class InteractionForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, client, agency, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["contacts"].iterator = _ResultCacheChoices  # before the queryset, which hands it to the widget
         self.fields["contacts"].queryset = Contact.objects.filter(agency=agency, client=client)
         self.fields["reply_to"].queryset = Interaction.objects.filter(agency=agency, client=client,
                                                                       direction=Interaction.Direction.INBOUND)

@@ -108,3 +108,22 @@ def page_snapshot(page) -> PageSnapshot:
                         has_next=page.has_next(), has_previous=page.has_previous(),
                         paginator=PaginatorSnapshot(count=paginator.count, num_pages=paginator.num_pages,
                                                     count_label=count_label, num_pages_label=pages_label))
+
+
+@dataclass
+class PeekPage:
+    """A page of a feed that is read page by page ("show more"): its rows and whether more follow, learnt by
+    reading one row past the page instead of counting the whole feed."""
+    object_list: list
+    number: int
+    has_next: bool
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def peek_page(qs, *, number: int, size: int) -> PeekPage:
+    """Page `number` (from 1) of `qs`, `size` rows: one query, no COUNT."""
+    start = (max(number, 1) - 1) * size
+    rows = list(qs[start:start + size + 1])
+    return PeekPage(object_list=rows[:size], number=max(number, 1), has_next=len(rows) > size)
