@@ -146,8 +146,10 @@ def select(found: list[tuple[str, str]], *, only: str = "", skip: str = "") -> l
 
 
 def measure(session: Session, path: str, runs: int, concurrency: int) -> dict:
-    for _ in range(2):  # warm up caches, connections and the ORM
-        session.get(path)
+    # Warm up every worker (its templates, URL resolver, connections, caches), not only the first one to answer:
+    # a production worker is warm, and a cold one made the first page of a run look slow.
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _i: session.get(path), range(concurrency * 2)))
     single, statuses, size = [], set(), 0
     for _ in range(runs):
         status, body, took = session.get(path)

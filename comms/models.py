@@ -76,6 +76,10 @@ class ClientRequest(AgencyOwned, TimeStamped):
             models.Index(fields=["agency", "kind", "-last_message_at"]),
             models.Index(fields=["agency", "awaiting_since"], condition=Q(awaiting_since__isnull=False),
                          name="client_request_awaiting"),
+            # Today's count of waiting threads a member sees, merged with their clients by client id (2.3 ms → a
+            # walk of the waiting threads only).
+            models.Index(fields=["agency", "client"], condition=Q(awaiting_since__isnull=False),
+                         name="client_request_awaiting_client"),
             models.Index(fields=["agency", "client", "first_reply_at"]),
         ]
 
