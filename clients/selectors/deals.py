@@ -19,7 +19,7 @@ from ..models import Deal, Pipeline, PipelineStage
 from .companies import client_visibility_q
 from .pipelines import WEIGHTED
 
-BOARD_CARDS_PER_COLUMN = 20  # first cards per column; the rest load as the column scrolls (HTMX)
+BOARD_CARDS_PER_COLUMN = 12  # first cards per column (a screen and a half); the rest load as the column scrolls (HTMX)
 CLOSED_RECENT_DAYS = 90
 DEAL_SORTS = ("title", "-title", "amount", "-amount", "expected_close_date", "-expected_close_date", "created_at",
               "-created_at", "stage", "-stage", "client__name", "-client__name")

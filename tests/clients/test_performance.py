@@ -11,6 +11,7 @@ from django_scopes import scopes_disabled
 
 from clients.models import AccountPlan, Client, Deal
 from clients.selectors import today as today_selectors
+from clients.selectors.deals import BOARD_CARDS_PER_COLUMN
 from mrm.core.pagination import CappedPaginator
 from tests.conftest import login
 from tests.factories import ClientFactory, default_stage
@@ -54,7 +55,7 @@ def test_kanban_with_300_deals_stays_small_and_runs_a_constant_number_of_queries
         assert len(response.content) < KANBAN_MAX_KB * 1024, f"kanban is {len(response.content) // 1024} KB"
         assert body.count('id="move-dialog"') == 1  # one move form for the whole board, not one per card
         assert body.count("csrfmiddlewaretoken") <= 3  # the page's own forms (log out, the dialog), not one per card
-        assert len(_cards(body)) <= len(Deal.Stage.values) * 20  # the first cards per column; the rest lazily
+        assert len(_cards(body)) <= len(Deal.Stage.values) * BOARD_CARDS_PER_COLUMN  # the first cards; the rest lazily
         assert body.count('hx-trigger="revealed"') == len(Deal.Stage.values)  # each column has more to load
 
 
@@ -65,13 +66,14 @@ def test_kanban_column_loads_the_next_cards_lazily_in_board_order(alice_world):
     board = http.get("/clients/deals/").content.decode()
     new = default_stage(w.agency, "new").pk  # columns are the default pipeline's stages, by id
     loader = re.search(rf'hx-get="(/clients/deals/\?column={new}&amp;offset=(\d+))"', board)
-    assert loader and loader.group(2) == "20"
+    n = BOARD_CARDS_PER_COLUMN
+    assert loader and loader.group(2) == str(n)
     chunk = http.get(loader.group(1).replace("&amp;", "&"), HTTP_HX_REQUEST="true").content.decode()
     with scopes_disabled():
         expected = [str(pk) for pk in Deal.objects.filter(agency=w.agency, stage="new").order_by(
-            "position", "-created_at", "pk").values_list("pk", flat=True)[20:40]]
+            "position", "-created_at", "pk").values_list("pk", flat=True)[n:2 * n]]
     assert _cards(chunk) == expected
-    assert "offset=40" in chunk  # and the next loader
+    assert f"offset={2 * n}" in chunk  # and the next loader
     first = set(_cards(board))
     assert not first & set(expected)
     assert http.get("/clients/deals/?column=teleported&offset=20").status_code == 404
