@@ -5,13 +5,14 @@ from clients.sections import Section, register
 def _context(request, client) -> dict:
     from django.db.models import Max, Sum
 
-    from .selectors import brief_list, proposal_list
+    from .models import Brief, Proposal
 
-    proposals = list(proposal_list(agency=request.agency, membership=request.membership).filter(client=client)
+    # The page's client passed client_get: its proposals and briefs are visible, no second visibility filter,
+    # and the block shows neither their client nor their owner (issue 15: 8 → 3 ms).
+    proposals = list(Proposal.objects.filter(agency=request.agency, client=client)
                      .annotate(opens=Sum("recipients__open_count"), last_open=Max("recipients__last_opened_at"))
                      .order_by("-created_at")[:5])
-    briefs = list(brief_list(agency=request.agency, membership=request.membership).filter(client=client)
-                  .order_by("-created_at")[:3])
+    briefs = list(Brief.objects.filter(agency=request.agency, client=client).order_by("-created_at")[:3])
     return {"proposals": proposals, "briefs": briefs}
 
 
