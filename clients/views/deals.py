@@ -106,6 +106,8 @@ def _filter_context(request, form, filters, *, with_stages: bool = False) -> dic
 
 
 BOARD_PARAMS = ("column", "offset")  # the lazy column chunk's own parameters, not filters
+
+
 def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
     page, client = url_maker("clients:deal_detail"), url_maker("clients:detail")  # a board has hundreds of cards
     back = "?next=" + urlquote(board_url, safe="/")

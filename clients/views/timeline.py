@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from mrm.core.errors import ServiceError
 from mrm.core.forms import add_service_error
 from mrm.core.htmx import render_form
-from mrm.core.pagination import peek_page
+from mrm.core.pagination import peek_page, requested_page
 from mrm.core.url_makers import url_maker
 from mrm.tenancy.permissions import member_required
 
@@ -32,23 +32,16 @@ def _can_change(request, interaction) -> bool:
     return services.can_change_interaction(membership=request.membership, interaction=interaction)
 
 
-def _page(request, client, number=1, *, counted: bool = False):
+def _page(request, client, number: int = 1, *, counted: bool = False):
     """A page of the client's timeline. The client page and "show more" read one item past the page to know
     whether more follow (no COUNT of the whole history); the full-history page counts, for its page links."""
     qs = interaction_list(agency=request.agency, membership=request.membership, client=client).prefetch_related(None)
     if counted:
         page = Paginator(qs, PAGE_SIZE).get_page(number)
     else:
-        page = peek_page(qs, number=_page_number(number), size=PAGE_SIZE)
+        page = peek_page(qs, number=number, size=PAGE_SIZE)
     page.object_list = _with_item_links(request, client, list(page.object_list))
     return page
-
-
-def _page_number(value) -> int:
-    try:
-        return max(int(value), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _with_item_links(request, client, items: list[Interaction]) -> list[Interaction]:
@@ -98,7 +91,7 @@ def _item_context(client) -> dict:
 def timeline_view(request, client_id):
     """All of a client's interactions, page by page; the "show more" button fetches the next items only."""
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
-    page = _page(request, client, request.GET.get("page"), counted=not request.htmx)
+    page = _page(request, client, requested_page(request), counted=not request.htmx)
     context = {**_item_context(client), "tl_page": page}
     if request.htmx:
         return render(request, "clients/blocks/timeline.html#items", context)

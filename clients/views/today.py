@@ -11,8 +11,9 @@ def _tasks(request) -> dict:
     # Cached on the request: the three task blocks share one set of queries.
     if not hasattr(request, "_crm_today_tasks"):
         buckets = today_tasks(agency=request.agency, membership=request.membership, user=request.user)
+        today_url = reverse("core:today")
         for bucket in buckets.values():
-            bucket.items = with_links(bucket.items, next_url=reverse("core:today"))
+            bucket.items = with_links(bucket.items, next_url=today_url)
         request._crm_today_tasks = buckets
     return request._crm_today_tasks
 
