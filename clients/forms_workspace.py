@@ -78,8 +78,6 @@ class InteractionForm(StyledFormMixin, forms.ModelForm):
         self.fields["summary"].error_messages["required"] = _("Say in a few words what happened.")
         self.fields["kind"].widget.attrs["class"] = "btn-check"
         self.fields["contacts"].widget.attrs["class"] = "form-check-input"
-        if not self.instance.pk and not self.is_bound:
-            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def clean_occurred_at(self):
         value = self.cleaned_data.get("occurred_at") or (self.instance.occurred_at if self.instance.pk else None)

@@ -20,6 +20,9 @@ class Section:
     order: int
     context: Callable[[HttpRequest, object], dict]
     deferred: bool = False
+    # The rows the block shows (`clients.block_cache`): with them its HTML is cached until one of them changes;
+    # None: computed on every request.
+    rows: tuple | None = None
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -38,15 +41,27 @@ def _in_order() -> list[Section]:
     return sorted(_SECTIONS.values(), key=lambda s: s.order)
 
 
-def render_sections(request: HttpRequest, client) -> dict[str, list[dict]]:
-    """The page's blocks by column; a deferred block is only its placeholder (`{"key", "deferred": True}`)."""
+def _blocks(request: HttpRequest, client, sections: list[Section], also=()) -> list[dict]:
+    """Each section's `block`; a cached one (`clients.block_cache`) as `{"key", "html"}`, rendered already."""
+    from .block_cache import render_blocks
+
+    html = render_blocks(request, client, sections, lambda section: section_block(section, request, client),
+                         also=also)
+    return [{"key": s.key, "html": html[s.key]} if s.key in html else section_block(s, request, client)
+            for s in sections]
+
+
+def render_sections(request: HttpRequest, client, *, also=()) -> dict[str, list[dict]]:
+    """The page's blocks by column; a deferred block is only its placeholder (`{"key", "deferred": True}`).
+    `also`: the cached values (`clients.block_cache.Value`) the page reads besides its blocks."""
+    ordered = _in_order()
+    blocks = iter(_blocks(request, client, [s for s in ordered if not s.deferred], also))
     columns: dict[str, list[dict]] = {"main": [], "side": []}
-    for section in _in_order():
-        columns[section.column].append({"key": section.key, "deferred": True} if section.deferred
-                                       else section_block(section, request, client))
+    for section in ordered:
+        columns[section.column].append({"key": section.key, "deferred": True} if section.deferred else next(blocks))
     return columns
 
 
 def render_deferred_sections(request: HttpRequest, client) -> list[dict]:
     """Every deferred block, computed, in page order (what `clients:blocks` sends)."""
-    return [section_block(s, request, client) for s in _in_order() if s.deferred]
+    return _blocks(request, client, [s for s in _in_order() if s.deferred])

@@ -1,5 +1,6 @@
 """The client page's "Client requests" block: the company's latest requests with an inline answer form, and the
 first-reply figures (last, median, share within the agreement). At most five queries whatever the number of requests."""
+from clients.block_cache import of_client
 from clients.sections import Section, register
 
 SHOWN = 5
@@ -32,4 +33,5 @@ def _context(request, client) -> dict:
             "can_reply": can(request.membership, "request.reply"), "reply_form": MessageForm()}
 
 
-register(Section(key="requests", template="comms/client_section.html", column="main", order=8, context=_context))
+register(Section(key="requests", template="comms/client_section.html", column="main", order=8, context=_context,
+                 rows=(of_client("comms.ClientRequest"), of_client("clients.InteractionAgreement"))))

@@ -9,5 +9,7 @@ def _context(request, client) -> dict:
     return {"hidden": not can(request.membership, "dashboard.view"), "client_id": client.pk}
 
 
-register(Section(key="kpis", template="dashboards/client_section.html", column="main", order=9, context=_context))
-register(Section(key="health", template="dashboards/health_section.html", column="main", order=8, context=_context))
+register(Section(key="kpis", template="dashboards/client_section.html", column="main", order=9, context=_context,
+                 rows=()))
+register(Section(key="health", template="dashboards/health_section.html", column="main", order=8, context=_context,
+                 rows=()))

@@ -1,5 +1,6 @@
 """The NPS block of the staff client page (registered with the CRM's section registry): the company's current
 NPS, the latest answers and the way to the full history and "send a survey now"."""
+from clients.block_cache import of_client
 from clients.sections import Section, register
 
 
@@ -20,4 +21,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="nps", template="portal/nps_client_section.html", column="side", order=60, context=_context,
-                 deferred=True))
+                 deferred=True, rows=(of_client("portal.NpsResponse"), of_client("clients.Contact"))))

@@ -1,5 +1,6 @@
 """The "Client portal" block of the staff client page: the company's contacts with their portal state and the
 invite / resend / revoke buttons (registered with the CRM's section registry from PortalConfig.ready)."""
+from clients.block_cache import of_client, through_client
 from clients.sections import Section, register
 
 
@@ -16,5 +17,7 @@ def _context(request, client) -> dict:
 
 
 SECTION = Section(key="portal_access", template="portal/access/client_section.html", column="side", order=15,
-                  context=_context, deferred=True)
+                  context=_context, deferred=True, rows=(
+                      of_client("clients.Contact"),
+                      through_client("tenancy.Invitation", parent="clients.Contact", column="contact_id")))
 register(SECTION)

@@ -1,4 +1,5 @@
 """The projects block on the client page (registered with the CRM's section registry)."""
+from clients.block_cache import of_client, through_client
 from clients.sections import Section, register
 
 
@@ -15,4 +16,6 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="projects", template="projects/client_section.html", column="main", order=35,
-                 context=_context, deferred=True))
+                 context=_context, deferred=True, rows=(
+                     of_client("projects.Project"),
+                     through_client("projects.ProjectMember", parent="projects.Project", column="project_id"))))

@@ -1,4 +1,5 @@
 """The proposals block on the client page (registered with the CRM's section registry)."""
+from clients.block_cache import of_client, through_client
 from clients.sections import Section, register
 
 
@@ -17,4 +18,6 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="proposals", template="proposals/client_section.html", column="main", order=40,
-                 context=_context, deferred=True))
+                 context=_context, deferred=True, rows=(
+                     of_client("proposals.Proposal"), of_client("proposals.Brief"),
+                     through_client("proposals.Recipient", parent="proposals.Proposal", column="proposal_id"))))

@@ -1,4 +1,5 @@
 """The data sources block on the client page (registered with the CRM's section registry)."""
+from clients.block_cache import of_client
 from clients.sections import Section, register
 
 SHOWN = 5
@@ -22,4 +23,4 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="reporting", template="reporting/client_section.html", column="main", order=45,
-                 context=_context, deferred=True))
+                 context=_context, deferred=True, rows=(of_client("reporting.DataSource"),)))

@@ -1,4 +1,5 @@
 """The reports block on the client page (registered with the CRM's section registry): the latest reports."""
+from clients.block_cache import of_client
 from clients.sections import Section, register
 
 SHOWN = 5
@@ -17,7 +18,7 @@ def _context(request, client) -> dict:
 
 
 register(Section(key="reports", template="reporting/reports/client_section.html", column="main", order=46,
-                 context=_context, deferred=True))
+                 context=_context, deferred=True, rows=(of_client("reporting.Report"),)))
 
 
 def _register_job_step() -> None:

@@ -1,11 +1,13 @@
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
 
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from mrm.core.freshness import changes_at
 from mrm.tenancy.models import Agency
 
 from ..models import Client, Contact, Deal, Invoice
@@ -24,6 +26,15 @@ class KeyNumbers:
     stale: bool  # no contact for longer than the agency's "no contact" threshold
 
 
+@cache
+def key_numbers_part():
+    """What the header figures read, for `clients.block_cache` (built on first use: the app registry is ready)."""
+    from ..block_cache import Value, of_client
+
+    return Value(key="numbers", rows=(of_client("clients.Deal"), of_client("clients.Invoice"),
+                                      of_client("clients.Contact")))
+
+
 def _sum(qs, field: str):
     return Coalesce(Subquery(qs.values("client_id").annotate(s=Sum(field)).values("s")[:1], output_field=_MONEY),
                     Value(Decimal("0")), output_field=_MONEY)
@@ -31,6 +42,13 @@ def _sum(qs, field: str):
 
 def _count(qs):
     return Coalesce(Subquery(qs.values("client_id").annotate(n=Count("pk")).values("n")[:1]), Value(0))
+
+
+def client_key_numbers_cached(*, request, client: Client) -> KeyNumbers:
+    """`client_key_numbers`, kept until the client's deals, invoices or contacts change (`clients.block_cache`)."""
+    from ..block_cache import cached_value
+
+    return cached_value(request, client, key_numbers_part(), lambda: client_key_numbers(agency=request.agency, client=client))
 
 
 def client_key_numbers(*, agency: Agency, client: Client) -> KeyNumbers:
@@ -48,6 +66,8 @@ def client_key_numbers(*, agency: Agency, client: Client) -> KeyNumbers:
     ).values("open_deals", "open_deals_count", "revenue", "contact_count", "last_contact_at").first() or {}
     last = row.get("last_contact_at")
     stale = last is None or last < timezone.now() - timedelta(days=agency.no_contact_days)
+    if not stale:
+        changes_at(last + timedelta(days=agency.no_contact_days))  # it turns stale then
     return KeyNumbers(open_deals=row.get("open_deals") or Decimal("0"),
                       open_deals_count=row.get("open_deals_count") or 0, revenue_12m=row.get("revenue") or Decimal("0"),
                       contacts=row.get("contact_count") or 0, last_contact_at=last, currency=agency.currency,

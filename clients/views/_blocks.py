@@ -8,8 +8,10 @@ from mrm.core.htmx import mark_invalid
 from ..sections import Section, register, section_block
 
 
-def register_block(*, key: str, template: str, column: str, order: int, context, deferred: bool = False) -> Section:
-    section = Section(key=key, template=template, column=column, order=order, context=context, deferred=deferred)
+def register_block(*, key: str, template: str, column: str, order: int, context, deferred: bool = False,
+                   rows: tuple | None = None) -> Section:
+    section = Section(key=key, template=template, column=column, order=order, context=context, deferred=deferred,
+                      rows=rows)
     register(section)
     return section
 

@@ -21,7 +21,7 @@ from ..sections import render_deferred_sections, render_sections
 from ..selectors import client_get, client_list
 from ..selectors.client_lookups import client_duplicates, industry_list, tag_list
 from ..selectors.custom_fields import custom_field_defs
-from ..selectors.numbers import client_key_numbers
+from ..selectors.numbers import client_key_numbers_cached, key_numbers_part
 from ..selectors.onboarding import onboarding_progress_fill
 from ..services import companies as services
 from .saved_views import default_view_redirect, saved_views_context
@@ -147,9 +147,10 @@ def client_create_view(request):
 @member_required("client.view")
 def client_detail_view(request, client_id):
     client = client_get(agency=request.agency, membership=request.membership, client_id=client_id)
+    sections = render_sections(request, client, also=[key_numbers_part()])  # first: one fingerprint query for both
     return render(request, "clients/client_detail.html", {
-        "client": client, "tags": client.tags.all(), "sections": render_sections(request, client),
-        "numbers": client_key_numbers(agency=request.agency, client=client),
+        "client": client, "tags": client.tags.all(), "sections": sections,
+        "numbers": client_key_numbers_cached(request=request, client=client),
     })
 
 

@@ -10,6 +10,7 @@ from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
+from ..block_cache import of_client
 from ..forms_workspace import ContactForm
 from ..selectors import client_get
 from ..selectors.contacts import contact_get, contact_list
@@ -28,7 +29,7 @@ def _contacts_context(request, client) -> dict:
 
 
 CONTACTS = register_block(key="contacts", template="clients/blocks/contacts.html", column="side", order=10,
-                          context=_contacts_context)
+                          context=_contacts_context, rows=(of_client("clients.Contact"),))
 
 
 def _done(request, client, message: str):

@@ -29,7 +29,7 @@ def _client_block(request, client) -> dict:
 
 # The client's custom values on its page (side column, under the contacts); nothing when it holds none.
 register(Section(key="custom_fields", template="clients/blocks/custom_fields.html", column="side", order=12,
-                 context=_client_block))
+                 context=_client_block, rows=()))
 
 
 def _page(request, form, *, invalid: bool):

@@ -24,6 +24,7 @@ from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 from mrm.tenancy.selectors import staff_list
 
+from ..block_cache import of_client
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
 from ..listing import custom_filter
 from ..models import Deal, SavedView
@@ -390,4 +391,4 @@ def _deals_block(request, client) -> dict:
 
 
 DEALS = register_block(key="deals", template="clients/blocks/deals.html", column="main", order=6,
-                       context=_deals_block)
+                       context=_deals_block, rows=(of_client("clients.Deal"),))

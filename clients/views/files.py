@@ -10,6 +10,7 @@ from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
+from ..block_cache import of_client
 from ..forms_workspace import ClientFileForm
 from ..selectors import client_get
 from ..selectors.documents import client_file_get, client_file_list
@@ -30,7 +31,7 @@ def _files_context(request, client) -> dict:
 
 
 FILES = register_block(key="files", template="clients/blocks/files.html", column="side", order=30,
-                       context=_files_context, deferred=True)
+                       context=_files_context, deferred=True, rows=(of_client("clients.ClientFile"),))
 
 
 def _back(client):

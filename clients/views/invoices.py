@@ -10,6 +10,7 @@ from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
+from ..block_cache import of_client
 from ..forms_workspace import InvoiceForm
 from ..selectors import client_get
 from ..selectors.documents import invoice_get, invoice_list
@@ -28,7 +29,7 @@ def _invoices_context(request, client) -> dict:
 
 
 INVOICES = register_block(key="invoices", template="clients/blocks/invoices.html", column="main", order=60,
-                          context=_invoices_context, deferred=True)
+                          context=_invoices_context, deferred=True, rows=(of_client("clients.Invoice"),))
 
 
 def _back(client):

@@ -10,6 +10,7 @@ from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
+from ..block_cache import of_client, through_client
 from ..forms_accounts import AccountPlanForm, ObjectiveFormSet
 from ..models import AccountPlan
 from ..models.kam import ATTRACTIVENESS_CRITERIA, RELATIONSHIP_CRITERIA
@@ -35,7 +36,9 @@ def _account_plan_block(request, client) -> dict:
 
 
 ACCOUNT_PLAN = register_block(key="account-plan", template="clients/blocks/account_plan.html", column="side",
-                              order=20, context=_account_plan_block, deferred=True)
+                              order=20, context=_account_plan_block, deferred=True, rows=(
+                                  of_client("clients.AccountPlan"),
+                                  through_client("clients.AccountObjective", parent="clients.AccountPlan", column="plan_id")))
 
 
 @member_required("account_plan.edit")

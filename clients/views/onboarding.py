@@ -14,6 +14,7 @@ from mrm.core.htmx import render_form
 from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
+from ..block_cache import of_client, through_client
 from ..forms_accounts import AgreementForm, TemplateStepFormSet
 from ..models import Interaction
 from ..selectors import client_get
@@ -57,7 +58,9 @@ def _onboarding_block(request, client) -> dict:
 
 
 ONBOARDING = register_block(key="onboarding", template="clients/blocks/onboarding.html", column="main", order=4,
-                            context=_onboarding_block)
+                            context=_onboarding_block, rows=(
+                                of_client("clients.OnboardingPlan"),
+                                through_client("clients.OnboardingStep", parent="clients.OnboardingPlan", column="plan_id")))
 
 
 def _back(request, client, section: str, message: str):
@@ -100,7 +103,7 @@ def _agreement_block(request, client) -> dict:
 
 
 AGREEMENT = register_block(key="agreement", template="clients/blocks/agreement.html", column="side", order=40,
-                           context=_agreement_block, deferred=True)
+                           context=_agreement_block, deferred=True, rows=(of_client("clients.InteractionAgreement"),))
 
 
 @member_required("onboarding.edit")

@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 from django.utils import timezone
 
+from mrm.core.freshness import changes_at
 from mrm.core.url_makers import url_maker
 
 from ..models import Task
@@ -15,8 +16,10 @@ def with_links(tasks, *, next_url: str) -> list[Task]:
     tasks = list(tasks)
     toggle, edit, client = url_maker("clients:task_toggle"), url_maker("clients:task_edit"), url_maker("clients:detail")
     back = "?next=" + quote(next_url, safe="/")
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     for task in tasks:
+        if task.done_at is None and task.due_at is not None and task.due_at > now:
+            changes_at(task.due_at)  # the row turns overdue then (a cached block keeps it no longer)
         task.toggle_url, task.edit_url, task.next_url = toggle(task.pk), edit(task.pk) + back, next_url
         task.client_url = client(task.client_id) if task.client_id else ""
         task.due_today = task.due_at is not None and timezone.localdate(task.due_at) == today

@@ -15,6 +15,7 @@ from mrm.core.pagination import CappedPaginator
 from mrm.tenancy.models import STAFF_ROLES, Membership, Role
 from mrm.tenancy.permissions import member_required
 
+from ..block_cache import of_client
 from ..forms_pipeline import TaskFilterForm, TaskForm, TaskQuickForm
 from ..models import Deal, SavedView, Task
 from ..selectors import client_get, client_list
@@ -217,4 +218,4 @@ def _tasks_block(request, client) -> dict:
 
 
 TASKS = register_block(key="tasks", template="clients/blocks/tasks.html", column="side", order=5,
-                       context=_tasks_block)
+                       context=_tasks_block, rows=(of_client("clients.Task"), of_client("clients.Deal")))

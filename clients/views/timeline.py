@@ -17,6 +17,7 @@ from mrm.core.pagination import peek_page, requested_page
 from mrm.core.url_makers import url_maker
 from mrm.tenancy.permissions import member_required
 
+from ..block_cache import of_client, through_client
 from ..forms_workspace import InteractionForm
 from ..models import Interaction
 from ..selectors import client_get
@@ -79,7 +80,10 @@ def _item_urls(client) -> dict:
             "history_url": reverse("clients:timeline", args=[client.pk])}
 
 
-TIMELINE = register_block(key="timeline", template="clients/blocks/timeline.html", column="main", order=10,
+TIMELINE = register_block(key="timeline", template="clients/blocks/timeline.html", column="main", order=10, rows=(
+                              of_client("clients.Interaction"), of_client("clients.Contact"),
+                              through_client("clients.Interaction.contacts", parent="clients.Interaction",
+                                             column="interaction_id")),
                           context=_timeline_context)
 
 

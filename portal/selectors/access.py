@@ -1,6 +1,7 @@
 """Reads of portal access: each contact's state (not invited / invited / expired / active), for the staff client
 page and for a client's portal admin (their own company only, through `portal_fence`)."""
 from clients.models import Client, Contact
+from mrm.core.freshness import changes_at
 from mrm.tenancy.models import Agency, Invitation, Membership, Role
 
 from . import portal_fence
@@ -24,6 +25,8 @@ def portal_access_rows(*, agency: Agency, contacts: list[Contact]) -> list[dict]
             state = ACTIVE
         elif invitation is not None:
             state = INVITED if invitation.is_pending else EXPIRED
+            if state == INVITED:
+                changes_at(invitation.expires_at)  # it shows as expired from then on
         else:
             state = NONE
         rows.append({"contact": contact, "state": state, "login": login, "invitation": invitation})

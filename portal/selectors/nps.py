@@ -1,14 +1,15 @@
 """NPS reads. Portal: the client login's own open surveys and answers (fenced to its company and its contact).
 Staff: a client's answers and its current NPS (the clients the member may see), and the NPS figure itself."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from clients.models import Client
 from clients.selectors.companies import client_visibility_q
+from mrm.core.freshness import changes_at
 from mrm.tenancy.models import Agency, Membership
 
 from ..models import NpsResponse, NpsSurvey
@@ -58,6 +59,7 @@ class NpsScore:
     promoters: int
     passives: int
     detractors: int
+    oldest: datetime | None = None  # the earliest answer counted
 
     @property
     def nps(self) -> int | None:
@@ -70,14 +72,17 @@ class NpsScore:
 def nps_score(responses: QuerySet) -> NpsScore:
     """The NPS of a set of answers, in one query."""
     row = responses.order_by().aggregate(count=Count("pk"), promoters=Count("pk", filter=Q(score__gte=9)),
-                                         detractors=Count("pk", filter=Q(score__lte=6)))
+                                         detractors=Count("pk", filter=Q(score__lte=6)), oldest=Min("answered_at"))
     return NpsScore(count=row["count"], promoters=row["promoters"], detractors=row["detractors"],
-                    passives=row["count"] - row["promoters"] - row["detractors"])
+                    passives=row["count"] - row["promoters"] - row["detractors"], oldest=row["oldest"])
 
 
 def nps_client_current(*, agency: Agency, client: Client) -> NpsScore:
     since = timezone.now() - timedelta(days=CURRENT_DAYS)
-    return nps_score(NpsResponse.objects.filter(agency=agency, client=client, answered_at__gte=since))
+    score = nps_score(NpsResponse.objects.filter(agency=agency, client=client, answered_at__gte=since))
+    if score.oldest is not None:
+        changes_at(score.oldest + timedelta(days=CURRENT_DAYS))  # the score changes when that answer leaves the window
+    return score
 
 
 def nps_client_surveys_open(*, agency: Agency, client: Client) -> QuerySet[NpsSurvey]:

@@ -15,7 +15,7 @@ from clients.models import InteractionAgreement
 from comms.models import Attachment, ClientRequest
 from mrm.tenancy.models import AuditLog
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import clear_cache, login
 
 from .requests_helpers import contact_of, open_request, reply
 
@@ -173,14 +173,17 @@ def test_client_page_block_query_count_does_not_grow(alice_world, django_assert_
     thread = open_request(alice_world)
     http = login(alice_world.am)
     http.get(reverse("clients:detail", args=[thread.client_id]))
+    clear_cache()  # each view below computes its blocks (clients.block_cache would serve them otherwise)
     with CaptureQueriesContext(connection) as few:
         http.get(reverse("clients:detail", args=[thread.client_id]))
     for i in range(10):
         reply(alice_world, open_request(alice_world, subject=f"Ещё {i}"))
+    clear_cache()
     with CaptureQueriesContext(connection) as many:
         http.get(reverse("clients:detail", args=[thread.client_id]))
     for i in range(10):
         reply(alice_world, open_request(alice_world, subject=f"И ещё {i}"))
+    clear_cache()
     with CaptureQueriesContext(connection) as more:
         http.get(reverse("clients:detail", args=[thread.client_id]))
     # One more once the block cannot show every thread (the waiting ones are then counted), and no more after.

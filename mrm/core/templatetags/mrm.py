@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mrm.core.freshness import changes_in
+
 register = template.Library()
 
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}
@@ -36,11 +38,15 @@ def ago(value) -> str:
         return "—"
     seconds = int((timezone.now() - value).total_seconds())
     if seconds < 60:
+        changes_in(60 - seconds)  # a fragment cache keeps the text only while it is true (mrm.core.freshness)
         return _("just now")
     if seconds < 3600:
+        changes_in(60 - seconds % 60)
         return _("%(n)d min ago") % {"n": seconds // 60}
     if seconds < 86400:
+        changes_in(3600 - seconds % 3600)
         return _("%(n)d h ago") % {"n": seconds // 3600}
+    changes_in(86400 - seconds % 86400)
     return _("%(n)d d ago") % {"n": seconds // 86400}
 
 
