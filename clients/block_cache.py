@@ -15,13 +15,17 @@ What changes with the clock ("5 min ago", a task turning overdue) is kept no lon
 member's current token when served.
 
 PostgreSQL only: on SQLite (the embedded `make run` default) every block is computed on every request, as before."""
+import functools
 import hashlib
+import os
 import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.middleware.csrf import get_token
@@ -113,10 +117,31 @@ def fingerprints(*, agency_id: int, client_id, sections: Iterable) -> dict[str, 
                                    digest_size=16).hexdigest() for s in sections}
 
 
+_SOURCE_SUFFIXES = (".py", ".html", ".mo")
+_SKIPPED_DIRS = {".git", ".venv", "node_modules", "var", "static", "staticfiles", "media", "__pycache__"}
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the code, templates and translations this process runs (their paths, sizes and modification
+    times, read once): a deploy that changes a block's template or context starts with new keys, never serving
+    HTML of the previous release."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.blake2b(digest_size=8)
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS)
+        for name in sorted(files):
+            if name.endswith(_SOURCE_SUFFIXES):
+                stat = os.stat(os.path.join(directory, name))
+                digest.update(f"{os.path.relpath(os.path.join(directory, name), root)}:{stat.st_size}:"
+                              f"{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
 def _key(request, section, client, digest: str) -> str:
     membership = request.membership
     viewer = (membership.user_id, membership.role, get_language(), timezone.get_current_timezone_name(),
-              timezone.localdate().isoformat())
+              timezone.localdate().isoformat(), code_version())
     return f"{KEY_PREFIX}:{section.key}:{client.pk}:{digest}:" + hashlib.blake2b(
         repr(viewer).encode(), digest_size=12).hexdigest()
 

@@ -217,3 +217,32 @@ def test_ago_tells_when_its_text_changes():
         pass
     assert horizon.seconds_left(cap=TTL) == TTL
     changes_at(now)  # outside watch(): nothing to note, nothing fails
+
+
+def test_a_new_release_of_a_template_or_its_code_starts_with_new_keys(settings, tmp_path):
+    """What a deploy changes (a template, a context function, a translation) is part of every key: no HTML of
+    the previous release is served after it."""
+    import os
+
+    from clients import block_cache
+
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "block.html"
+    template.write_text("<div>v1</div>")
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "ignored.py").write_text("")
+    settings.BASE_DIR = tmp_path
+    try:
+        block_cache.code_version.cache_clear()
+        first = block_cache.code_version()
+        block_cache.code_version.cache_clear()
+        assert block_cache.code_version() == first  # stable while nothing changes
+        (tmp_path / "var" / "ignored.py").write_text("x = 1")
+        block_cache.code_version.cache_clear()
+        assert block_cache.code_version() == first  # the data directory is not code
+        template.write_text("<div>v2, longer</div>")
+        os.utime(template, ns=(1, 1))
+        block_cache.code_version.cache_clear()
+        assert block_cache.code_version() != first
+    finally:
+        block_cache.code_version.cache_clear()
