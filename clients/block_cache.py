@@ -39,9 +39,7 @@ from mrm.core.freshness import watch
 TTL = 3600  # an hour at most, whatever the block shows
 KEY_PREFIX = "clients:block:v2"  # a new version when what is stored changes shape (v2: compressed HTML)
 CSRF_PLACEHOLDER = "\ue000csrf\ue000"
-_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 ROW_VERSION = "t.xmin::text || t.ctid::text"
 
 
@@ -80,7 +78,9 @@ def of_agency(label: str) -> Rows:
     return Rows(f"FROM {_table(label, 'agency_id')} t WHERE t.agency_id = %(agency)s")
 
 
+@functools.cache
 def _common() -> tuple[Rows, ...]:
+    """Built once, on the first request (the app registry is ready by then)."""
     return (
         Rows(f"FROM {_table('clients.Client')} t WHERE t.id = %(client)s"),
         of_client("clients.Client.tags"), of_client("clients.Client.team"),
@@ -104,16 +104,17 @@ def fingerprints(*, agency_id: int, client_id, sections: Iterable) -> dict[str, 
     sections = [s for s in sections if s.rows is not None]
     if not sections or not enabled():
         return {}
-    sources: list[Rows] = list(dict.fromkeys([*_common(), *(rows for s in sections for rows in s.rows)]))
+    common = _common()
+    sources: list[Rows] = list(dict.fromkeys([*common, *(rows for s in sections for rows in s.rows)]))
     sql = " UNION ALL ".join(
         f"SELECT {n}, count(*), coalesce(sum(hashtextextended({rows.version}, 0)), 0) {rows.sql}"
         for n, rows in enumerate(sources))
     with connection.cursor() as cursor:
         cursor.execute(sql, {"client": client_id, "agency": agency_id})
         state = {n: (count, str(total)) for n, count, total in cursor.fetchall()}
-    common = [state[n] for n in range(len(_common()))]
+    common_state = [state[n] for n in range(len(common))]
     index = {rows: n for n, rows in enumerate(sources)}
-    return {s.key: hashlib.blake2b(repr((common, [state[index[r]] for r in s.rows])).encode(),
+    return {s.key: hashlib.blake2b(repr((common_state, [state[index[r]] for r in s.rows])).encode(),
                                    digest_size=16).hexdigest() for s in sections}
 
 
@@ -138,12 +139,19 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
+def _viewer(request) -> str:
+    """What besides the rows a block's HTML depends on: the member, role, language, time zone, day and release
+    (once per request)."""
+    if not hasattr(request, "_block_viewer"):
+        membership = request.membership
+        viewer = (membership.user_id, membership.role, get_language(), timezone.get_current_timezone_name(),
+                  timezone.localdate().isoformat(), code_version())
+        request._block_viewer = hashlib.blake2b(repr(viewer).encode(), digest_size=12).hexdigest()
+    return request._block_viewer
+
+
 def _key(request, section, client, digest: str) -> str:
-    membership = request.membership
-    viewer = (membership.user_id, membership.role, get_language(), timezone.get_current_timezone_name(),
-              timezone.localdate().isoformat(), code_version())
-    return f"{KEY_PREFIX}:{section.key}:{client.pk}:{digest}:" + hashlib.blake2b(
-        repr(viewer).encode(), digest_size=12).hexdigest()
+    return f"{KEY_PREFIX}:{section.key}:{client.pk}:{digest}:{_viewer(request)}"
 
 
 def _store(html: str) -> bytes:
@@ -171,7 +179,7 @@ _MISSING = object()
 def _digests(request, client, parts: Iterable) -> dict[str, str]:
     """The fingerprints of `parts`, read once per request and client (one query for the parts not read yet)."""
     known = request.__dict__.setdefault("_block_digests", {}).setdefault(client.pk, {})
-    missing = [part for part in parts if part.rows is not None and part.key not in known]
+    missing = [part for part in parts if part.key not in known]
     if missing:
         known.update(fingerprints(agency_id=request.agency.pk, client_id=client.pk, sections=missing))
     return known
