@@ -1,9 +1,9 @@
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
-from ..models import Client, Tag
+from ..models import Client, Contact, Tag
 from .companies import client_list
 
 
@@ -41,3 +41,21 @@ def tag_list(*, agency: Agency) -> list[Tag]:
 
     return cached_lookup(agency_id=agency.pk, name="tags",
                          compute=lambda: list(Tag.objects.filter(agency=agency).order_by("name")))
+
+
+def client_search_ids(*, agency: Agency, query: str) -> QuerySet:
+    """The ids of the agency's clients whose name, legal name or a contact's name contains `query`, or with a tag
+    of that name: the client list's search, as a subquery (the list applies the member's visibility).
+
+    A UNION of one index scan each (the trigram indexes of clients/0007): an OR of the conditions makes PostgreSQL
+    filter every client of the agency instead. The tag names come from the cached tag list and the tag part is
+    left out when none matches: its estimate (every client of a tag) made PostgreSQL join the few matches against
+    all the member's clients (20 ms at 30,000 clients, against 0.3 ms)."""
+    parts = [Client.objects.filter(agency=agency, name__icontains=query).order_by().values("pk"),
+             Client.objects.filter(agency=agency, legal_name__icontains=query).order_by().values("pk"),
+             Contact.objects.filter(agency=agency, full_name__icontains=query).order_by().values("client_id")]
+    wanted = query.strip().upper()
+    tags = [tag.pk for tag in tag_list(agency=agency) if tag.name.upper() == wanted]
+    if tags:
+        parts.append(Client.tags.through.objects.filter(tag_id__in=tags).order_by().values("client_id"))
+    return parts[0].union(*parts[1:])

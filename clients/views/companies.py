@@ -16,10 +16,10 @@ from ..caches import cached_staff
 from ..forms import ClientFilterForm, ClientForm
 from ..forms_workspace import ClientCreateForm
 from ..listing import custom_filter
-from ..models import Client, Contact, SavedView
+from ..models import Client, SavedView
 from ..sections import render_deferred_sections, render_sections
 from ..selectors import client_get, client_list
-from ..selectors.client_lookups import client_duplicates, industry_list, tag_list
+from ..selectors.client_lookups import client_duplicates, client_search_ids, industry_list, tag_list
 from ..selectors.custom_fields import custom_field_defs
 from ..selectors.numbers import client_key_numbers_cached, key_numbers_part
 from ..selectors.onboarding import onboarding_progress_fill
@@ -44,15 +44,7 @@ def _filtered_clients(request):
     filters = form.cleaned_data if form.is_valid() else {}
     qs = client_list(agency=request.agency, membership=request.membership)
     if filters.get("q"):
-        q = filters["q"]
-        # One subquery of matching ids, a UNION of four index scans (the trigram indexes of clients/0007): an OR
-        # of the four conditions makes PostgreSQL filter every client of the agency instead (14 ms → 7 ms at 30k).
-        agency = request.agency
-        matches = Client.objects.filter(agency=agency, name__icontains=q).order_by().values("pk").union(
-            Client.objects.filter(agency=agency, legal_name__icontains=q).order_by().values("pk"),
-            Client.tags.through.objects.filter(tag__agency=agency, tag__name__iexact=q).order_by().values("client_id"),
-            Contact.objects.filter(agency=agency, full_name__icontains=q).order_by().values("client_id"))
-        qs = qs.filter(pk__in=matches)
+        qs = qs.filter(pk__in=client_search_ids(agency=request.agency, query=filters["q"]))
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("owner"):

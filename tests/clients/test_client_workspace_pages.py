@@ -104,6 +104,14 @@ def test_client_list_filters_by_industry_tag_and_contact(alice_world):
     assert "Клиника" in page and "Магазин" not in page
     page = http.get("/clients/?q=Глафира").content.decode()
     assert "Магазин" in page and "Клиника" not in page
+    with scopes_disabled():
+        retail.tags.create(agency=w.agency, name="Сеть")
+    page = http.get("/clients/?q=VIP").content.decode()  # a tag's whole name, in any case, finds its clients
+    assert "Клиника" in page and "Магазин" not in page
+    page = http.get("/clients/?q=сеть").content.decode()
+    assert "Магазин" in page and "Клиника" not in page
+    page = http.get("/clients/?q=vi").content.decode()  # part of a tag's name does not
+    assert "No clients match" in page
     page = http.get("/clients/?tag=nothing").content.decode()
     assert "No clients match" in page
 

@@ -170,3 +170,15 @@ def test_search_columns_have_trigram_indexes():
     for name in ("clients_client_name_trgm", "clients_contact_email_trgm", "clients_contact_phone_trgm",
                  "clients_deal_title_trgm", "clients_invoice_number_trgm"):
         assert name in found and "gin_trgm_ops" in found[name]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL-only")
+def test_gin_indexes_have_no_pending_list():
+    """A GIN index with `fastupdate` on makes every search read its pending list row by row (clients/0014)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am am ON am.oid = c.relam "
+                       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                       "WHERE am.amname = 'gin' AND n.nspname = current_schema()")
+        found = dict(cursor.fetchall())
+    assert "clients_contact_full_name_trgm" in found and "proposals_proposal_title_trgm" in found
+    assert {name for name, options in found.items() if "fastupdate=off" not in (options or [])} == set()
