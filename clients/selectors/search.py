@@ -1,11 +1,12 @@
 """The top-bar search: clients (by name or website domain), contacts, deals, proposals (КП), briefs, invoices
 and tasks, each group within the member's visibility (the same selectors as the lists) and their role's policy.
-One query per group: the rows up to the cap and, through `COUNT(*) OVER ()`, how many matched in all."""
+One query counts the matches of every group (a COUNT subquery each), then one query per group that matched reads its
+first rows: a search that finds one client runs two queries, not seven (issue 15)."""
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
 
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
@@ -80,13 +81,26 @@ def _website_q(host: str) -> Q:
     return Q(website__iregex=rf"^([a-z][a-z0-9+.-]*://)?([^/?#]*\.)?{re.escape(host)}(:[0-9]+)?([/?#]|$)")
 
 
-def _take(qs: QuerySet, kind: str, limit: int) -> SearchGroup:
-    rows = list(qs.annotate(search_total=Window(expression=Count("pk")))[:limit])
-    return SearchGroup(kind=kind, items=rows, count=rows[0].search_total if rows else 0)
+def _count(qs: QuerySet) -> Subquery:
+    """`SELECT COUNT(pk) FROM (the queryset's tables and filters)` as a scalar subquery."""
+    return Subquery(qs.order_by().annotate(search_total=Func(F("pk"), function="COUNT")).values("search_total"),
+                    output_field=IntegerField())
+
+
+def _groups(querysets: dict[str, QuerySet], *, agency: Agency, limit: int) -> list[SearchGroup]:
+    if not querysets:
+        return []
+    counts = Agency.objects.filter(pk=agency.pk).values(**{kind: _count(qs) for kind, qs in querysets.items()})[0]
+    groups = []
+    for kind, qs in querysets.items():
+        items = list(qs[:limit]) if counts[kind] else []
+        if items:  # a row deleted between the two queries leaves no empty group behind
+            groups.append(SearchGroup(kind=kind, items=items, count=max(counts[kind], len(items))))
+    return groups
 
 
 def global_search(*, agency: Agency, membership: Membership, query: str, limit: int = 5) -> SearchResults:
-    """Every kind the member may see that matches `query`, capped at `limit` per group; one query per group."""
+    """Every kind the member may see that matches `query`, capped at `limit` per group (see the module's note)."""
     refuse_client(membership)
     from proposals.selectors import brief_search, proposal_search  # proposals' selectors build on this app's
 
@@ -119,11 +133,8 @@ def global_search(*, agency: Agency, membership: Membership, query: str, limit: 
         "tasks": lambda: task_list(agency=agency, membership=membership).filter(title__icontains=query).order_by(
             F("done_at").asc(nulls_first=True), F("due_at").asc(nulls_last=True), "pk"),
     }
-    for kind, action in KINDS:
-        if can(membership, action):
-            group = _take(builders[kind](), kind, limit)
-            if group.count:
-                results.groups.append(group)
+    results.groups = _groups({kind: builders[kind]() for kind, action in KINDS if can(membership, action)},
+                             agency=agency, limit=limit)
     return results
 
 

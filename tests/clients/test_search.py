@@ -165,9 +165,16 @@ def test_every_group_costs_one_query(alice_world, django_assert_max_num_queries)
         InvoiceFactory(client=c, number=f"Сигма-{i}")
         TaskFactory(agency=w.agency, client=c, title=f"Сигма задача {i}")
     http = login(w.am)
-    with django_assert_max_num_queries(7 + 6):  # seven groups + session, user, membership, agency…
+    with django_assert_max_num_queries(1 + 7 + 6):  # the counts, seven groups + session, user, membership, agency…
         html = http.get("/clients/search/", {"q": "Сигма"}, HTTP_HX_REQUEST="true").content.decode()
     assert html.count('class="mrm-search-group"') == 7
+    # A word only contacts match: the counts and the contacts, not seven queries.
+    with django_assert_max_num_queries(1 + 1 + 6):
+        html = http.get("/clients/search/", {"q": "Контакт 2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert html.count('class="mrm-search-group"') == 1 and "Сигма Контакт 2" in html
+    with django_assert_max_num_queries(1 + 6):
+        html = http.get("/clients/search/", {"q": "Никто-никогда"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="mrm-search-group"' not in html
 
 
 @pytest.mark.skipif(__import__("django.db").db.connection.vendor != "postgresql",
