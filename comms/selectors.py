@@ -82,7 +82,9 @@ def waiting_requests(*, agency: Agency, membership: Membership, limit: int = 8
     (threads, count, holidays)."""
     qs = request_list(agency=agency, membership=membership).filter(awaiting_since__isnull=False).order_by(
         "awaiting_since")
-    rows = list(qs[:limit])
+    # Only the columns comms/today_requests.html shows (every column of three joined tables was half the ORM time).
+    rows = list(qs.select_related(None).select_related("client").only(
+        "number", "subject", "kind", "awaiting_since", "target_minutes", "client__name")[:limit])
     count, capped = (len(rows), False) if len(rows) < limit else capped_count(qs, COUNT_CAP)
     if not rows:
         return [], 0, False

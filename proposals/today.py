@@ -29,6 +29,8 @@ def proposals_today(request) -> dict:
                                              last_open=Max("recipients__last_opened_at")).order_by("-sent_at")
     if request.membership.role != "director":
         qs = qs.filter(owner=request.user)
+    # Only the columns proposals/today_block.html shows.
+    qs = qs.select_related(None).select_related("client").only("title", "total", "currency", "sent_at", "client__name")
     return {"template": "proposals/today_block.html", "proposals": list(qs[:6])}
 
 
