@@ -1,5 +1,5 @@
 """Cached CRM figures, per agency version and visibility (`mrm.core.versioned_cache`): the deals kanban's column
-totals (count, sum and weighted sum per stage and currency, per pipeline and filters), the KAM portfolio grid and
+totals (count, sum and weighted sum per stage and currency, per pipeline and filters), the KAM portfolio page and
 the agency's lookups (custom field definitions, industries, tags).
 
 At 30,000 clients an AM's board sums ten thousand deals (35 ms of SQL on every view) and the portfolio counts and
@@ -8,8 +8,11 @@ who sees it), a team, a stage (its probability) or an account plan changes. Thos
 (`connect`, from `ClientsConfig.ready`); the import, which writes with `bulk_create`, calls `crm_changed` itself.
 The TTL bounds what no write announces: a closed deal leaving the board 90 days after it closed, a renamed user.
 """
+import zlib
 from collections.abc import Callable
 from typing import TypeVar
+
+from django.utils.safestring import SafeString, mark_safe
 
 from mrm.core.versioned_cache import VersionedCache, visibility_key, watch_writes
 
@@ -33,9 +36,18 @@ def cached_lookup(*, agency_id: int, name: str, compute: Callable[[], T]) -> T:
     return LOOKUPS.get_or_compute(agency_id=agency_id, parts=(name,), compute=compute)
 
 
-def cached_portfolio(*, membership, compute: Callable[[], T]) -> T:
-    return PORTFOLIO.get_or_compute(agency_id=membership.agency_id, parts=(visibility_key(membership),),
-                                    compute=compute)
+def cached_portfolio_html(*, membership, parts: tuple, render: Callable[[], str]) -> SafeString:
+    """The portfolio page's content as `render()` returns it (the KAM grid and what it counted), until the
+    agency's clients, plans or teams change: caching the grid alone still cost 20 ms of rendering its 200 chips
+    on every view. `parts`: what the HTML depends on besides those rows (the language, whether the member may
+    edit plans). Stored compressed (the cache shares Redis with the broker); a new release starts with new keys
+    (`code_version`)."""
+    from .block_cache import code_version
+
+    stored = PORTFOLIO.get_or_compute(
+        agency_id=membership.agency_id, parts=(visibility_key(membership), "html", *parts, code_version()),
+        compute=lambda: zlib.compress(render().encode(), 1))
+    return mark_safe(zlib.decompress(stored).decode())  # noqa: S308 (our template's autoescaped output)
 
 
 def cached_board_sums(*, membership, pipeline_id, filters: dict, user, compute: Callable[[], T]) -> T:

@@ -6,7 +6,6 @@ from django.db.models import Count, F, Q
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership
 
-from ..caches import cached_portfolio
 from ..models import AccountObjective, AccountPlan, Client
 from .deals import first_per_group, visible_to
 
@@ -56,13 +55,9 @@ def _strongest(plans, *, quadrants: list[str]) -> list[list[AccountPlan]]:
 
 def portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
     """The 2×2 KAM grid of the clients the member sees: counts per quadrant, the clients in each cell
-    (strongest first) and the clients nobody has scored yet. A constant number of queries whatever the size;
-    none while the agency's clients, plans and teams are unchanged (`clients.caches.PORTFOLIO`)."""
+    (strongest first) and the clients nobody has scored yet. A constant number of queries whatever the size; the
+    page caches what it renders from it (`clients.caches.cached_portfolio_html`)."""
     refuse_client(membership)
-    return cached_portfolio(membership=membership, compute=lambda: _portfolio_grid(agency=agency, membership=membership))
-
-
-def _portfolio_grid(*, agency: Agency, membership: Membership) -> Portfolio:
     clients = visible_to(Client.objects.filter(agency=agency, status__in=PORTFOLIO_STATUSES), agency=agency,
                          membership=membership, field_name="pk")
     plans = visible_to(AccountPlan.objects.filter(agency=agency, client__status__in=PORTFOLIO_STATUSES),

@@ -1,7 +1,9 @@
 """Key-account management: the account plan (stage, scores, objectives) and the portfolio grid."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mrm.core.errors import ServiceError
@@ -11,6 +13,7 @@ from mrm.tenancy.permissions import member_required
 from mrm.tenancy.policy import can
 
 from ..block_cache import of_client, through_client
+from ..caches import cached_portfolio_html
 from ..forms_accounts import AccountPlanForm, ObjectiveFormSet
 from ..models import AccountPlan
 from ..models.kam import ATTRACTIVENESS_CRITERIA, RELATIONSHIP_CRITERIA
@@ -73,12 +76,17 @@ def account_plan_edit_view(request, client_id):
 
 @member_required("client.view")
 def portfolio_view(request):
-    grid = portfolio_grid(agency=request.agency, membership=request.membership)
-    cells = grid.cells
-    Q = AccountPlan.Quadrant
-    return render(request, "clients/portfolio.html", {
-        "grid": grid,
-        # Rows top to bottom: high attractiveness first; columns: low then high relationship strength.
-        "rows": [(cells[Q.STAR], cells[Q.STRATEGIC]), (cells[Q.STREAMLINE], cells[Q.STATUS])],
-        "can_edit": can(request.membership, "account_plan.edit"), "nav": "portfolio",
-    })
+    can_edit = can(request.membership, "account_plan.edit")
+
+    def render_content() -> str:
+        grid = portfolio_grid(agency=request.agency, membership=request.membership)
+        cells, Q = grid.cells, AccountPlan.Quadrant
+        return render_to_string("clients/_portfolio.html", {
+            "grid": grid, "can_edit": can_edit,
+            # Rows top to bottom: high attractiveness first; columns: low then high relationship strength.
+            "rows": [(cells[Q.STAR], cells[Q.STRATEGIC]), (cells[Q.STREAMLINE], cells[Q.STATUS])],
+        }, request)
+
+    html = cached_portfolio_html(membership=request.membership, parts=(get_language(), can_edit),
+                                 render=render_content)
+    return render(request, "clients/portfolio.html", {"portfolio_html": html, "nav": "portfolio"})

@@ -3,6 +3,7 @@ filters, and every write that can move a total shows on the next board."""
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
@@ -86,3 +87,33 @@ def test_the_portfolio_grid_is_cached_until_a_client_plan_or_team_changes(alice_
     assert _portfolio_queries(http) >= 1
     if write == "client":
         assert "Переименованный" in http.get("/clients/portfolio/").content.decode()
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_the_portfolio_page_is_rendered_once_until_its_rows_change(alice_world, django_assert_max_num_queries):
+    """The page's content comes from the cache as it was rendered (the same HTML), in the member's language, and
+    with the edit links only for a member who may edit plans."""
+    from tests.factories import AccountPlanFactory
+
+    w = alice_world
+    scored = ClientFactory(agency=w.agency, owner=w.am.user, status="active", name="Оценённый")
+    unscored = ClientFactory(agency=w.agency, owner=w.am.user, status="active", name="Без оценки")
+    with scope(agency=w.agency):
+        AccountPlanFactory(client=scored)
+    http = login(w.am)
+    first = http.get("/clients/portfolio/").content.decode()
+    with django_assert_max_num_queries(3):  # the session's user and membership; the content from the cache
+        second = http.get("/clients/portfolio/").content.decode()
+    assert _main(second) == _main(first) and "Оценённый" in second and "Без оценки" in second
+    assert "Управление ключевыми клиентами" in second  # the AM's language is Russian
+    assert f"/clients/{unscored.pk}/account-plan/" in second  # an AM scores from the page
+    with scope(agency=w.agency):
+        unscored.team.add(w.specialist.user)
+    specialist = login(w.specialist).get("/clients/portfolio/").content.decode()
+    assert "Без оценки" in specialist and f"/clients/{unscored.pk}/account-plan/" not in specialist
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's cookie
+    english = http.get("/clients/portfolio/").content.decode()
+    assert "Key account management" in english and "Оценённый" in english
