@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _login(page: Page, base: str, user) -> None:
+    # about:blank first: a response still on its way from the previous page would set that session's CSRF
+    # cookie again after the login form read a new one (the login then answers 403).
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", user.email)
@@ -102,7 +105,8 @@ def test_accepted_proposal_to_project_alert_and_client_notification(page: Page, 
     # 7. The PM marks the client-visible milestone reached; the client gets the notification.
     _login(page, base, pm)
     page.goto(f"{base}/projects/{project.pk}/milestones/")
-    page.locator(f"form[action='/projects/{project.pk}/milestones/{milestone.pk}/reached/'] button").click()
+    with page.expect_navigation():  # the POST and its redirect back, before the next login clears the cookies
+        page.locator(f"form[action='/projects/{project.pk}/milestones/{milestone.pk}/reached/'] button").click()
     with scopes_disabled():
         milestone.refresh_from_db()
         assert milestone.reached_at is not None

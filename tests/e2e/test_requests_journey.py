@@ -16,6 +16,9 @@ SHOTS = os.environ.get("MRM_SCREENSHOTS", "")
 
 
 def _login(page: Page, base: str, user) -> None:
+    # about:blank first: a response still on its way from the previous page would set that session's CSRF
+    # cookie again after the login form read a new one (the login then answers 403).
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", user.email)
