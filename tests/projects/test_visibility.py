@@ -74,3 +74,15 @@ def test_project_pages_answer_only_visible_projects(alice_world, bob_world, djan
     assert page.status_code == 200 and str(newest.pk) in page.content.decode()
     assert str(mine.pk) in director.get(reverse("projects:list") + "?page=2").content.decode()
     assert login(alice_world.client_contact).get(reverse("projects:list")).status_code == 302
+
+
+def test_an_am_sees_the_projects_of_a_client_whose_team_they_are_on_without_a_join(alice_world):
+    """The AM's client condition is a subquery of client ids, so the list's date order can walk the projects'
+    index and stop after a page (joined to the client, it sorted every visible project: 55 ms at 15,000)."""
+    w = alice_world
+    _mine, _managed, on_team, _elsewhere = _projects(w)
+    with scope(agency=w.agency):
+        on_team.client.team.add(w.am.user)
+        qs = project_list(agency=w.agency, membership=w.am)
+        assert set(qs.values_list("name", flat=True)) == {"AM's client", "On the team", "PM's project", "Elsewhere"}
+        assert "JOIN" not in str(qs.select_related(None).order_by("-created_at").query)
