@@ -1,6 +1,5 @@
 """The pipeline: kanban board (drag and drop, or a stage select without JS), list, create/edit, client block."""
 import uuid
-from urllib.parse import quote as urlquote
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -51,6 +50,7 @@ from ..selectors.timeline import interaction_list
 from ..services import deals as services
 from . import task_rows
 from ._blocks import register_block
+from .deal_cards import with_card_fields
 from .saved_views import default_view_redirect, saved_views_context
 
 EDITORS = (Role.DIRECTOR, Role.AM)
@@ -109,14 +109,6 @@ def _filter_context(request, form, filters, *, with_stages: bool = False) -> dic
 BOARD_PARAMS = ("column", "offset")  # the lazy column chunk's own parameters, not filters
 
 
-def _with_card_urls(deals, *, can_edit: bool, board_url: str) -> None:
-    page, client = url_maker("clients:deal_detail"), url_maker("clients:detail")  # a board has hundreds of cards
-    back = "?next=" + urlquote(board_url, safe="/")
-    for deal in deals:
-        deal.client_url = client(deal.client_id)
-        deal.open_url = page(deal.pk) + back
-
-
 def _board_query(request) -> str:
     params = request.GET.copy()
     for key in BOARD_PARAMS:
@@ -152,7 +144,7 @@ def _board_context(request, *, column=None) -> dict:
                              pipeline=pipeline, user=request.user)
     else:
         columns = [column]
-    _with_card_urls([deal for col in columns for deal in col.deals], can_edit=can_edit, board_url=board_url)
+    with_card_fields([deal for col in columns for deal in col.deals], board_url=board_url)
     move_stages = [(c.stage, c.label, c.code) for c in columns if not c.is_archived] if column is None else []
     context = {"columns": columns, "move_stages": move_stages, "query": query, "pipeline": pipeline,
                "grid": _grid(columns) if column is None else "",
