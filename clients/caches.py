@@ -1,12 +1,12 @@
 """Cached CRM figures, per agency version and visibility (`mrm.core.versioned_cache`): the deals kanban's column
-totals (count, sum and weighted sum per stage and currency, per pipeline and filters), the KAM portfolio page and
-the agency's lookups (custom field definitions, industries, tags).
+totals (count, sum and weighted sum per stage and currency, per pipeline and filters) and its rendered columns, the
+KAM portfolio page and the agency's lookups (custom field definitions, industries, tags).
 
 At 30,000 clients an AM's board sums ten thousand deals (35 ms of SQL on every view) and the portfolio counts and
 sorts every client the member sees (45 ms), for figures that change only when a deal, a client (its owner decides
 who sees it), a team, a stage (its probability) or an account plan changes. Those rows announce themselves here
 (`connect`, from `ClientsConfig.ready`); the import, which writes with `bulk_create`, calls `crm_changed` itself.
-The TTL bounds what no write announces: a closed deal leaving the board 90 days after it closed, a renamed user.
+The TTL bounds what no write announces: a closed deal leaving the board 90 days after it closed.
 """
 import zlib
 from collections.abc import Callable
@@ -36,24 +36,54 @@ def cached_lookup(*, agency_id: int, name: str, compute: Callable[[], T]) -> T:
     return LOOKUPS.get_or_compute(agency_id=agency_id, parts=(name,), compute=compute)
 
 
+def _packed(html: str) -> bytes:
+    return zlib.compress(html.encode(), 1)  # the cache shares Redis with the broker
+
+
+def _unpacked(stored: bytes) -> SafeString:
+    return mark_safe(zlib.decompress(stored).decode())  # noqa: S308 (our templates' autoescaped output)
+
+
 def cached_portfolio_html(*, membership, parts: tuple, render: Callable[[], str]) -> SafeString:
     """The portfolio page's content as `render()` returns it (the KAM grid and what it counted), until the
     agency's clients, plans or teams change: caching the grid alone still cost 20 ms of rendering its 200 chips
     on every view. `parts`: what the HTML depends on besides those rows (the language, whether the member may
-    edit plans). Stored compressed (the cache shares Redis with the broker); a new release starts with new keys
-    (`code_version`)."""
+    edit plans). Stored compressed; a new release starts with new keys (`code_version`)."""
     from .block_cache import code_version
 
     stored = PORTFOLIO.get_or_compute(
         agency_id=membership.agency_id, parts=(visibility_key(membership), "html", *parts, code_version()),
-        compute=lambda: zlib.compress(render().encode(), 1))
-    return mark_safe(zlib.decompress(stored).decode())  # noqa: S308 (our template's autoescaped output)
+        compute=lambda: _packed(render()))
+    return _unpacked(stored)
+
+
+def _board_parts(*, membership, pipeline_id, filters: dict, user) -> tuple:
+    plain = tuple(sorted((key, str(getattr(value, "pk", value))) for key, value in filters.items()))
+    return visibility_key(membership), str(pipeline_id), plain, getattr(user, "pk", None)
 
 
 def cached_board_sums(*, membership, pipeline_id, filters: dict, user, compute: Callable[[], T]) -> T:
-    plain = tuple(sorted((key, str(getattr(value, "pk", value))) for key, value in filters.items()))
-    parts = (visibility_key(membership), str(pipeline_id), plain, getattr(user, "pk", None))
+    parts = _board_parts(membership=membership, pipeline_id=pipeline_id, filters=filters, user=user)
     return BOARD_SUMS.get_or_compute(agency_id=membership.agency_id, parts=parts, compute=compute)
+
+
+def cached_board_html(*, membership, pipeline_id, filters: dict, user, parts: tuple,
+                      render: Callable[[], tuple[str, T]]) -> tuple[SafeString, T]:
+    """The deals board's columns and first cards as `render()` returns them, with what the page needs beside
+    them (the stages a card can move to), until the writes that change the sums change them too (deals, clients,
+    stages, pipelines, teams; a user's name or photo, `_watch_people`): the cards' template was two thirds of the
+    board's time. `parts`: what else the HTML depends on (the language, the member's day, the board's URL,
+    whether the member may move cards)."""
+    from .block_cache import code_version
+
+    def compute() -> tuple[bytes, T]:
+        html, beside = render()
+        return _packed(html), beside
+
+    key = (*_board_parts(membership=membership, pipeline_id=pipeline_id, filters=filters, user=user), "html",
+           *parts, code_version())
+    stored, beside = BOARD_SUMS.get_or_compute(agency_id=membership.agency_id, parts=key, compute=compute)
+    return _unpacked(stored), beside
 
 
 def connect() -> None:
@@ -67,21 +97,22 @@ def connect() -> None:
 
 
 def _watch_people() -> None:
-    """A user's name or photo shows in the agency's lookups (the owner filter, a view's author): a save of the
-    user (who belongs to no agency) recomputes them in each agency the user is a member of."""
+    """A user's name or photo shows in the agency's lookups (the owner filter, a view's author) and on the board's
+    cards: a save of the user (who belongs to no agency) recomputes them in each agency the user is a member of."""
     from django.contrib.auth import get_user_model
     from django.db.models.signals import post_save
     from django_scopes import scopes_disabled
 
     from mrm.tenancy.models import Membership
 
-    def on_user_save(sender, instance, created, **kwargs) -> None:
-        if created:
-            return
+    def on_user_save(sender, instance, created, update_fields=None, **kwargs) -> None:
+        if created or (update_fields and set(update_fields) <= {"last_login"}):
+            return  # a new user is in no agency yet; a login changes nothing shown
         with scopes_disabled():
             agency_ids = list(Membership.objects.filter(user=instance).values_list("agency_id", flat=True))
         for agency_id in agency_ids:
             LOOKUPS.changed(agency_id=agency_id)
+            BOARD_SUMS.changed(agency_id=agency_id)  # the board's cards show their owners
 
     post_save.connect(on_user_save, sender=get_user_model(), weak=False, dispatch_uid="clients-lookups-user")
 

@@ -6,11 +6,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from mrm.tenancy.policy import can
 from mrm.tenancy.selectors import staff_list
 
 from ..block_cache import of_client
+from ..caches import cached_board_html
 from ..forms_pipeline import DealFilterForm, DealForm, DealMoveForm
 from ..listing import custom_filter
 from ..models import Deal, SavedView
@@ -132,32 +135,59 @@ def _grid(columns) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _board_context(request, *, column=None) -> dict:
+def _board_frame(request, *, pipeline=None) -> tuple[dict, DealFilterForm, dict]:
+    """What a board response shows besides its columns; the filter form and the filters."""
     form, filters = _filters(request)
     query = _board_query(request)
     base = reverse("clients:deal_board")
-    board_url = f"{base}?{query}" if query else base
-    can_edit = request.membership.role in EDITORS
-    pipeline = column.pipeline if column is not None else _board_pipeline(request, filters)
-    if column is None:
-        columns = deal_board(agency=request.agency, membership=request.membership, filters=filters,
-                             pipeline=pipeline, user=request.user)
-    else:
-        columns = [column]
-    with_card_fields([deal for col in columns for deal in col.deals], board_url=board_url)
-    move_stages = [(c.stage, c.label, c.code) for c in columns if not c.is_archived] if column is None else []
-    context = {"columns": columns, "move_stages": move_stages, "query": query, "pipeline": pipeline,
-               "grid": _grid(columns) if column is None else "",
-               "board_weighted": _sum_pairs([pair for col in columns if not col.is_closed for pair in col.weighted],
-                                            request.agency.currency),
-               "query_prefix": f"{query}&" if query else "", "board_url_base": base, "board_url": board_url,
-               "today": timezone.localdate(), "can_edit": can_edit,
+    context = {"query": query, "pipeline": pipeline or _board_pipeline(request, filters),
+               "query_prefix": f"{query}&" if query else "", "board_url_base": base,
+               "board_url": f"{base}?{query}" if query else base, "today": timezone.localdate(),
+               "can_edit": request.membership.role in EDITORS,
                # kanban.js posts a move to this URL with the card's id in place of {id} (one URL per board)
                "move_url_template": url_template("clients:deal_move", slot="{id}"),
                "t_move": _("Move"), "t_close": _("Expected close"), "t_reason": _("Reason lost")}
-    if column is None:
-        context.update(_filter_context(request, form, filters))
-    return context
+    return context, form, filters
+
+
+def _with_columns(request, context: dict, columns: list, *, board: bool) -> dict:
+    """`context` with the columns (`board`: the whole board, else one lazy chunk) and what they sum up to."""
+    with_card_fields([deal for col in columns for deal in col.deals], board_url=context["board_url"])
+    return {**context, "columns": columns, "grid": _grid(columns) if board else "",
+            "move_stages": [(c.stage, c.label, c.code) for c in columns if not c.is_archived] if board else [],
+            "board_weighted": _sum_pairs([pair for col in columns if not col.is_closed for pair in col.weighted],
+                                         request.agency.currency)}
+
+
+def _board_context(request, *, column=None) -> dict:
+    """The board computed now: one lazy column chunk, or the whole board after a move (`_board_page` serves the
+    page itself from the cache)."""
+    if column is not None:
+        context, _form, _filters_ = _board_frame(request, pipeline=column.pipeline)
+        return _with_columns(request, context, [column], board=False)
+    context, form, filters = _board_frame(request)
+    columns = deal_board(agency=request.agency, membership=request.membership, filters=filters,
+                         pipeline=context["pipeline"], user=request.user)
+    return {**_with_columns(request, context, columns, board=True), **_filter_context(request, form, filters)}
+
+
+def _board_page(request) -> dict:
+    """The board page's context with its columns rendered once (`#board`) and then served from the cache until
+    a deal, client, stage or team of the agency changes (`clients.caches.cached_board_html`)."""
+    context, form, filters = _board_frame(request)
+    context.update(_filter_context(request, form, filters))
+
+    def render_board() -> tuple[str, list]:
+        columns = deal_board(agency=request.agency, membership=request.membership, filters=filters,
+                             pipeline=context["pipeline"], user=request.user)
+        board = _with_columns(request, context, columns, board=True)
+        return render_to_string("clients/deal_board.html#board", board, request), board["move_stages"]
+
+    html, move_stages = cached_board_html(
+        membership=request.membership, pipeline_id=context["pipeline"].pk, filters=filters, user=request.user,
+        parts=(get_language(), context["today"].isoformat(), context["board_url"], context["can_edit"],
+               request.agency.currency), render=render_board)
+    return {**context, "board_html": html, "move_stages": move_stages}
 
 
 def _sum_pairs(pairs, main: str) -> list:
@@ -193,9 +223,9 @@ def deal_board_view(request):
             raise Http404
         context = _board_context(request, column=column)
         return render(request, "clients/deal_board.html#cards", {**context, "col": column})
-    context = _board_context(request)
+    context = _board_page(request)
     if request.htmx and request.htmx.target == "board":
-        return render(request, "clients/deal_board.html#board", context)
+        return HttpResponse(context["board_html"])
     return render(request, "clients/deal_board.html", context)
 
 

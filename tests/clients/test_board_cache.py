@@ -117,3 +117,38 @@ def test_the_portfolio_page_is_rendered_once_until_its_rows_change(alice_world, 
     http.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switcher's cookie
     english = http.get("/clients/portfolio/").content.decode()
     assert "Key account management" in english and "Оценённый" in english
+
+
+def test_the_board_is_rendered_once_until_a_deal_or_an_owner_changes(alice_world, django_assert_max_num_queries):
+    """The columns and cards come from the cache as rendered (a login changes nothing shown and keeps them); a new
+    deal, an owner's new name and the member's language show on the next board."""
+    w = alice_world
+    client = ClientFactory(agency=w.agency, owner=w.am.user)
+    DealFactory(client=client, owner=w.am.user, stage=Deal.Stage.NEW, title="Первая сделка")
+    http = login(w.am)
+    first = http.get("/clients/deals/").content.decode()
+    with django_assert_max_num_queries(4):  # session user, membership, pipelines, owners; no deal or stage query
+        second = http.get("/clients/deals/").content.decode()
+    board = slice(first.index('<div id="board"'), first.index('<dialog'))  # the move dialog has the CSRF token
+    assert second[board] == first[board] and "Первая сделка" in second and "Сделок в колонке" in second
+    login(w.am)  # saves last_login only
+    assert _sums_queries(http) == 0
+    partial = http.get("/clients/deals/", headers={"HX-Request": "true", "HX-Target": "board"}).content.decode()
+    assert partial.lstrip().startswith('<div id="board"') and "Первая сделка" in partial and "<main" not in partial
+    with scope(agency=w.agency):
+        DealFactory(client=client, owner=w.am.user, stage=Deal.Stage.NEW, title="Вторая сделка")
+    assert "Вторая сделка" in http.get("/clients/deals/").content.decode()
+    w.am.user.full_name = "Зоя Новикова"
+    w.am.user.save()
+    assert 'title="Зоя Новикова">ЗН<' in http.get("/clients/deals/").content.decode()
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = http.get("/clients/deals/").content.decode()
+    assert "Deals in this column" in english and "Вторая сделка" in english
+
+
+def test_an_am_never_reads_the_directors_cached_board(alice_world):
+    w = alice_world
+    theirs = ClientFactory(agency=w.agency, owner=w.am2.user)
+    DealFactory(client=theirs, owner=w.am2.user, stage=Deal.Stage.NEW, title="Чужая сделка")
+    assert "Чужая сделка" in login(w.director).get("/clients/deals/").content.decode()
+    assert "Чужая сделка" not in login(w.am).get("/clients/deals/").content.decode()
