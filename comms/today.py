@@ -2,6 +2,7 @@
 last client message is not answered yet, with the business time waited against the agreement ("2 h 10 min of
 4 h"). The CRM's own "Waiting for your reply" block lists logged interactions; this one lists request threads."""
 from mrm.core.business_hours import format_minutes
+from mrm.core.url_makers import url_maker
 
 
 def waiting_requests_section(request) -> dict:
@@ -13,7 +14,8 @@ def waiting_requests_section(request) -> dict:
         return {"template": "comms/today_requests.html", "key": "client-requests", "width": "col-xl-6",
                 "hidden": True}
     rows, count, capped = waiting_requests(agency=request.agency, membership=request.membership)
-    items = [{"w": w, "elapsed_text": format_minutes(w.elapsed),
+    detail = url_maker("comms:request_detail")  # not a reverse() per row (issue 15)
+    items = [{"w": w, "url": detail(w.thread.pk), "elapsed_text": format_minutes(w.elapsed),
               "target_text": format_minutes(w.target) if w.target else ""} for w in rows]
     return {"template": "comms/today_requests.html", "key": "client-requests", "width": "col-xl-6",
             "hidden": False, "items": items, "count": count, "capped": capped,

@@ -2,6 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from mrm.core.first_steps import Step, register
+from mrm.core.url_makers import url_maker
 
 
 def _has_rate_card(agency) -> bool:
@@ -31,7 +32,10 @@ def proposals_today(request) -> dict:
         qs = qs.filter(owner=request.user)
     # Only the columns proposals/today_block.html shows.
     qs = qs.select_related(None).select_related("client").only("title", "total", "currency", "sent_at", "client__name")
-    return {"template": "proposals/today_block.html", "proposals": list(qs[:6])}
+    proposals, detail = list(qs[:6]), url_maker("proposals:detail")
+    for proposal in proposals:
+        proposal.detail_url = detail(proposal.pk)  # not a reverse() per row (issue 15)
+    return {"template": "proposals/today_block.html", "proposals": proposals}
 
 
 def _register_today() -> None:

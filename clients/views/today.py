@@ -3,6 +3,9 @@ template to include; clients/today.py registers them. Every block has its own em
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mrm.core.url_makers import url_maker
+
+from ..models import Client, Interaction
 from ..selectors.today import clients_without_contact, today_tasks, unanswered_messages
 from .task_rows import with_links
 
@@ -38,11 +41,19 @@ def follow_ups_section(request) -> dict:
 
 def no_contact_section(request) -> dict:
     bucket, days = clients_without_contact(agency=request.agency, membership=request.membership)
+    detail, statuses = url_maker("clients:detail"), dict(Client.Status.choices)
+    for client in bucket.items:  # a row's URL and label without a reverse() or get_…_display per row (issue 15)
+        client.detail_url, client.status_label = detail(client.pk), statuses.get(client.status, client.status)
     return {"template": "clients/today_no_contact.html", "key": "no-contact", "width": "col-12", "bucket": bucket, "days": days}
 
 
 def unanswered_section(request) -> dict:
     bucket = unanswered_messages(agency=request.agency, membership=request.membership)
+    detail, reply, channels = url_maker("clients:detail"), url_maker("clients:interaction_create"), dict(
+        Interaction.Channel.choices)
+    for message in bucket.items:
+        message.client_url, message.reply_url = detail(message.client_id), f"{reply(message.client_id)}?reply_to={message.pk}"
+        message.channel_label = channels.get(message.channel, message.channel)
     return {"template": "clients/today_unanswered.html", "key": "unanswered", "width": "col-xl-6", "bucket": bucket}
 
 

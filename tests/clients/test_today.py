@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from django_scopes import scope
 
 from clients.models import Client, Interaction, Task
 from tests.conftest import login
@@ -79,6 +80,12 @@ def test_no_contact_and_unanswered_respect_visibility_and_show_the_wait(alice_wo
     unanswered = _section(page, "unanswered")
     assert "Где отчёт за март?" in unanswered and "Уже ответили" not in unanswered
     assert "waiting 5" in unanswered and "reply_to=" in unanswered
+    # the rows' links and labels (made once per block, not per row)
+    with scope(agency=w.agency):
+        message = Interaction.objects.get(subject="Где отчёт за март?")
+    assert f'href="/clients/{quiet.pk}/interactions/new/?reply_to={message.pk}"' in unanswered
+    assert f'href="/clients/{quiet.pk}/#section-timeline"' in unanswered and f'href="/clients/{quiet.pk}/"' in no_contact
+    assert quiet.get_status_display() in no_contact
 
 
 def test_today_query_count_is_constant(alice_world, django_assert_max_num_queries):
