@@ -27,6 +27,17 @@ KINDS = (
     ("invoices", "invoice.view"),
     ("tasks", "task.view"),
 )
+# The columns a result row shows (clients/search.html#item) and the relation it reads them through: a row of all
+# columns (a proposal's terms, a client's custom JSON) cost more to build than the whole query took (issue 15).
+SHOWN = {
+    "clients": ((), ("name", "status")),
+    "contacts": (("client",), ("full_name", "client_id", "client__name")),
+    "deals": ((), ("title", "amount", "currency", "client_id")),
+    "proposals": (("client",), ("title", "status", "client_id", "client__name")),
+    "briefs": ((), ("company_name", "contact_name", "created_at")),
+    "invoices": (("client",), ("kind", "number", "issued_on", "client_id", "client__name")),
+    "tasks": (("client",), ("title", "done_at", "due_at", "client_id", "client__name")),
+}
 _HOST = re.compile(r"[a-z0-9а-яё-]+(\.[a-z0-9а-яё-]+)+")
 
 
@@ -93,7 +104,11 @@ def _groups(querysets: dict[str, QuerySet], *, agency: Agency, limit: int) -> li
     counts = Agency.objects.filter(pk=agency.pk).values(**{kind: _count(qs) for kind, qs in querysets.items()})[0]
     groups = []
     for kind, qs in querysets.items():
-        items = list(qs[:limit]) if counts[kind] else []
+        related, columns = SHOWN[kind]
+        shown = qs.select_related(None)
+        if related:  # `select_related()` with no names would join every foreign key
+            shown = shown.select_related(*related)
+        items = list(shown.only(*columns)[:limit]) if counts[kind] else []
         if items:  # a row deleted between the two queries leaves no empty group behind
             groups.append(SearchGroup(kind=kind, items=items, count=max(counts[kind], len(items))))
     return groups

@@ -187,3 +187,21 @@ def test_new_search_columns_have_trigram_indexes():
     for name in ("proposals_proposal_title_trgm", "proposals_brief_company_name_trgm",
                  "proposals_brief_contact_name_trgm", "clients_task_title_trgm"):
         assert name in found and "gin_trgm_ops" in found[name]
+
+
+def test_result_rows_read_only_the_columns_they_show(alice_world):
+    """A group's rows read what the row shows, through the one relation it names (`SHOWN`): not the client's notes
+    or custom JSON, not the agency or the owner (`select_related()` without names would join every key)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = alice_world
+    client = ClientFactory(agency=w.agency, owner=w.am.user, name="Омега")
+    ContactFactory(client=client, full_name="Омега Контакт")
+    DealFactory(client=client, title="Омега сделка")
+    with CaptureQueriesContext(connection) as ctx:
+        html = login(w.am).get("/clients/search/", {"q": "Омега"}).content.decode()
+    rows = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "clients_')]
+    assert len(rows) == 3 and all('"tenancy_agency"' not in sql and '"notes"' not in sql for sql in rows)
+    assert f'href="/clients/{client.pk}/"' in html and f'href="/clients/{client.pk}/#contact-' in html
+    assert "Омега сделка" in html and client.get_status_display() in html
