@@ -36,25 +36,29 @@ def cached_lookup(*, agency_id: int, name: str, compute: Callable[[], T]) -> T:
     return LOOKUPS.get_or_compute(agency_id=agency_id, parts=(name,), compute=compute)
 
 
-def _packed(html: str) -> bytes:
-    return zlib.compress(html.encode(), 1)  # the cache shares Redis with the broker
+def _cached_html(box: VersionedCache, *, agency_id: int, parts: tuple,
+                 render: Callable[[], tuple[str, T]]) -> tuple[SafeString, T]:
+    """The HTML `render()` returns, and what it returns beside it, from `box` under `parts`: stored compressed (the
+    cache shares Redis with the broker) and keyed by the release's code too (`code_version`: a deploy never serves
+    the previous release's HTML)."""
+    from .block_cache import code_version
 
+    def compute() -> tuple[bytes, T]:
+        html, beside = render()
+        return zlib.compress(html.encode(), 1), beside
 
-def _unpacked(stored: bytes) -> SafeString:
-    return mark_safe(zlib.decompress(stored).decode())  # noqa: S308 (our templates' autoescaped output)
+    stored, beside = box.get_or_compute(agency_id=agency_id, parts=(*parts, "html", code_version()), compute=compute)
+    return mark_safe(zlib.decompress(stored).decode()), beside  # noqa: S308 (our templates' autoescaped output)
 
 
 def cached_portfolio_html(*, membership, parts: tuple, render: Callable[[], str]) -> SafeString:
     """The portfolio page's content as `render()` returns it (the KAM grid and what it counted), until the
     agency's clients, plans or teams change: caching the grid alone still cost 20 ms of rendering its 200 chips
     on every view. `parts`: what the HTML depends on besides those rows (the language, whether the member may
-    edit plans). Stored compressed; a new release starts with new keys (`code_version`)."""
-    from .block_cache import code_version
-
-    stored = PORTFOLIO.get_or_compute(
-        agency_id=membership.agency_id, parts=(visibility_key(membership), "html", *parts, code_version()),
-        compute=lambda: _packed(render()))
-    return _unpacked(stored)
+    edit plans)."""
+    html, _nothing = _cached_html(PORTFOLIO, agency_id=membership.agency_id,
+                                  parts=(visibility_key(membership), *parts), render=lambda: (render(), None))
+    return html
 
 
 def _board_parts(*, membership, pipeline_id, filters: dict, user) -> tuple:
@@ -74,16 +78,8 @@ def cached_board_html(*, membership, pipeline_id, filters: dict, user, parts: tu
     stages, pipelines, teams; a user's name or photo, `_watch_people`): the cards' template was two thirds of the
     board's time. `parts`: what else the HTML depends on (the language, the member's day, the board's URL,
     whether the member may move cards)."""
-    from .block_cache import code_version
-
-    def compute() -> tuple[bytes, T]:
-        html, beside = render()
-        return _packed(html), beside
-
-    key = (*_board_parts(membership=membership, pipeline_id=pipeline_id, filters=filters, user=user), "html",
-           *parts, code_version())
-    stored, beside = BOARD_SUMS.get_or_compute(agency_id=membership.agency_id, parts=key, compute=compute)
-    return _unpacked(stored), beside
+    key = (*_board_parts(membership=membership, pipeline_id=pipeline_id, filters=filters, user=user), *parts)
+    return _cached_html(BOARD_SUMS, agency_id=membership.agency_id, parts=key, render=render)
 
 
 def connect() -> None:
